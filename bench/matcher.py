@@ -1,0 +1,204 @@
+"""Benchmark the matcher: cold start, per-question latency, and scale.
+
+    python bench/matcher.py                      # shipped FAQ + a generated 10,000-entry FAQ
+    python bench/matcher.py --sizes 1000 10000 50000
+
+What it measures, on this machine, in one run:
+
+* cold start: wall time of a fresh ``python -m bot ask "..."`` (median of 10);
+* the shipped FAQ: time per question over the dev set's messages;
+* generated FAQs of each size: load time (YAML files to a ready matcher), memory
+  the loaded matcher holds, time per question, and beside it the time of one
+  plain ``rapidfuzz.process.extractOne`` pass over all phrasings of the same FAQ
+  (default scorer, WRatio), for the same questions.
+
+Generated entries draw words from a Zipf-distributed vocabulary that grows with
+the FAQ, and questions are perturbed phrasings (words dropped, swapped, added,
+misspelt), so the index sees realistic posting-list lengths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import yaml
+from rapidfuzz import process
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import DEFAULT_FAQ_DIR  # noqa: E402
+from bot.knowledge.loader import load_faq  # noqa: E402
+from bot.knowledge.matcher import Answer, Matcher  # noqa: E402
+
+SYLLABLES = "ka lo mi ne ru sa ti vo ze qu an el is or ul pre con ter ment ing tion".split()
+
+
+def cold_start(runs: int = 10) -> list[float]:
+    """Wall seconds of a fresh `python -m bot ask`, each run."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "who builds qwen?"], cwd=ROOT, capture_output=True, check=True
+        )
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def per_question(matcher: Matcher, questions: list[str]) -> float:
+    """Mean seconds per `match` over the questions (after one warm-up pass)."""
+    for question in questions[:50]:
+        matcher.match(question)
+    start = time.perf_counter()
+    for question in questions:
+        matcher.match(question)
+    return (time.perf_counter() - start) / len(questions)
+
+
+def extract_one_baseline(phrasings: list[str], questions: list[str]) -> float:
+    """Mean seconds per plain `process.extractOne(question, phrasings)`."""
+    start = time.perf_counter()
+    for question in questions:
+        process.extractOne(question, phrasings)
+    return (time.perf_counter() - start) / len(questions)
+
+
+def vocabulary(size: int, rng: random.Random) -> list[str]:
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def generate(folder: Path, entries: int, rng: random.Random) -> list[tuple[str, str]]:
+    """Write an FAQ folder of `entries` entries; return (question, expected id) pairs to ask."""
+    for name in ("layers.yaml", "sources.yaml"):
+        (folder / name).write_text((DEFAULT_FAQ_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    words = vocabulary(max(2000, entries * 2), rng)
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    layers = ["alibaba-group", "tongyi-research", "alibaba-cloud", "hugging-face", "community"]
+    asked: list[tuple[str, str]] = []
+    chunk: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for number in range(entries):
+        core = rng.choices(words, weights, k=8)
+        phrasings: list[str] = []
+        while len(phrasings) < 7:
+            phrasing = " ".join(rng.sample(core, k=rng.randint(4, 8))) + "?"
+            if phrasing not in seen:
+                seen.add(phrasing)
+                phrasings.append(phrasing)
+        entry_id = f"entry-{number}"
+        chunk.append(
+            {
+                "id": entry_id,
+                "question": phrasings[0],
+                "alternates": phrasings[1:],
+                "answer": " ".join(rng.choices(words, weights, k=40)),
+                "layer": rng.choice(layers),
+                "source": {"document": "corporate-landscape", "section": "Frequently asked questions"},
+                "tags": rng.sample(core, k=2),
+            }
+        )
+        if rng.random() < 0.1:
+            asked.append((perturb(rng.choice(phrasings), words, rng), entry_id))
+        if len(chunk) == 1000:
+            _write_chunk(folder, number // 1000, chunk)
+            chunk = []
+    if chunk:
+        _write_chunk(folder, entries // 1000, chunk)
+    return asked[:1000]
+
+
+def perturb(phrasing: str, words: list[str], rng: random.Random) -> str:
+    """Drop a word, add one, and misspell one, as a person rephrasing would."""
+    tokens = phrasing.rstrip("?").split()
+    if len(tokens) > 3:
+        tokens.pop(rng.randrange(len(tokens)))
+    tokens.insert(rng.randrange(len(tokens) + 1), rng.choice(words))
+    victim = rng.randrange(len(tokens))
+    word = tokens[victim]
+    if len(word) >= 6:
+        i = rng.randrange(1, len(word) - 1)
+        tokens[victim] = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return "hey, " + " ".join(tokens) + "?"
+
+
+def _write_chunk(folder: Path, number: int, chunk: list[dict[str, object]]) -> None:
+    text = yaml.safe_dump({"entries": chunk}, allow_unicode=True, sort_keys=False)
+    (folder / f"generated_{number:03d}.yaml").write_text(text, encoding="utf-8")
+
+
+def scale_row(entries: int, seed: int = 7) -> dict[str, float]:
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        asked = generate(folder, entries, rng)
+        start = time.perf_counter()
+        matcher = Matcher(load_faq(folder))
+        load_seconds = time.perf_counter() - start
+        del matcher
+        gc.collect()
+        tracemalloc.start()  # a second load, traced: tracing slows loading down threefold
+        matcher = Matcher(load_faq(folder))
+        held = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    questions = [question for question, _ in asked]
+    phrasings = [p for entry in matcher.faq.entries for p in entry.phrasings]
+    right = sum(isinstance(o := matcher.match(q), Answer) and o.entry.id == want for q, want in asked)
+    return {
+        "entries": entries,
+        "phrasings": len(phrasings),
+        "load_s": load_seconds,
+        "memory_mb": held / 1e6,
+        "match_ms": per_question(matcher, questions) * 1000,
+        "extract_one_ms": extract_one_baseline(phrasings, questions[:200]) * 1000,
+        "answered_right": right / len(asked),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the matcher.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000], help="generated FAQ sizes")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the cold-start runs")
+    args = parser.parse_args()
+
+    print(f"python {sys.version.split()[0]} on {sys.platform}\n")
+    if not args.skip_cold:
+        times = cold_start()
+        print(f"cold `python -m bot ask`: median {statistics.median(times):.3f} s, max {max(times):.3f} s (10 runs)")
+
+    dev = yaml.safe_load((ROOT / "tests" / "dev_set.yaml").read_text(encoding="utf-8"))
+    questions = [item["q"] for item in dev["in_scope"]] + dev["off_topic"]
+    shipped = Matcher(load_faq(DEFAULT_FAQ_DIR))
+    phrasings = [p for entry in shipped.faq.entries for p in entry.phrasings]
+    print(
+        f"shipped FAQ ({len(shipped.faq.entries)} entries, {len(phrasings)} phrasings): "
+        f"{per_question(shipped, questions) * 1e6:.0f} µs per question; "
+        f"plain extractOne {extract_one_baseline(phrasings, questions) * 1e6:.0f} µs "
+        f"({len(questions)} dev-set messages)\n"
+    )
+
+    print("| entries | phrasings | load (s) | matcher memory (MB) | per question (ms) | extractOne (ms) | right |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for size in args.sizes:
+        row = scale_row(size)
+        print(
+            f"| {row['entries']:,} | {row['phrasings']:,} | {row['load_s']:.1f} | {row['memory_mb']:.0f} | "
+            f"{row['match_ms']:.2f} | {row['extract_one_ms']:.2f} | {row['answered_right']:.0%} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""The command line: ``ask`` and ``faq check``.
+
+``ask`` and ``faq check`` import only the knowledge core, so they start fast and
+work with no Slack tokens. Known errors become one ``Error: ...`` line on
+stderr (exit 1 for FAQ problems, 2 for bad usage or configuration).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.config import ConfigError, MatchSettings, faq_dir
+from bot.knowledge.faq import Faq
+from bot.knowledge.loader import FaqError, load_faq
+from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher
+
+
+class UsageError(Exception):
+    """The command was called wrongly; the message says how to call it."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except FaqError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except (ConfigError, UsageError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (`| head`): not an error worth a traceback
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Qwen sourcing bot: answers who stands behind which part of Qwen, from a curated FAQ.",
+    )
+    parser.add_argument("--version", action="version", version=f"qwen-sourcing-bot {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    ask = commands.add_parser(
+        "ask",
+        help="ask a question from the command line (no Slack needed)",
+        description="Match a question against the FAQ and print the answer and the layer it applies to.",
+    )
+    ask.add_argument("question", nargs="+", help='the question, or "-" to read one question per line from stdin')
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    _faq_option(ask)
+    ask.set_defaults(handler=run_ask)
+
+    faq = commands.add_parser("faq", help="work with the FAQ files", description="Work with the FAQ files.")
+    faq_commands = faq.add_subparsers(title="faq commands", metavar="FAQ_COMMAND", required=True)
+    check = faq_commands.add_parser(
+        "check",
+        help="validate the FAQ and self-test the matcher",
+        description="Validate every FAQ file (YAML, fields, layers, sources, ids, duplicates, answer length) "
+        "and check that every phrasing retrieves its own entry. Exits 1 on any problem.",
+    )
+    _faq_option(check)
+    check.set_defaults(handler=run_faq_check)
+
+    return parser
+
+
+def _faq_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--faq", metavar="DIR", type=Path, help="FAQ folder to use (default: $FAQ_DIR, else faq/)")
+
+
+# -- ask ---------------------------------------------------------------------
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    matcher = Matcher(load_faq(args.faq or faq_dir()), settings=MatchSettings.from_env())
+    if args.question == ["-"]:
+        questions: Iterable[str] = _stdin_lines()
+    else:
+        question = " ".join(args.question).strip()
+        if not question:
+            raise UsageError('ask needs a question, e.g. python -m bot ask "who builds qwen?"')
+        questions = [question]
+    for question in questions:
+        outcome = matcher.match(question)
+        if args.json:
+            print(json.dumps(outcome_json(question, outcome), ensure_ascii=False), flush=True)
+        else:
+            print(outcome_text(question, outcome, matcher.faq), flush=True)
+    return 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Lines of standard input; undecodable bytes become U+FFFD instead of an error."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+def outcome_json(question: str, outcome: Match) -> dict[str, Any]:
+    """The ``ask --json`` object for one question."""
+    answered = isinstance(outcome, Answer)
+    suggestions = outcome.suggestions if isinstance(outcome, DidYouMean) else ()
+    return {
+        "question": question,
+        "answered": answered,
+        "id": outcome.entry.id if isinstance(outcome, Answer) else None,
+        "layers": list(outcome.entry.layers) if isinstance(outcome, Answer) else [],
+        "answer": outcome.entry.answer if isinstance(outcome, Answer) else None,
+        "score": round(outcome.score, 1),
+        "suggestions": [
+            {"id": s.entry.id, "question": s.entry.question, "score": round(s.score, 1)} for s in suggestions
+        ],
+    }
+
+
+def outcome_text(question: str, outcome: Match, faq: Faq) -> str:
+    """A readable terminal rendering of one outcome."""
+    if isinstance(outcome, Answer):
+        entry = outcome.entry
+        primary = faq.layers[entry.layer]
+        also = [faq.layers[layer].name for layer in entry.layers[1:]]
+        sources = "; ".join(f"{faq.documents[s.document].title} > {s.section}" for s in entry.sources)
+        lines = [
+            f"Q: {entry.question}  [{entry.id}, score {outcome.score:.0f}]",
+            "",
+            _plain(entry.answer),
+            "",
+            f"Layer: {primary.name} ({primary.role})" + (f"; also {', '.join(also)}" if also else ""),
+            f"Source: {sources}",
+        ]
+        return "\n".join(lines)
+    if isinstance(outcome, DidYouMean):
+        options = [
+            f"  {n}. {s.entry.question}  [{s.entry.id}, score {s.score:.0f}]"
+            for n, s in enumerate(outcome.suggestions, 1)
+        ]
+        return "\n".join(["Not sure which you mean. Did you mean:", *options])
+    return "No answer in the FAQ for that. Try other words, or browse the questions in faq/."
+
+
+def _plain(mrkdwn: str) -> str:
+    """Slack mrkdwn without the bold and italic marks, for a terminal."""
+    return re.sub(r"(?<!\w)[*_]([^*_\n]+)[*_](?!\w)", r"\1", mrkdwn)
+
+
+# -- faq check ---------------------------------------------------------------
+
+
+def run_faq_check(args: argparse.Namespace) -> int:
+    from bot.knowledge.check import check_faq
+
+    directory = args.faq or faq_dir()
+    result = check_faq(directory, settings=MatchSettings.from_env())
+    for problem in result.problems:
+        print(problem)
+    faq = result.faq
+    summary = f"{directory}: {len(faq.entries)} entries, {len(faq.layers)} layers, {len(faq.documents)} documents"
+    if result.ok:
+        phrasings = sum(len(entry.phrasings) for entry in faq.entries)
+        print(f"{summary}: OK ({phrasings} phrasings each retrieve their own entry)")
+        return 0
+    print(f"{summary}: {len(result.problems)} problem(s)")
+    return 1

@@ -1,0 +1,143 @@
+"""Split text into the terms the matcher compares.
+
+A term is a stemmed English word ("licens", "fund"), a canonical alias
+("huggingface"), or a pair of adjacent Chinese characters for Chinese text that
+no alias covers (Chinese has no spaces, so character bigrams stand in for words).
+
+The steps, in order: normalise (:mod:`bot.knowledge.normalize`); optionally
+correct spelling (the caller passes a speller, since only the matcher knows the
+FAQ's vocabulary); replace alias phrases ("hugging face", "通义千问") by their
+canonical form; drop stopwords; stem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.knowledge.lexicon import (
+    CHAT_FILLER,
+    CHINESE_QUESTION_WORDS,
+    CHINESE_STOPWORDS,
+    ENGLISH_STOPWORDS,
+)
+from bot.knowledge.normalize import normalize
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+STOPWORDS = ENGLISH_STOPWORDS | CHAT_FILLER
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_PIECE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+_LETTERS_THEN_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Stem an English word; leave anything else (numbers, other scripts) as it is."""
+    if _ASCII_WORD.fullmatch(word):
+        return str(_stemmer.stemWord(word))
+    return word
+
+
+class Analyzer:
+    """Turns text into terms, using a table of aliases (canonical form -> variants).
+
+    Alias phrases are found by greedy longest match over the text's words (and,
+    in Chinese, its characters) with plain dictionary lookups: a regular
+    expression alternating hundreds of phrases would scan every position with
+    every phrase.
+    """
+
+    def __init__(self, aliases: Mapping[str, Sequence[str]] | None = None, *, max_chars: int = 1000) -> None:
+        self.max_chars = max_chars
+        self._latin: dict[tuple[str, ...], tuple[str, ...]] = {}  # word sequence -> canonical words
+        self._chinese: dict[str, tuple[str, ...]] = {phrase: (word,) for phrase, word in CHINESE_QUESTION_WORDS.items()}
+        self._chinese.update(dict.fromkeys(CHINESE_STOPWORDS, ()))
+        for canonical, variants in (aliases or {}).items():
+            for variant in (canonical, *variants):
+                self._add_alias(normalize(variant), tuple(canonical.split()))
+        self._longest_latin = max((len(key) for key in self._latin), default=1)
+        self._longest_chinese = max((len(key) for key in self._chinese), default=1)
+
+    def _add_alias(self, variant: str, canonical: tuple[str, ...]) -> None:
+        if _CJK_RUN.fullmatch(variant):
+            self._chinese[variant] = canonical
+        else:
+            words = tuple(word for chinese, word in _PIECE.findall(variant) if word)
+            if words and not _CJK_RUN.search(variant):
+                self._latin[words] = canonical
+
+    @property
+    def alias_words(self) -> set[str]:
+        """Every English word used in an alias, variant or canonical: spelling targets."""
+        words = {word for key, value in self._latin.items() for word in (*key, *value)}
+        return words | {word for value in self._chinese.values() for word in value}
+
+    def terms(self, text: str, *, spell: Callable[[str], str] | None = None) -> list[str]:
+        """All terms of ``text``, in order. ``spell`` corrects the normalised text first."""
+        text = normalize(text, max_chars=self.max_chars)
+        if spell is not None:
+            text = spell(text)
+        words: list[str] = []
+        latin: list[str] = []
+        for chinese, word in _PIECE.findall(text):
+            if word:
+                latin.extend(_LETTERS_THEN_DIGITS.split(word))
+                continue
+            words.extend(self._latin_words(latin))
+            latin = []
+            words.extend(self._chinese_words(chinese))
+        words.extend(self._latin_words(latin))
+        return [stem(word) for word in words]
+
+    def _latin_words(self, tokens: list[str]) -> Iterator[str]:
+        """Words of a run of Latin tokens: longest alias phrase first, then single words."""
+        i = 0
+        while i < len(tokens):
+            for length in range(min(self._longest_latin, len(tokens) - i), 0, -1):
+                canonical = self._latin.get(tuple(tokens[i : i + length]))
+                if canonical is not None:
+                    yield from canonical
+                    i += length
+                    break
+            else:
+                token = tokens[i]
+                i += 1
+                if token.isdigit():
+                    if len(token) >= 3:  # "600" (million downloads) yes; "3" of "Qwen3" no
+                        yield token
+                elif len(token) > 1 and token not in STOPWORDS:
+                    yield token
+
+    def _chinese_words(self, run: str) -> Iterator[str]:
+        """Aliases and question words of a Chinese run, then bigrams of what is left.
+
+        Function words split what is left into pieces. A lone character left
+        between them is dropped: alone it is mostly noise (用, 做, 来);
+        meaningful single characters belong in the aliases.
+        """
+        leftover: list[str] = []
+        i = 0
+        while i < len(run):
+            for length in range(min(self._longest_chinese, len(run) - i), 0, -1):
+                canonical = self._chinese.get(run[i : i + length])
+                if canonical is not None:
+                    yield from _bigrams("".join(leftover))
+                    leftover = []
+                    yield from canonical
+                    i += length
+                    break
+            else:
+                leftover.append(run[i])
+                i += 1
+        yield from _bigrams("".join(leftover))
+
+
+def _bigrams(piece: str) -> Iterator[str]:
+    for i in range(len(piece) - 1):
+        yield piece[i : i + 2]

@@ -1,0 +1,63 @@
+"""``faq check``: everything the loader finds wrong, plus a self-test of the matcher.
+
+The self-test asks every phrasing of every entry and expects a confident answer
+with that same entry. A phrasing that retrieves another entry, or only a close
+call, is reported with the competitor named, so the curator knows which two
+entries to tell apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import MatchSettings
+from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.loader import Problem, read_faq
+from bot.knowledge.matcher import Answer, DidYouMean, Matcher
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``faq check`` found: the FAQ as loaded, and its problems (none means OK)."""
+
+    faq: Faq
+    problems: list[Problem]
+    matcher: Matcher | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_faq(directory: str | Path, *, settings: MatchSettings | None = None) -> CheckResult:
+    """Validate the folder and, if it loads, self-test every phrasing."""
+    faq, problems = read_faq(directory)
+    if not faq.entries:
+        return CheckResult(faq, problems)
+    matcher = Matcher(faq, settings=settings)
+    problems.extend(self_test(matcher))
+    return CheckResult(faq, problems, matcher)
+
+
+def self_test(matcher: Matcher) -> list[Problem]:
+    """A problem for each phrasing that does not retrieve its own entry with confidence."""
+    problems = []
+    for entry in matcher.faq.entries:
+        for phrasing in entry.phrasings:
+            message = _retrieval_problem(matcher, entry, phrasing)
+            if message:
+                problems.append(Problem(entry.file, entry.line, f"entry '{entry.id}': phrasing {phrasing!r} {message}"))
+    return problems
+
+
+def _retrieval_problem(matcher: Matcher, entry: Entry, phrasing: str) -> str | None:
+    outcome = matcher.match(phrasing)
+    if isinstance(outcome, Answer):
+        if outcome.entry.id == entry.id:
+            return None
+        return f"retrieves '{outcome.entry.id}' instead (score {outcome.score:.0f})"
+    if isinstance(outcome, DidYouMean):
+        rivals = ", ".join(f"'{s.entry.id}' {s.score:.0f}" for s in outcome.suggestions)
+        return f"is a close call between {rivals}"
+    return f"gets no answer (score {outcome.score:.0f})"

@@ -1,0 +1,87 @@
+"""The curated knowledge as plain values: layers, source documents and entries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of the orientation table: who stands behind that part of Qwen."""
+
+    id: str
+    name: str
+    role: str
+    visibility: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source document the FAQ is drawn from, with its section headings."""
+
+    id: str
+    title: str
+    kind: str
+    sections: tuple[str, ...]
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an answer comes from: a document id and one of its section headings."""
+
+    document: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question the bot can answer, with the other ways people ask it."""
+
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str
+    layers: tuple[str, ...]  # primary layer first
+    sources: tuple[Source, ...]
+    tags: tuple[str, ...]
+    see_also: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The canonical question followed by its alternates."""
+        return (self.question, *self.alternates)
+
+    @property
+    def layer(self) -> str:
+        """The primary layer's id."""
+        return self.layers[0]
+
+
+@dataclass(frozen=True)
+class Faq:
+    """A loaded FAQ folder. ``version`` changes whenever any file's content does."""
+
+    layers: Mapping[str, Layer]
+    documents: Mapping[str, Document]
+    entries: tuple[Entry, ...]
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    topic: tuple[str, ...] = ()  # words that say a question is about this FAQ's subject
+    version: str = ""
+
+    @cached_property
+    def _by_id(self) -> dict[str, Entry]:
+        return {entry.id: entry for entry in self.entries}
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or ``None``."""
+        return self._by_id.get(entry_id)
+
+    def in_layer(self, layer_id: str) -> tuple[Entry, ...]:
+        """Entries whose primary layer is ``layer_id``, in file order."""
+        return tuple(entry for entry in self.entries if entry.layer == layer_id)

@@ -1,0 +1,369 @@
+"""Read an FAQ folder into a :class:`~bot.knowledge.faq.Faq`, reporting every problem found.
+
+The folder holds ``layers.yaml`` (``layers:``), ``sources.yaml`` (``documents:``),
+an optional ``aliases.yaml`` (``aliases:``) and any number of entry files, each a
+top-level ``entries:`` list. Problems carry the file and line they were found at,
+so ``faq check`` can print ``faq/licensing.yaml:12: ...`` instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge.faq import Document, Entry, Faq, Layer, Source
+from bot.knowledge.normalize import normalize
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_ANSWER_CHARS = 600
+MIN_ALTERNATES = 5
+SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml")
+ENTRY_FIELDS = ("id", "question", "alternates", "answer", "layer", "source", "tags", "see_also")
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the FAQ, and where."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+class FaqError(Exception):
+    """The FAQ folder cannot be served as it is."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more; run `python -m bot faq check`)" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}")
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it, for shorter messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class _Mapping(dict[Any, Any]):
+    """A YAML mapping that remembers the line it started on."""
+
+    line = 0
+
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """Safe YAML loading that refuses duplicate keys and keeps line numbers."""
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Mapping:
+    loader.flatten_mapping(node)
+    mapping = _Mapping()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in mapping
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark
+            ) from None
+        if duplicate:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_faq(directory: str | Path) -> Faq:
+    """Load an FAQ folder, raising :class:`FaqError` if it has any problem."""
+    faq, problems = read_faq(directory)
+    if problems:
+        raise FaqError(problems)
+    return faq
+
+
+def read_faq(directory: str | Path) -> tuple[Faq, list[Problem]]:
+    """Load what can be loaded from an FAQ folder, and list every problem found."""
+    reader = _Reader(Path(directory))
+    return reader.read(), reader.problems
+
+
+class _Reader:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.problems: list[Problem] = []
+        self.digest = hashlib.sha256()
+        self.top_level: dict[str, Any] = {}  # the whole of the file parsed last
+        self.unreadable = False  # a file could not be parsed, so its entries are unknown
+
+    def problem(self, file: Path | str, line: int, message: str) -> None:
+        self.problems.append(Problem(_display(Path(file)), line, message))
+
+    def read(self) -> Faq:
+        if not self.directory.is_dir():
+            self.problem(self.directory, 0, "FAQ folder not found")
+            return Faq(layers={}, documents={}, entries=())
+        layers = self.read_layers(self.directory / "layers.yaml")
+        documents = self.read_documents(self.directory / "sources.yaml")
+        aliases, topic = self.read_aliases(self.directory / "aliases.yaml")
+        entries: list[Entry] = []
+        for path in sorted(self.directory.glob("*.yaml")):
+            if path.name not in SPECIAL_FILES:
+                entries.extend(self.read_entries(path, layers, documents))
+        if not entries and not self.problems:
+            self.problem(self.directory, 0, "no entry files: add a YAML file with a top-level `entries:` list")
+        self.check_references(entries)
+        return Faq(layers, documents, tuple(entries), aliases, topic, self.digest.hexdigest()[:12])
+
+    # -- files -------------------------------------------------------------
+
+    def parse(self, path: Path, key: str, *, required: bool = True) -> Any:
+        """The value under top-level ``key`` in ``path``, or ``None`` after reporting why not."""
+        if not path.is_file():
+            if required:
+                self.problem(path, 0, f"missing: the FAQ folder needs this file with a top-level `{key}:`")
+            return None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            self.problem(path, 0, f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB")
+            self.unreadable = True
+            return None
+        raw = path.read_bytes()
+        self.digest.update(path.name.encode() + b"\0" + raw)
+        try:
+            data = yaml.load(raw.decode("utf-8"), Loader=_Loader)  # noqa: S506 (a safe loader)
+        except UnicodeDecodeError as error:
+            self.problem(path, 0, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            self.unreadable = True
+            return None
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            reason = " ".join(
+                str(part) for part in (getattr(error, "context", None), getattr(error, "problem", None)) if part
+            )
+            self.problem(path, mark.line + 1 if mark else 0, f"YAML error: {reason or error}")
+            self.unreadable = True
+            return None
+        if not isinstance(data, dict) or key not in data:
+            self.problem(path, 1, f"expected a top-level `{key}:`")
+            return None
+        self.top_level = data
+        return data[key]
+
+    def read_layers(self, path: Path) -> dict[str, Layer]:
+        layers: dict[str, Layer] = {}
+        for item in self.items(path, "layers"):
+            fields = self.text_fields(path, item, ("id", "name", "role", "visibility", "summary"), "layer")
+            if fields is None:
+                continue
+            if fields["id"] in layers:
+                self.problem(path, item.line, f"layer id '{fields['id']}' appears twice")
+            layers[fields["id"]] = Layer(**fields)
+        return layers
+
+    def read_documents(self, path: Path) -> dict[str, Document]:
+        documents: dict[str, Document] = {}
+        for item in self.items(path, "documents"):
+            fields = self.text_fields(path, item, ("id", "title", "kind"), "document")
+            sections = self.text_list(path, item, "sections", minimum=1)
+            author = item.get("author")
+            if fields is None or sections is None:
+                continue
+            documents[fields["id"]] = Document(
+                sections=tuple(sections), author=str(author) if author else None, **fields
+            )
+        return documents
+
+    def read_aliases(self, path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+        """The alias table and the topic words; both optional."""
+        data = self.parse(path, "aliases", required=False)
+        if data is None:
+            return {}, ()
+        aliases: dict[str, tuple[str, ...]] = {}
+        if not isinstance(data, dict):
+            self.problem(path, 1, "`aliases:` must map each canonical form to a list of variants")
+            data = {}
+        for canonical, variants in data.items():
+            if not isinstance(canonical, str) or not _is_text_list(variants):
+                self.problem(path, getattr(data, "line", 1), f"alias {canonical!r}: expected `form: [variant, ...]`")
+                continue
+            aliases[canonical] = tuple(variants)
+        topic = self.top_level.get("topic", [])
+        if not _is_text_list(topic):
+            self.problem(path, 1, "`topic:` must be a list of words")
+            topic = []
+        return aliases, tuple(topic)
+
+    def read_entries(self, path: Path, layers: dict[str, Layer], documents: dict[str, Document]) -> Iterator[Entry]:
+        for item in self.items(path, "entries"):
+            entry = self.read_entry(path, item, layers, documents)
+            if entry is not None:
+                yield entry
+
+    def items(self, path: Path, key: str) -> Iterator[_Mapping]:
+        data = self.parse(path, key)
+        if data is None:
+            return
+        if not isinstance(data, list):
+            self.problem(path, 1, f"`{key}:` must be a list")
+            return
+        for position, item in enumerate(data, start=1):
+            if isinstance(item, _Mapping):
+                yield item
+            else:
+                self.problem(path, 0, f"item {position} of `{key}:` must be a mapping of fields")
+
+    # -- fields ------------------------------------------------------------
+
+    def read_entry(
+        self, path: Path, item: _Mapping, layers: dict[str, Layer], documents: dict[str, Document]
+    ) -> Entry | None:
+        label = f"entry '{item.get('id')}'" if isinstance(item.get("id"), str) else "entry"
+        for unknown in sorted(set(map(str, item)) - set(ENTRY_FIELDS)):
+            self.problem(path, item.line, f"{label}: unknown field '{unknown}'")
+        fields = self.text_fields(path, item, ("id", "question", "answer"), "entry")
+        alternates = self.text_list(path, item, "alternates", minimum=MIN_ALTERNATES, label=label)
+        tags = self.text_list(path, item, "tags", minimum=1, label=label)
+        see_also = self.text_list(path, item, "see_also", minimum=0, label=label, required=False)
+        entry_layers = self.entry_layers(path, item, layers, label)
+        sources = self.entry_sources(path, item, documents, label)
+        if fields is None:
+            return None
+        if not _ID.fullmatch(fields["id"]):
+            self.problem(path, item.line, f"{label}: id must be lowercase words joined by hyphens")
+        if len(fields["answer"]) > MAX_ANSWER_CHARS:
+            self.problem(
+                path,
+                item.line,
+                f"{label}: answer is {len(fields['answer'])} characters; the limit is {MAX_ANSWER_CHARS}",
+            )
+        if alternates is None or tags is None or see_also is None or entry_layers is None or sources is None:
+            return None
+        return Entry(
+            alternates=tuple(alternates),
+            layers=entry_layers,
+            sources=sources,
+            tags=tuple(tags),
+            see_also=tuple(see_also),
+            file=_display(path),
+            line=item.line,
+            **fields,
+        )
+
+    def text_fields(self, path: Path, item: _Mapping, names: tuple[str, ...], kind: str) -> dict[str, str] | None:
+        """The named fields, each non-empty text, or ``None`` if any is missing or not text."""
+        fields: dict[str, str] = {}
+        for name in names:
+            value = item.get(name)
+            if value is None:
+                self.problem(path, item.line, f"{kind}: missing field '{name}'")
+            elif not isinstance(value, str) or not value.strip():
+                self.problem(path, item.line, f"{kind}: '{name}' must be non-empty text")
+            else:
+                fields[name] = value.strip()
+        return fields if len(fields) == len(names) else None
+
+    def text_list(
+        self, path: Path, item: _Mapping, name: str, *, minimum: int, label: str = "", required: bool = True
+    ) -> list[str] | None:
+        value = item.get(name)
+        prefix = f"{label}: " if label else ""
+        if value is None:
+            if required:
+                self.problem(path, item.line, f"{prefix}missing field '{name}'")
+                return None
+            return []
+        if not _is_text_list(value):
+            self.problem(path, item.line, f"{prefix}'{name}' must be a list of non-empty text")
+            return None
+        if len(value) < minimum:
+            self.problem(path, item.line, f"{prefix}'{name}' needs at least {minimum} item(s), has {len(value)}")
+            return None
+        return [v.strip() for v in value]
+
+    def entry_layers(self, path: Path, item: _Mapping, layers: dict[str, Layer], label: str) -> tuple[str, ...] | None:
+        value = item.get("layer")
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids or not all(isinstance(v, str) for v in ids):
+            self.problem(path, item.line, f"{label}: 'layer' must be a layer id or a list of them, primary first")
+            return None
+        for unknown in (layer for layer in ids if layer not in layers):
+            self.problem(path, item.line, f"{label}: unknown layer '{unknown}' (known: {', '.join(layers)})")
+        if len(set(ids)) != len(ids):
+            self.problem(path, item.line, f"{label}: a layer is listed twice")
+        return tuple(ids)
+
+    def entry_sources(
+        self, path: Path, item: _Mapping, documents: dict[str, Document], label: str
+    ) -> tuple[Source, ...] | None:
+        value = item.get("source")
+        cited = [value] if isinstance(value, dict) else value
+        if (
+            not isinstance(cited, list)
+            or not cited
+            or not all(
+                isinstance(c, dict) and isinstance(c.get("document"), str) and isinstance(c.get("section"), str)
+                for c in cited
+            )
+        ):
+            self.problem(path, item.line, f"{label}: 'source' must be {{document, section}} or a list of them")
+            return None
+        sources = tuple(Source(c["document"], c["section"]) for c in cited)
+        for source in sources:
+            document = documents.get(source.document)
+            if document is None:
+                self.problem(path, item.line, f"{label}: unknown document '{source.document}'")
+            elif source.section not in document.sections:
+                self.problem(path, item.line, f"{label}: '{source.document}' has no section '{source.section}'")
+        return sources
+
+    # -- across entries ----------------------------------------------------
+
+    def check_references(self, entries: list[Entry]) -> None:
+        by_id: dict[str, Entry] = {}
+        owner: dict[str, Entry] = {}
+        for entry in entries:
+            if entry.id in by_id:
+                self.problem(entry.file, entry.line, f"entry id '{entry.id}' also used at line {by_id[entry.id].line}")
+            by_id.setdefault(entry.id, entry)
+            seen: set[str] = set()
+            for phrasing in entry.phrasings:
+                key = _PUNCTUATION.sub("", normalize(phrasing)).strip()
+                first = owner.setdefault(key, entry)
+                if key in seen:
+                    self.problem(entry.file, entry.line, f"entry '{entry.id}': phrasing {phrasing!r} appears twice")
+                elif first is not entry:
+                    self.problem(
+                        entry.file,
+                        entry.line,
+                        f"entry '{entry.id}': phrasing {phrasing!r} also belongs to '{first.id}'",
+                    )
+                seen.add(key)
+        if self.unreadable:
+            return  # a see_also may point into the file that could not be read
+        for entry in entries:
+            for other in entry.see_also:
+                if other not in by_id or other == entry.id:
+                    self.problem(entry.file, entry.line, f"entry '{entry.id}': see_also names unknown entry '{other}'")

@@ -1,0 +1,96 @@
+"""Turn a raw Slack message into plain, comparable text.
+
+Normalisation is a list of small ``str -> str`` steps applied in order. Each
+step does one thing and is tested on its own. The order matters: Slack's
+angle-bracket markup is removed *before* HTML entities are decoded, because a
+literal ``<`` typed by a user reaches us as ``&lt;`` and must not be mistaken
+for markup; quote markers arrive as ``&gt;`` and are removed after decoding.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+
+Step = Callable[[str], str]
+
+# <https://example.com|label>, <mailto:a@b.c|label>, <#C123|general>, <!date^...|fallback>
+_LABELLED = re.compile(r"<(?:https?://|mailto:|#|!date\^)[^<>|]*\|([^<>]*)>")
+# <https://example.com> with no label: keep the words of the address.
+_BARE_LINK = re.compile(r"<(https?://[^<>|]*)>")
+# <@U123>, <@U123|name>, <#C123>, <!here>, <!channel>, <!subteam^S1|@team>, ...
+_OTHER_MARKUP = re.compile(r"<[@#!][^<>]*>")
+_EMOJI = re.compile(r":[a-z0-9_+'-]+:", re.IGNORECASE)
+_QUOTE_MARKER = re.compile(r"^\s*>+\s?", re.MULTILINE)
+_FORMATTING = re.compile(r"[*_~`]+")
+_URL_NOISE = re.compile(r"https?://|www\.")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def slack_links(text: str) -> str:
+    """Replace labelled links and channel links by their label, bare links by their address."""
+    text = _LABELLED.sub(r" \1 ", text)
+    return _BARE_LINK.sub(r" \1 ", text)
+
+
+def slack_mentions(text: str) -> str:
+    """Drop user mentions, unlabelled channel links and broadcasts such as ``<!here>``."""
+    return _OTHER_MARKUP.sub(" ", text)
+
+
+def html_entities(text: str) -> str:
+    """Decode ``&amp;``, ``&lt;`` and ``&gt;`` (Slack escapes these three) and friends."""
+    return html.unescape(text)
+
+
+def quote_markers(text: str) -> str:
+    """Remove the ``>`` that starts a quoted line."""
+    return _QUOTE_MARKER.sub(" ", text)
+
+
+def emoji_codes(text: str) -> str:
+    """Remove ``:emoji:`` codes, skin tones included."""
+    return _EMOJI.sub(" ", text)
+
+
+def formatting_marks(text: str) -> str:
+    """Remove bold, italic, strike and code marks but keep the words they wrap."""
+    return _FORMATTING.sub(" ", text)
+
+
+def url_noise(text: str) -> str:
+    """Drop ``https://`` and ``www.`` so an address contributes only its words."""
+    return _URL_NOISE.sub(" ", text)
+
+
+def unicode_form(text: str) -> str:
+    """Fold full-width characters and compatibility forms (NFKC), then case (casefold)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def whitespace(text: str) -> str:
+    """Collapse runs of white space into one space and trim the ends."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+STEPS: tuple[Step, ...] = (
+    slack_links,
+    slack_mentions,
+    html_entities,
+    quote_markers,
+    emoji_codes,
+    formatting_marks,
+    url_noise,
+    unicode_form,
+    whitespace,
+)
+
+
+def normalize(text: str, *, max_chars: int = 1000) -> str:
+    """Apply every step in :data:`STEPS` to at most ``max_chars`` characters of ``text``."""
+    text = text[: max_chars * 4]  # markup shrinks; bound the work before it does
+    for step in STEPS:
+        text = step(text)
+    return text[:max_chars]

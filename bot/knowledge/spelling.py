@@ -1,0 +1,59 @@
+"""Correct misspelt English words onto a known vocabulary, with rapidfuzz.
+
+Correction runs on normalised text *before* aliases are applied, so a typo
+inside an alias phrase ("data procesing agreement") still finds the alias.
+Only words of four or more letters are corrected. Without a dictionary of all
+English, a real word the FAQ happens not to use ("feels", "prod") is easily
+"corrected" into one it does ("fees", "pros"), so the rules are strict: a word
+of four or five letters may only have two letters swapped ("qwne"); six or
+seven letters allow one edit ("modles", "reserch"); eight or more allow two
+("comercial", "hugginface"). Distances are optimal string alignment, where a
+swap of neighbours counts as one edit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.knowledge.analyzer import stem
+
+_WORD = re.compile(r"(?<![^\W\d_])[a-z]{4,}(?![^\W\d_])")
+_CACHE_LIMIT = 100_000
+
+
+class Speller:
+    """Knows a vocabulary; maps a word outside it to the closest word inside, if close."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self._known = {word for word in vocabulary if word.isascii() and word.isalpha()}
+        self._known_stems = {stem(word) for word in self._known}
+        self._choices = sorted(self._known)
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        """``text`` with each unknown word replaced by its correction, if it has one."""
+        return _WORD.sub(lambda match: self.correct(match.group(0)), text)
+
+    def correct(self, word: str) -> str:
+        """The known word closest to ``word``, or ``word`` itself."""
+        if word in self._known or stem(word) in self._known_stems:
+            return word
+        if word not in self._cache:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = self._closest(word)
+        return self._cache[word]
+
+    def _closest(self, word: str) -> str:
+        allowed = 2 if len(word) >= 8 else 1
+        found = process.extractOne(word, self._choices, scorer=OSA.distance, score_cutoff=allowed)
+        if found is None:
+            return word
+        candidate: str = found[0]
+        if len(word) < 6 and sorted(candidate) != sorted(word):
+            return word  # short words: only a swap of two letters
+        return candidate

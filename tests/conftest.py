@@ -1,0 +1,62 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_FAQ_DIR
+from bot.knowledge.loader import load_faq
+from bot.knowledge.matcher import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ENTRY = """\
+  - id: {id}
+    question: "{question}"
+    alternates: [{alternates}]
+    answer: "{answer}"
+    layer: {layer}
+    source: {{document: corporate-landscape, section: "Frequently asked questions"}}
+    tags: [test]
+"""
+
+
+@pytest.fixture(scope="session")
+def shipped_matcher() -> Matcher:
+    """The matcher over the FAQ the bot ships with."""
+    return Matcher(load_faq(DEFAULT_FAQ_DIR))
+
+
+@pytest.fixture
+def faq_folder(tmp_path: Path) -> Path:
+    """A copy of the shipped FAQ folder that a test may edit."""
+    folder = tmp_path / "faq"
+    shutil.copytree(DEFAULT_FAQ_DIR, folder)
+    return folder
+
+
+def entry_yaml(
+    id: str,
+    question: str,
+    alternates: list[str],
+    answer: str = "An answer.",
+    layer: str = "tongyi-research",
+) -> str:
+    """One entry in the FAQ's YAML shape."""
+    quoted = ", ".join(f'"{a}"' for a in alternates)
+    return ENTRY.format(id=id, question=question, alternates=quoted, answer=answer, layer=layer)
+
+
+def small_faq(tmp_path: Path, entries: str, *, aliases: str | None = None) -> Path:
+    """A FAQ folder with the shipped layers and sources, and the given entries file."""
+    folder = tmp_path / "small_faq"
+    folder.mkdir()
+    for name in ("layers.yaml", "sources.yaml"):
+        shutil.copy(DEFAULT_FAQ_DIR / name, folder / name)
+    (folder / "entries.yaml").write_text("entries:\n" + entries, encoding="utf-8")
+    if aliases is not None:
+        (folder / "aliases.yaml").write_text(aliases, encoding="utf-8")
+    return folder

@@ -1,0 +1,56 @@
+"""Turning text into terms: aliases, stopwords, stems and Chinese bigrams."""
+
+from __future__ import annotations
+
+from bot.knowledge.analyzer import Analyzer, stem
+
+ALIASES = {
+    "license": ["licence", "licensing", "许可证"],
+    "huggingface": ["hf", "hugging face"],
+    "qwen": ["千问"],
+    "tongyi qianwen": ["通义千问"],
+    "commercial": ["商用"],
+}
+
+
+def test_aliases_meet_on_one_canonical_form() -> None:
+    """British and American spellings, abbreviations and Chinese terms give the same term."""
+    analyzer = Analyzer(ALIASES)
+    assert analyzer.terms("HF licence?") == analyzer.terms("Hugging Face license") == ["huggingfac", "licens"]
+    assert analyzer.terms("千问许可证") == ["qwen", "licens"]
+
+
+def test_stopwords_and_chat_filler_are_dropped() -> None:
+    """Greetings, politeness and function words carry no meaning for matching."""
+    assert Analyzer().terms("hey all, quick q: thanks so much!! what is the SLA?") == ["sla"]
+
+
+def test_wh_words_are_kept() -> None:
+    """'who' and 'how' tell different questions apart, so they stay."""
+    assert Analyzer().terms("Who builds it and how?") == ["who", "build", "how"]
+
+
+def test_chinese_without_spaces_becomes_bigrams() -> None:
+    """Chinese text left after aliases is split into character bigrams; particles go."""
+    assert Analyzer(ALIASES).terms("千问的模型架构吗") == ["qwen", "模型", "型架", "架构"]
+
+
+def test_mixed_chinese_and_english() -> None:
+    """Latin words glued to Chinese characters are separated."""
+    assert Analyzer(ALIASES).terms("Qwen的license能商用吗") == ["qwen", "licens", "commerci"]
+
+
+def test_version_numbers_do_not_become_terms() -> None:
+    """'Qwen2.5-7B' keeps its name; the lone digits of a version are dropped."""
+    assert Analyzer(ALIASES).terms("Qwen2.5-7B") == ["qwen", "7b"]
+
+
+def test_spell_hook_runs_before_aliases() -> None:
+    """A corrected word can complete an alias phrase."""
+    analyzer = Analyzer(ALIASES)
+    assert analyzer.terms("huging face", spell=lambda text: text.replace("huging", "hugging")) == ["huggingfac"]
+
+
+def test_stem_leaves_non_english_alone() -> None:
+    """Only ASCII words are stemmed."""
+    assert (stem("funding"), stem("模型"), stem("600")) == ("fund", "模型", "600")

@@ -1,0 +1,125 @@
+"""Loading an FAQ folder: every problem is reported with its file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge.loader import MAX_FILE_BYTES, FaqError, load_faq, read_faq
+from tests.conftest import entry_yaml, small_faq
+
+FIVE = ["one way", "two way", "three way", "four way", "five way"]
+
+
+def messages(folder: Path) -> list[str]:
+    return [str(problem) for problem in read_faq(folder)[1]]
+
+
+def test_shipped_faq_loads_without_problems(faq_folder: Path) -> None:
+    """The FAQ the bot ships with has no loader problems and at least 40 entries."""
+    faq, problems = read_faq(faq_folder)
+    assert problems == []
+    assert len(faq.entries) >= 40
+    assert list(faq.layers) == ["alibaba-group", "tongyi-research", "alibaba-cloud", "hugging-face", "community"]
+
+
+def test_yaml_syntax_error_names_file_and_line(faq_folder: Path) -> None:
+    """A YAML error is reported as file:line, not a traceback."""
+    path = faq_folder / "licensing.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4] + ' "unclosed'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    found = messages(faq_folder)
+    assert found == [f"{path}:5: YAML error: {found[0].split('YAML error: ')[1]}"]
+
+
+def test_duplicate_key_is_refused(tmp_path: Path) -> None:
+    """PyYAML keeps the last of two equal keys silently; the loader refuses them."""
+    folder = small_faq(
+        tmp_path, entry_yaml("a", "Who?", FIVE).replace("    tags: [test]\n", "    tags: [test]\n    tags: [x]\n")
+    )
+    found = messages(folder)
+    assert any("duplicate key 'tags'" in m and "entries.yaml:" in m for m in found)
+
+
+def test_missing_fields_and_wrong_types_are_named(tmp_path: Path) -> None:
+    """Each missing or mistyped field is its own problem naming the entry."""
+    entries = "  - id: broken\n    question: 42\n    alternates: [only one]\n    layer: tongyi-research\n"
+    found = messages(small_faq(tmp_path, entries))
+    assert "entries.yaml:2: entry: 'question' must be non-empty text" in " ".join(found)
+    assert any("missing field 'answer'" in m for m in found)
+    assert any("'alternates' needs at least 5 item(s), has 1" in m for m in found)
+    assert any("missing field 'source'" in m or "'source' must be" in m for m in found)
+
+
+def test_unknown_layer_duplicate_id_and_see_also(tmp_path: Path) -> None:
+    """Unknown layer ids, ids used twice and see_also to nowhere are each reported."""
+    entries = (
+        entry_yaml("a", "First?", FIVE, layer="alibaba-moon")
+        + entry_yaml("a", "Second?", [f"other {w}" for w in FIVE])
+        + entry_yaml("b", "Third?", [f"third {w}" for w in FIVE]).replace(
+            "tags: [test]", "tags: [test]\n    see_also: [nowhere]"
+        )
+    )
+    found = " | ".join(messages(small_faq(tmp_path, entries)))
+    assert "unknown layer 'alibaba-moon'" in found
+    assert "entry id 'a' also used at line 2" in found
+    assert "see_also names unknown entry 'nowhere'" in found
+
+
+def test_same_phrasing_in_two_entries(tmp_path: Path) -> None:
+    """A phrasing owned by two entries is a problem naming the first owner."""
+    entries = entry_yaml("a", "Who pays?", FIVE) + entry_yaml("b", "Who pays!", [f"b {w}" for w in FIVE])
+    found = messages(small_faq(tmp_path, entries))
+    assert any("entry 'b': phrasing 'Who pays!' also belongs to 'a'" in m for m in found)
+
+
+def test_over_long_answer(tmp_path: Path) -> None:
+    """Answers are capped at 600 characters so a Slack reply stays readable."""
+    found = messages(small_faq(tmp_path, entry_yaml("a", "Who?", FIVE, answer="x" * 601)))
+    assert any("answer is 601 characters; the limit is 600" in m for m in found)
+
+
+def test_unknown_field_is_reported(tmp_path: Path) -> None:
+    """A misspelt field name is not silently ignored."""
+    found = messages(small_faq(tmp_path, entry_yaml("a", "Who?", FIVE).replace("tags:", "tagz:")))
+    assert any("unknown field 'tagz'" in m for m in found)
+
+
+def test_unknown_source_section(tmp_path: Path) -> None:
+    """A source must name a section the document really has."""
+    entries = entry_yaml("a", "Who?", FIVE).replace("Frequently asked questions", "Appendix Z")
+    found = messages(small_faq(tmp_path, entries))
+    assert any("'corporate-landscape' has no section 'Appendix Z'" in m for m in found)
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """A file over the size limit is one problem, not a memory spike."""
+    folder = small_faq(tmp_path, entry_yaml("a", "Who?", FIVE))
+    (folder / "huge.yaml").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    assert any("huge.yaml: file is" in m for m in messages(folder))
+
+
+def test_not_utf8_and_not_a_mapping(tmp_path: Path) -> None:
+    """Binary junk and a list at the top level are both named problems."""
+    folder = small_faq(tmp_path, entry_yaml("a", "Who?", FIVE))
+    (folder / "junk.yaml").write_bytes(b"\xff\xfe\x00entries")
+    (folder / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    found = " | ".join(messages(folder))
+    assert "junk.yaml: not UTF-8 text" in found
+    assert "list.yaml:1: expected a top-level `entries:`" in found
+
+
+def test_missing_folder_and_load_faq_raises(tmp_path: Path) -> None:
+    """load_faq raises one FaqError whose message is the first problem."""
+    with pytest.raises(FaqError, match="FAQ folder not found"):
+        load_faq(tmp_path / "nowhere")
+
+
+def test_version_changes_with_content(faq_folder: Path) -> None:
+    """The FAQ version is a digest of the files, so any edit changes it."""
+    before = read_faq(faq_folder)[0].version
+    path = faq_folder / "models.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert read_faq(faq_folder)[0].version != before

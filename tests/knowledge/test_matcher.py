@@ -1,0 +1,188 @@
+"""The matcher: answers, close calls and abstentions, on a small FAQ and on the shipped one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, utils
+
+from bot.knowledge.loader import load_faq
+from bot.knowledge.matcher import Answer, DidYouMean, Matcher, NoMatch, Suggestion
+from tests.conftest import entry_yaml, small_faq
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    """Four entries, two of them deliberately close (two kinds of licence)."""
+    entries = (
+        entry_yaml(
+            "weights-licence",
+            "What licence covers the downloadable weights?",
+            [
+                "weights licence",
+                "licence of the open weights",
+                "can I use the weights",
+                "weights terms",
+                "open weights legal",
+            ],
+        )
+        + entry_yaml(
+            "api-licence",
+            "What licence covers the hosted API?",
+            ["api licence", "licence of the hosted api", "api terms", "hosted api legal", "cloud api terms of use"],
+        )
+        + entry_yaml(
+            "sla",
+            "Is there an SLA for the hosted API?",
+            ["sla?", "uptime guarantee", "service level agreement", "is it reliable enough", "what if it goes down"],
+        )
+        + entry_yaml(
+            "who-builds",
+            "Who builds Qwen and where does the team sit?",
+            ["who makes qwen", "which team trains qwen", "who develops qwen", "qwen authors", "who is behind qwen"],
+        )
+    )
+    folder = small_faq(
+        tmp_path_factory.mktemp("small"), entries, aliases="topic: [qwen]\naliases:\n  license: [licence]\n"
+    )
+    return Matcher(load_faq(folder))
+
+
+def test_a_clear_question_is_answered(small: Matcher) -> None:
+    """A paraphrase with the distinctive words gets the entry."""
+    outcome = small.match("is there any uptime guarantee on the hosted api?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "sla"
+    assert 0 <= outcome.score <= 100
+
+
+def test_a_vague_question_ranks_both_candidates(small: Matcher) -> None:
+    """'licence?' fits both licence entries: both lead the ranking."""
+    assert {s.entry.id for s in small.rank("licence?", limit=2)} == {"weights-licence", "api-licence"}
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        ((80.0, 20.0), Answer),  # clear winner
+        ((50.0, 48.0), DidYouMean),  # close call: within the margin
+        ((30.0, 10.0), DidYouMean),  # below the answer threshold, above the suggestion one
+        ((10.0, 5.0), NoMatch),
+    ],
+)
+def test_decision_rule(small: Matcher, scores: tuple[float, float], expected: type) -> None:
+    """Answer a clear winner, suggest on a close call or a weak match, abstain below that."""
+    entries = small.faq.entries
+    ranked = [Suggestion(entries[0], scores[0]), Suggestion(entries[1], scores[1])]
+    outcome = small.decide(ranked)
+    assert isinstance(outcome, expected)
+    if isinstance(outcome, DidYouMean):
+        assert [s.score for s in outcome.suggestions] == [s for s in scores if s >= small.settings.suggest_threshold]
+
+
+@pytest.mark.parametrize("chatter", ["thanks!", "lol", "", "   ", "asdfgh qwerty", ":+1:", "good morning all :wave:"])
+def test_chatter_gets_no_match(small: Matcher, chatter: str) -> None:
+    """Thanks, greetings, emoji and gibberish are not questions the FAQ answers."""
+    assert isinstance(small.match(chatter), NoMatch)
+
+
+def test_one_shared_word_does_not_make_a_match(small: Matcher) -> None:
+    """token_set_ratio scores a subset 100; the matcher does not fall for it."""
+    question = "the api for our internal lunch ordering bot keeps timing out"
+    assert fuzz.token_set_ratio("api", "Is there an SLA for the hosted API?", processor=utils.default_process) == 100
+    assert not isinstance(small.match(question), Answer)
+
+
+def test_case_and_punctuation_do_not_matter(small: Matcher) -> None:
+    """rapidfuzz 3 no longer lower-cases by default; normalisation does it first."""
+    assert small.rank("WHO BUILDS QWEN???") == small.rank("who builds qwen")
+
+
+def test_slack_markup_does_not_matter(small: Matcher) -> None:
+    """Mentions, channel links, emoji and formatting are stripped before matching."""
+    plain = small.rank("who builds qwen")
+    marked = small.rank("<@U024BE7LH> *who* builds `qwen` :thinking_face: <#C1|ml>")
+    assert [s.entry.id for s in marked] == [s.entry.id for s in plain]
+
+
+def test_typos_are_tolerated(small: Matcher) -> None:
+    """A misspelt distinctive word still finds its entry."""
+    outcome = small.match("uptime guarentee on the hosted api?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "sla"
+
+
+def test_off_topic_words_count_against_a_match(small: Matcher) -> None:
+    """Naming another vendor makes a question about that vendor, not about Qwen."""
+    assert isinstance(small.match("who makes qwen?"), Answer)
+    assert not isinstance(small.match("who makes claude?"), Answer)
+
+
+def test_long_input_is_bounded(small: Matcher) -> None:
+    """A 40,000-character message is matched on its first characters, quickly and without error."""
+    assert isinstance(small.match("sla? " + "x" * 40_000), Answer | DidYouMean | NoMatch)
+
+
+def test_a_question_inside_a_long_message_is_found(small: Matcher) -> None:
+    """Context sentences before the question do not drown it."""
+    message = (
+        "We run a customer support tool in three regions and the product owner worries a lot. "
+        "Marketing already announced the launch date. Is there an SLA for the hosted API?"
+    )
+    outcome = small.match(message)
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "sla"
+
+
+words = st.sampled_from(
+    "who builds qwen licence weights api hosted sla uptime team the a lunch pizza 千问 许可证 "
+    "guarentee licnese :wave: <@U1> ? ! 2.5".split()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(words, max_size=12).map(" ".join) | st.text(max_size=80))
+def test_fast_ranking_agrees_with_the_reference(small: Matcher, question: str) -> None:
+    """The indexed, bounded ranking equals scoring every entry from scratch."""
+    fast = [(s.entry.id, round(s.score, 9)) for s in small.rank(question, limit=3)]
+    reference = [(s.entry.id, round(s.score, 9)) for s in small.rank_all(question, limit=3)]
+    assert fast == reference
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_gets_an_outcome(small: Matcher, question: str) -> None:
+    """Any Unicode at all yields one of the three outcomes, never an exception."""
+    outcome = small.match(question)
+    assert isinstance(outcome, Answer | DidYouMean | NoMatch)
+    assert 0 <= outcome.score <= 100
+
+
+def test_shipped_faq_answers_with_its_layer(shipped_matcher: Matcher) -> None:
+    """On the shipped FAQ an answer carries its layers, primary first."""
+    outcome = shipped_matcher.match("who actually trains qwen?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.layers[0] == "tongyi-research"
+
+
+def test_shipped_faq_understands_chinese(shipped_matcher: Matcher) -> None:
+    """Chinese with no spaces, and mixed Chinese and English, find their entries."""
+    who = shipped_matcher.match("通义千问到底是谁在做？")
+    licence = shipped_matcher.match("Qwen 的 license 是 Apache 2.0 吗")
+    assert isinstance(who, Answer)
+    assert who.entry.layer == "tongyi-research"
+    assert isinstance(licence, Answer)
+    assert "hugging-face" in licence.entry.layers
+
+
+def test_reference_agrees_on_the_dev_set(shipped_matcher: Matcher) -> None:
+    """On real phrasings and the shipped FAQ, fast and reference rankings agree."""
+    import yaml
+
+    dev = yaml.safe_load((Path(__file__).parent.parent / "dev_set.yaml").read_text(encoding="utf-8"))
+    for question in [item["q"] for item in dev["in_scope"]] + dev["off_topic"]:
+        fast = [(s.entry.id, round(s.score, 9)) for s in shipped_matcher.rank(question)]
+        assert fast == [(s.entry.id, round(s.score, 9)) for s in shipped_matcher.rank_all(question)], question

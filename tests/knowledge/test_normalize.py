@@ -1,0 +1,45 @@
+"""Each normalisation step on its own, then the whole pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import normalize as n
+
+
+@pytest.mark.parametrize(
+    ("step", "raw", "expected"),
+    [
+        (n.slack_links, "see <https://huggingface.co/Qwen|the HF org> now", "see  the HF org  now"),
+        (n.slack_links, "<#C024BE7LR|ml-platform> folks", " ml-platform  folks"),
+        (n.slack_links, "<https://qwenlm.github.io>", " https://qwenlm.github.io "),
+        (n.slack_mentions, "<@U024BE7LH> who builds it <!here> <!subteam^S1|@ml>", "  who builds it    "),
+        (n.html_entities, "R&amp;D &lt;3 &gt; x", "R&D <3 > x"),
+        (n.quote_markers, "> quoted line\nreal question", " quoted line\nreal question"),
+        (n.emoji_codes, "thanks :pray: :+1::skin-tone-2: ok", "thanks      ok"),
+        (n.formatting_marks, "*bold* _it_ ~no~ `Qwen2.5-7B`", " bold   it   no   Qwen2.5-7B "),
+        (n.url_noise, "https://www.alibabacloud.com/x", "  alibabacloud.com/x"),
+        (n.unicode_form, "ＱＷＥＮ？ Straße", "qwen? strasse"),
+        (n.whitespace, "  a \n\t b  ", "a b"),
+    ],
+)
+def test_step(step: n.Step, raw: str, expected: str) -> None:
+    """One step does exactly its one thing."""
+    assert step(raw) == expected
+
+
+def test_markup_is_removed_before_entities_are_decoded() -> None:
+    """A user typing a literal '<@U1>' (sent as &lt;@U1&gt;) keeps those words; real markup goes."""
+    assert n.normalize("<@U1> &lt;b&gt; sla") == "<b> sla"
+
+
+def test_quoted_line_as_slack_sends_it() -> None:
+    """Slack escapes the quote marker as &gt;; it is removed after decoding."""
+    assert n.normalize("&gt; all data must stay in-region\nwhere does it live?") == (
+        "all data must stay in-region where does it live?"
+    )
+
+
+def test_input_is_bounded() -> None:
+    """A 40,000-character message is cut to max_chars."""
+    assert len(n.normalize("sla " * 10_000, max_chars=1000)) <= 1000

@@ -1,0 +1,127 @@
+"""The command line, run as a newcomer runs it: ``python -m bot ...`` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, entry_yaml, small_faq
+
+
+def bot(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot ARGS`` from the repository root, without Slack settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QWEN_", "FAQ_DIR", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_prints_answer_layer_and_source() -> None:
+    """A plain ask prints the answer, the layer's name and the source."""
+    result = bot("ask", "who", "actually", "trains", "qwen?")
+    assert result.returncode == 0, result.stderr
+    assert "Layer: Tongyi research group" in result.stdout
+    assert "Source: " in result.stdout
+
+
+def test_ask_json_shape() -> None:
+    """--json prints exactly the documented keys."""
+    result = bot("ask", "--json", "is there an SLA for the hosted qwen api?")
+    record = json.loads(result.stdout)
+    assert set(record) == {"question", "answered", "id", "layers", "answer", "score", "suggestions"}
+    assert record["answered"] is True
+    assert record["layers"][0] == "alibaba-cloud"
+    assert 0 <= record["score"] <= 100
+
+
+def test_ask_json_abstains_cleanly() -> None:
+    """Off-topic chatter: answered false, id and answer null, no layers."""
+    record = json.loads(bot("ask", "--json", "anyone up for lunch?").stdout)
+    assert (record["answered"], record["id"], record["answer"], record["layers"]) == (False, None, None, [])
+
+
+def test_ask_reads_stdin_one_json_line_per_question_in_order() -> None:
+    """`ask --json -` answers each line of stdin, in order, including odd lines."""
+    questions = ["who builds qwen?", "", "thanks!", "千问可以商用吗？", "x" * 5000]
+    result = bot("ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in records] == questions
+    assert records[0]["answered"]
+    assert not records[2]["answered"]
+
+
+def test_ask_with_another_faq_folder(tmp_path: Path) -> None:
+    """--faq DIR and FAQ_DIR both answer from another folder of the same shape."""
+    folder = small_faq(
+        tmp_path,
+        entry_yaml("lunch", "Where do we order lunch?", ["lunch place", "food order", "canteen", "menu", "catering"]),
+    )
+    by_option = json.loads(bot("ask", "--json", "--faq", str(folder), "where is the lunch menu?").stdout)
+    by_env = json.loads(bot("ask", "--json", "where is the lunch menu?", env={"FAQ_DIR": str(folder)}).stdout)
+    assert by_option["id"] == "lunch"
+    assert by_option == by_env
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "message"),
+    [
+        (("ask", "--faq", "/nonexistent", "hi"), {}, 1, "FAQ folder not found"),
+        (("ask", "   "), {}, 2, "ask needs a question"),
+        (("ask", "hi"), {"QWEN_ANSWER_THRESHOLD": "high"}, 2, "QWEN_ANSWER_THRESHOLD must be a number"),
+    ],
+)
+def test_bad_input_is_one_line_without_traceback(
+    args: tuple[str, ...], env: dict[str, str], code: int, message: str
+) -> None:
+    """Known errors: one line on stderr, a documented exit code, never a traceback."""
+    result = bot(*args, env=env)
+    assert result.returncode == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_faq_file_is_reported_with_file_and_line(faq_folder: Path) -> None:
+    """`faq check` on a broken file exits 1 and prints file:line."""
+    (faq_folder / "models.yaml").write_text("entries:\n  - id: [unclosed\n", encoding="utf-8")
+    result = bot("faq", "check", "--faq", str(faq_folder))
+    assert result.returncode == 1
+    assert "models.yaml:" in result.stdout
+    assert "YAML error" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_faq_check_passes_on_the_shipped_faq() -> None:
+    """The shipped FAQ passes `faq check` (CI runs it too)."""
+    result = bot("faq", "check")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.rstrip().endswith("retrieve their own entry)")
+
+
+@pytest.mark.parametrize("command", [(), ("ask",), ("faq",), ("faq", "check")])
+def test_every_command_explains_itself(command: tuple[str, ...]) -> None:
+    """`--help` works for the program and every subcommand."""
+    result = bot(*command, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: python -m bot")
+
+
+def test_ask_imports_neither_slack_nor_sql() -> None:
+    """The knowledge core does not depend on Slack or storage (and `ask` stays fast)."""
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'who builds qwen?']);"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'slack_bolt', 'slack_sdk', 'slack', 'sqlalchemy'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -1,0 +1,44 @@
+"""The matcher against the dev set: questions written the way people type them.
+
+The dev set was written without sight of the FAQ's own phrasings. The matcher's
+thresholds were calibrated on it (``bench/calibrate.py``); this test holds the
+result to at least 95% on each half.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.matcher import Answer, Matcher
+
+DEV = yaml.safe_load((Path(__file__).parent / "dev_set.yaml").read_text(encoding="utf-8"))
+
+
+def test_dev_set_is_big_enough_and_names_real_entries(shipped_matcher: Matcher) -> None:
+    """At least 120 in-scope questions naming existing entries, and 40 off-topic messages."""
+    assert len(DEV["in_scope"]) >= 120
+    assert len(DEV["off_topic"]) >= 40
+    unknown = {item["id"] for item in DEV["in_scope"]} - {entry.id for entry in shipped_matcher.faq.entries}
+    assert unknown == set()
+    chinese = [item for item in DEV["in_scope"] if any("\u4e00" <= c <= "\u9fff" for c in item["q"])]
+    assert len(chinese) >= 10
+
+
+def test_in_scope_questions_get_the_right_answer(shipped_matcher: Matcher) -> None:
+    """At least 95% of in-scope questions are answered with the expected entry."""
+    wrong = []
+    for item in DEV["in_scope"]:
+        outcome = shipped_matcher.match(item["q"])
+        if not (isinstance(outcome, Answer) and outcome.entry.id == item["id"]):
+            wrong.append((item["id"], item["q"]))
+    accuracy = 1 - len(wrong) / len(DEV["in_scope"])
+    assert accuracy >= 0.95, f"{accuracy:.1%} right; wrong: {wrong}"
+
+
+def test_off_topic_messages_get_no_answer(shipped_matcher: Matcher) -> None:
+    """At least 95% of off-topic messages are not answered."""
+    answered = [q for q in DEV["off_topic"] if isinstance(shipped_matcher.match(q), Answer)]
+    abstained = 1 - len(answered) / len(DEV["off_topic"])
+    assert abstained >= 0.95, f"{abstained:.1%} abstained; answered: {answered}"
