@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from bot.config import DEFAULT_FAQ_DIR
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Matcher
+from tests.support.postgres import PostgresServer, find_bin_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +40,34 @@ def faq_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "faq"
     shutil.copytree(DEFAULT_FAQ_DIR, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole session, started on first use.
+
+    The tests must run against a real PostgreSQL: without its binaries they fail
+    (scripts/test installs them), they are not skipped.
+    """
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL server binaries not found: run scripts/test, or set PG_BIN", pytrace=False)
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
+_database_numbers = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database URL: once for SQLite, once for PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database(f"test_{os.getpid()}_{next(_database_numbers)}")
 
 
 def entry_yaml(

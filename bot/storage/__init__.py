@@ -1,0 +1,11 @@
+"""What the bot remembers: the :class:`Store` interface and its SQL implementation."""
+
+from bot.storage.base import AskedQuestion, Outcome, Store, Vote, redact
+from bot.storage.sql import SqlStore, StoreConfigError
+
+__all__ = ["AskedQuestion", "Outcome", "SqlStore", "Store", "StoreConfigError", "Vote", "open_store", "redact"]
+
+
+def open_store(database_url: str) -> Store:
+    """The store for ``database_url`` (``sqlite:///...``, ``postgresql://...`` or Heroku's ``postgres://...``)."""
+    return SqlStore(database_url)

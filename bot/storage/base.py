@@ -1,0 +1,89 @@
+"""What the bot remembers, behind a small interface.
+
+Four things are kept, each for a reason the README gives:
+
+* claimed keys (Slack event ids, message ids), so an event is answered once
+  even when Slack retries it or two instances receive it; kept one day;
+* who has been welcomed, so nobody gets the welcome DM twice;
+* feedback votes, one per user per entry, changeable;
+* asked questions: outcome, entry, layer, score and channel type for every
+  question, and the text only when the bot did not answer (what curators need);
+  token-like strings are redacted before anything is stored.
+
+A store never raises to its caller: when the database is unreachable a write is
+retried briefly, then logged and dropped, and a claim answers "first time" so
+that the bot keeps answering (a rare double answer beats silence).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Outcome = Literal["answered", "did-you-mean", "no-match"]
+
+MAX_STORED_TEXT = 500
+_SECRETS = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|\bsk-[A-Za-z0-9_-]{16,}|\bAKIA[0-9A-Z]{16}\b")
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """One question the bot handled. ``text`` is ``None`` for answered questions."""
+
+    asked_at: float  # seconds since the epoch
+    outcome: Outcome
+    score: float
+    channel_type: str  # "channel", "group", "im", "mpim", "command"
+    entry_id: str | None = None
+    layer: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A user's feedback on an entry's answer."""
+
+    entry_id: str
+    user_id: str
+    helpful: bool
+    voted_at: float
+
+
+class Store(Protocol):
+    """The bot's memory. Implementations never raise to the caller."""
+
+    def claim(self, key: str) -> bool:
+        """True the first time ``key`` is claimed, across instances; False after that."""
+
+    def claim_welcome(self, user_id: str) -> bool:
+        """True if ``user_id`` had not been welcomed yet (and now counts as welcomed)."""
+
+    def forget_welcome(self, user_id: str) -> None:
+        """Undo :meth:`claim_welcome`, when the welcome could not be sent."""
+
+    def record_question(self, question: AskedQuestion) -> None:
+        """Remember a handled question (its text redacted and bounded)."""
+
+    def record_vote(self, vote: Vote) -> None:
+        """Remember a vote, replacing the same user's earlier vote on the entry."""
+
+    def questions_since(self, since: float) -> list[AskedQuestion]:
+        """Questions asked at or after ``since``, oldest first."""
+
+    def votes_since(self, since: float) -> list[Vote]:
+        """Votes cast at or after ``since``."""
+
+    def purge(self, *, now: float, retention_days: int) -> None:
+        """Forget claims older than a day, questions and votes older than the retention."""
+
+    def status(self) -> str:
+        """``"ok"``, or a few words on what is wrong, for ``/healthz``."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def redact(text: str) -> str:
+    """``text`` bounded in length, with anything that looks like a token or key removed."""
+    return _SECRETS.sub("[redacted]", text[:MAX_STORED_TEXT])

@@ -1,0 +1,261 @@
+"""The :class:`~bot.storage.base.Store` on SQLAlchemy: SQLite by default, PostgreSQL when asked.
+
+Claims use an atomic ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the key,
+so two instances racing for the same Slack event cannot both win. (``RETURNING``
+rather than ``rowcount``: psycopg 3 reports -1 for a conflicting insert.) Tables are created
+idempotently on first use (not at import or start-up, so a database that is down
+when the bot starts does not stop it from answering).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from bot.storage.base import AskedQuestion, Vote, redact
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DAY = 24 * 3600
+ATTEMPTS = 3
+PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without trying
+
+metadata = MetaData()
+claims = Table(
+    "claims",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("claimed_at", Float, nullable=False, index=True),
+)
+welcomed_users = Table(
+    "welcomed_users",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("welcomed_at", Float, nullable=False),
+)
+votes = Table(
+    "votes",
+    metadata,
+    Column("entry_id", String(128), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("helpful", Boolean, nullable=False),
+    Column("voted_at", Float, nullable=False, index=True),
+)
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asked_at", Float, nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("channel_type", String(16), nullable=False),
+    Column("entry_id", String(128)),
+    Column("layer", String(64)),
+    Column("text", Text),
+)
+
+
+class StoreConfigError(ValueError):
+    """The database URL cannot be used."""
+
+
+def engine_url(database_url: str) -> str:
+    """A SQLAlchemy URL for ``database_url``, accepting Heroku's ``postgres://`` and using psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url[len(prefix) :]
+    return database_url
+
+
+class SqlStore:
+    """A store on any SQLAlchemy URL this project supports (SQLite, PostgreSQL)."""
+
+    def __init__(self, database_url: str, *, connect_timeout: float = 2.0) -> None:
+        url = engine_url(database_url)
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StoreConfigError("not a database URL") from None
+        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise StoreConfigError(f"unsupported database '{parsed.get_backend_name()}'; use sqlite or postgresql")
+        self.dialect = parsed.get_backend_name()
+        self.engine = self._create_engine(url, parsed.database, connect_timeout)
+        self._schema_ready = False
+        self._paused_until = 0.0
+        self._last_error = ""
+        self._lock = threading.Lock()
+
+    def _create_engine(self, url: str, database: str | None, connect_timeout: float) -> Engine:
+        if self.dialect == "sqlite":
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": connect_timeout})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(
+            url,
+            connect_args={"connect_timeout": max(1, int(connect_timeout))},
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            pool_timeout=connect_timeout,
+        )
+
+    # -- the Store interface ---------------------------------------------------
+
+    def claim(self, key: str) -> bool:
+        statement = self._insert(claims).values(key=key[:255], claimed_at=time.time())
+        statement = statement.on_conflict_do_nothing(index_elements=["key"]).returning(claims.c.key)
+        return self._run("claim", lambda c: c.execute(statement).first() is not None, default=True)
+
+    def claim_welcome(self, user_id: str) -> bool:
+        statement = self._insert(welcomed_users).values(user_id=user_id, welcomed_at=time.time())
+        statement = statement.on_conflict_do_nothing(index_elements=["user_id"]).returning(welcomed_users.c.user_id)
+        return self._run("welcome", lambda c: c.execute(statement).first() is not None, default=True)
+
+    def forget_welcome(self, user_id: str) -> None:
+        statement = delete(welcomed_users).where(welcomed_users.c.user_id == user_id)
+        self._run("forget welcome", lambda c: c.execute(statement), default=None)
+
+    def record_question(self, question: AskedQuestion) -> None:
+        row = {
+            "asked_at": question.asked_at,
+            "outcome": question.outcome,
+            "score": round(question.score, 1),
+            "channel_type": question.channel_type[:16],
+            "entry_id": question.entry_id,
+            "layer": question.layer,
+            "text": redact(question.text) if question.text is not None else None,
+        }
+        self._run("record question", lambda c: c.execute(questions.insert().values(**row)), default=None)
+
+    def record_vote(self, vote: Vote) -> None:
+        statement = self._insert(votes).values(
+            entry_id=vote.entry_id, user_id=vote.user_id, helpful=vote.helpful, voted_at=vote.voted_at
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["entry_id", "user_id"], set_={"helpful": vote.helpful, "voted_at": vote.voted_at}
+        )
+        self._run("record vote", lambda c: c.execute(statement), default=None)
+
+    def questions_since(self, since: float) -> list[AskedQuestion]:
+        query = select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at, questions.c.id)
+
+        def read(connection: Connection) -> list[AskedQuestion]:
+            return [
+                AskedQuestion(
+                    asked_at=row.asked_at,
+                    outcome=row.outcome,
+                    score=row.score,
+                    channel_type=row.channel_type,
+                    entry_id=row.entry_id,
+                    layer=row.layer,
+                    text=row.text,
+                )
+                for row in connection.execute(query)
+            ]
+
+        return self._run("read questions", read, default=[])
+
+    def votes_since(self, since: float) -> list[Vote]:
+        query = select(votes).where(votes.c.voted_at >= since)
+
+        def read(connection: Connection) -> list[Vote]:
+            return [Vote(row.entry_id, row.user_id, row.helpful, row.voted_at) for row in connection.execute(query)]
+
+        return self._run("read votes", read, default=[])
+
+    def purge(self, *, now: float, retention_days: int) -> None:
+        keep_from = now - retention_days * DAY
+
+        def forget(connection: Connection) -> None:
+            connection.execute(delete(claims).where(claims.c.claimed_at < now - DAY))
+            connection.execute(delete(questions).where(questions.c.asked_at < keep_from))
+            connection.execute(delete(votes).where(votes.c.voted_at < keep_from))
+
+        self._run("purge", forget, default=None)
+
+    def status(self) -> str:
+        if time.monotonic() < self._paused_until:
+            return f"unavailable ({self._last_error})"
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as error:
+            return f"unavailable ({_describe(error)})"
+        return "ok"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- plumbing --------------------------------------------------------------
+
+    def _insert(self, table: Table) -> Any:
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    def _run(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
+        """Run ``operation`` in a transaction; retry briefly; on failure log, drop and return ``default``."""
+        if time.monotonic() < self._paused_until:
+            log.warning("database unavailable: %s dropped", what)
+            return default
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                self._ensure_schema()
+                with self.engine.begin() as connection:
+                    return operation(connection)
+            except SQLAlchemyError as error:
+                self._last_error = _describe(error)
+                if attempt < ATTEMPTS:
+                    time.sleep(0.05 * attempt)
+        self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
+        log.warning("database unavailable (%s): %s dropped after %d attempts", self._last_error, what, ATTEMPTS)
+        return default
+
+    def _ensure_schema(self) -> None:
+        if not self._schema_ready:
+            with self._lock:
+                if not self._schema_ready:
+                    metadata.create_all(self.engine, checkfirst=True)
+                    self._schema_ready = True
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """WAL lets readers and a writer work at once, which several instances on one file need."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _describe(error: SQLAlchemyError) -> str:
+    """The error's class and first line, without SQL or parameters (which may hold user text)."""
+    original = getattr(error, "orig", None) or error
+    first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    return f"{type(original).__name__}: {first_line[:120]}" if first_line else type(original).__name__

@@ -1,0 +1,158 @@
+"""The store, against both SQLite and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from bot.storage import AskedQuestion, SqlStore, StoreConfigError, Vote
+from bot.storage.sql import DAY, engine_url
+from tests.support.postgres import free_port
+
+
+@pytest.fixture
+def opened() -> Iterator[list[SqlStore]]:
+    """Stores a test opens, closed afterwards (open connections would warn)."""
+    stores: list[SqlStore] = []
+    yield stores
+    for store in stores:
+        store.close()
+
+
+@pytest.fixture
+def connect(opened: list[SqlStore]) -> Callable[..., SqlStore]:
+    """Open a store on a URL, to be closed when the test ends."""
+
+    def connect(url: str, **options: float) -> SqlStore:
+        store = SqlStore(url, **options)
+        opened.append(store)
+        return store
+
+    return connect
+
+
+def test_claim_is_true_once(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """The first claim of a key wins; every later one loses."""
+    store = connect(database_url)
+    assert store.claim("Ev1") is True
+    assert store.claim("Ev1") is False
+    assert store.claim("Ev2") is True
+
+
+def test_concurrent_claims_from_two_instances_have_one_winner(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """Two stores (two instances) racing for the same keys: exactly one wins each key."""
+    first, second = connect(database_url), connect(database_url)
+    first.claim("warm-up")  # create the tables before the race
+    keys = [f"Ev{n}" for n in range(40)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda pair: pair[0].claim(pair[1]), [(s, k) for k in keys for s in (first, second)]))
+    wins = [results[i] + results[i + 1] for i in range(0, len(results), 2)]
+    assert wins == [1] * len(keys)
+
+
+def test_welcome_once_and_forget(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """A user is welcomed once; forgetting (a failed DM) allows another try."""
+    store = connect(database_url)
+    assert store.claim_welcome("U1") is True
+    assert store.claim_welcome("U1") is False
+    store.forget_welcome("U1")
+    assert store.claim_welcome("U1") is True
+
+
+def test_questions_keep_text_only_when_unanswered_and_redact_tokens(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """Answered questions are stored without text; secrets in unanswered text are redacted."""
+    store = connect(database_url)
+    now = time.time()
+    store.record_question(AskedQuestion(now, "answered", 88.0, "im", "licence", "hugging-face"))
+    store.record_question(AskedQuestion(now, "no-match", 3.0, "channel", text="my token xoxb-123-456-abc is broken"))
+    asked = store.questions_since(now - 1)
+    assert [(q.outcome, q.entry_id, q.layer, q.text) for q in asked] == [
+        ("answered", "licence", "hugging-face", None),
+        ("no-match", None, None, "my token [redacted] is broken"),
+    ]
+
+
+def test_one_vote_per_user_per_entry_changeable(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """A second vote by the same user on the same entry replaces the first."""
+    store = connect(database_url)
+    now = time.time()
+    store.record_vote(Vote("licence", "U1", helpful=True, voted_at=now))
+    store.record_vote(Vote("licence", "U1", helpful=False, voted_at=now + 1))
+    store.record_vote(Vote("licence", "U2", helpful=True, voted_at=now))
+    votes = sorted(store.votes_since(now - 1), key=lambda v: v.user_id)
+    assert [(v.user_id, v.helpful) for v in votes] == [("U1", False), ("U2", True)]
+
+
+def test_purge_forgets_old_claims_questions_and_votes(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """Claims expire after a day; questions and votes after the retention period."""
+    store = connect(database_url)
+    now = time.time()
+    store.claim("old-event")
+    store.record_question(AskedQuestion(now - 40 * DAY, "no-match", 1.0, "im", text="old"))
+    store.record_question(AskedQuestion(now - 1 * DAY, "no-match", 1.0, "im", text="recent"))
+    store.record_vote(Vote("licence", "U1", helpful=False, voted_at=now - 40 * DAY))
+    store.purge(now=now + 2 * DAY, retention_days=30)
+    assert store.claim("old-event") is True
+    assert [q.text for q in store.questions_since(0)] == ["recent"]
+    assert store.votes_since(0) == []
+
+
+def test_status_ok(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """A reachable database reports ok."""
+    assert connect(database_url).status() == "ok"
+
+
+def test_postgres_down_never_raises(connect: Callable[..., SqlStore]) -> None:
+    """Nothing listening: writes are dropped, claims say 'first time', status says why."""
+    store = connect(f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere", connect_timeout=1)
+    started = time.monotonic()
+    assert store.claim("Ev1") is True
+    store.record_question(AskedQuestion(time.time(), "no-match", 0.0, "im", text="hello"))
+    assert store.questions_since(0) == []
+    assert store.status().startswith("unavailable")
+    assert time.monotonic() - started < 10
+
+
+def test_sqlite_locked_never_raises(tmp_path: Path, connect: Callable[..., SqlStore]) -> None:
+    """Another process holding the write lock: the write is dropped, not raised."""
+    path = tmp_path / "locked.sqlite3"
+    store = connect(f"sqlite:///{path}", connect_timeout=0.2)
+    store.claim("create-tables")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        assert store.claim("Ev-locked") is True  # the default when the database cannot say
+        store.record_vote(Vote("licence", "U1", helpful=True, voted_at=time.time()))
+        assert store.status().startswith("unavailable (OperationalError: database is locked")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@host:5432/db", "postgresql+psycopg://u:p@host:5432/db"),
+        ("postgresql://u@host/db", "postgresql+psycopg://u@host/db"),
+        ("sqlite:///bot.sqlite3", "sqlite:///bot.sqlite3"),
+    ],
+)
+def test_heroku_and_plain_postgres_urls(given: str, expected: str) -> None:
+    """Heroku's postgres:// is accepted, and PostgreSQL uses the psycopg 3 driver."""
+    assert engine_url(given) == expected
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "not a url"])
+def test_unsupported_urls_are_refused(url: str) -> None:
+    """Only SQLite and PostgreSQL are supported; anything else is a named error."""
+    with pytest.raises(StoreConfigError):
+        SqlStore(url)
