@@ -1,7 +1,8 @@
-"""The command line: ``ask`` and ``faq check``.
+"""The command line: ``ask``, ``faq check``, ``serve`` and ``report``.
 
 ``ask`` and ``faq check`` import only the knowledge core, so they start fast and
-work with no Slack tokens. Known errors become one ``Error: ...`` line on
+work with no Slack tokens; ``serve`` and ``report`` import Slack and storage
+lazily, inside their handlers. Known errors become one ``Error: ...`` line on
 stderr (exit 1 for FAQ problems, 2 for bad usage or configuration).
 """
 
@@ -75,7 +76,39 @@ def build_parser() -> argparse.ArgumentParser:
     _faq_option(check)
     check.set_defaults(handler=run_faq_check)
 
+    serve = commands.add_parser(
+        "serve",
+        help="run the Slack app (HTTP, or Socket Mode when SLACK_APP_TOKEN is set)",
+        description="Run the Slack app. HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and listens on "
+        "$PORT (default 3000) at POST /slack/events, with GET /healthz. Socket Mode is used when SLACK_APP_TOKEN "
+        "is set. Settings come from the environment and a .env file; see .env.example.",
+    )
+    serve.add_argument("--log-format", choices=("text", "json"), default=None, help="log line format (default: text)")
+    serve.set_defaults(handler=run_serve)
+
+    report = commands.add_parser(
+        "report",
+        help="show curators what people asked and did not get",
+        description="Most asked unanswered questions (grouped, with the closest entry), entries most often voted "
+        "not helpful, and question volume per layer. Reads the database named by DATABASE_URL.",
+    )
+    report.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    report.add_argument(
+        "--since", type=_positive_days, default=30, metavar="DAYS", help="look back DAYS days (default 30)"
+    )
+    _faq_option(report)
+    report.set_defaults(handler=run_report)
     return parser
+
+
+def _positive_days(raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, not {raw!r}") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError("expected at least 1 day")
+    return days
 
 
 def _faq_option(parser: argparse.ArgumentParser) -> None:
@@ -176,3 +209,18 @@ def run_faq_check(args: argparse.Namespace) -> int:
         return 0
     print(f"{summary}: {len(result.problems)} problem(s)")
     return 1
+
+
+# -- serve and report (Slack and storage are imported only here) -------------
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    return serve(log_format=args.log_format)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from bot.report import run
+
+    return run(faq_directory=args.faq or faq_dir(), since_days=args.since, as_json=args.json)

@@ -9,8 +9,9 @@ the variable and says where to get a good one; the CLI prints it and exits 2.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
@@ -52,6 +53,13 @@ class MatchSettings:
         return cls(**values)  # type: ignore[arg-type]
 
 
+def load_env_file() -> None:
+    """Load ``.env`` from the working directory into the environment, never overriding what is set."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
 def faq_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The FAQ folder: ``FAQ_DIR`` if set, else the ``faq/`` folder shipped with the bot."""
     environ = os.environ if environ is None else environ
@@ -66,3 +74,144 @@ def _number(variable: str, raw: str, kind: type) -> float | int:
     if value < 0:
         raise ConfigError(f"{variable} must not be negative.")
     return value  # type: ignore[no-any-return]
+
+
+SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///var/qwen-bot.sqlite3"
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+_WHERE = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "copy it from your app's Basic Information page, under App Credentials",
+    "SLACK_APP_TOKEN": "create an app-level token (xapp-...) with connections:write under Basic Information",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``serve`` and ``report`` need, validated. Build with :meth:`from_env`."""
+
+    bot_token: str = field(repr=False)
+    signing_secret: str = field(repr=False)
+    app_token: str | None = field(repr=False)
+    api_url: str
+    host: str
+    port: int
+    web_concurrency: int
+    listener_threads: int
+    faq_dir: Path
+    watched_channels: frozenset[str]
+    admin_user_ids: frozenset[str]
+    database_url: str = field(repr=False)
+    retention_days: int
+    reload_interval: float
+    log_format: str
+    log_level: str
+    match: MatchSettings
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is set, else HTTP."""
+        return self.app_token is not None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, load_dotenv_file: bool = True) -> Settings:
+        """Read the environment (and ``.env``, without overriding what is set). Raises :class:`ConfigError`."""
+        if environ is None:
+            if load_dotenv_file:
+                load_env_file()
+            environ = os.environ
+        env = {key: value.strip() for key, value in environ.items()}
+        for oauth in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+            if env.get(oauth):
+                raise ConfigError(
+                    f"{oauth} is set, which would switch Bolt into multi-workspace OAuth mode; this bot runs with "
+                    "one bot token, so unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET."
+                )
+        app_token = env.get("SLACK_APP_TOKEN") or None
+        bot_token = _required(env, "SLACK_BOT_TOKEN")
+        _prefixed("SLACK_BOT_TOKEN", bot_token, "xoxb-")
+        if app_token is not None:
+            _prefixed("SLACK_APP_TOKEN", app_token, "xapp-")
+            signing_secret = env.get("SLACK_SIGNING_SECRET", "")
+        else:
+            signing_secret = _required(env, "SLACK_SIGNING_SECRET")
+        directory = faq_dir(env)
+        if not directory.is_dir():
+            raise ConfigError(f"FAQ_DIR {str(directory)!r} is not a folder; point it at a folder like faq/.")
+        return cls(
+            bot_token=bot_token,
+            signing_secret=signing_secret,
+            app_token=app_token,
+            api_url=_api_url(env.get("SLACK_API_URL") or SLACK_API_URL),
+            host=env.get("HOST") or "0.0.0.0",  # noqa: S104 (a server: Heroku and containers need all interfaces)
+            port=_whole(env, "PORT", 3000, low=1, high=65535),
+            web_concurrency=_whole(env, "WEB_CONCURRENCY", 1, low=1, high=64),
+            listener_threads=_whole(env, "LISTENER_THREADS", 32, low=1, high=512),
+            faq_dir=directory,
+            watched_channels=_ids(env, "QWEN_CHANNELS", _CHANNEL_ID, "channel ids like C0123ABCD"),
+            admin_user_ids=_ids(env, "SLACK_ADMIN_USER_IDS", _USER_ID, "user ids like U0123ABCD"),
+            database_url=database_url(env),
+            retention_days=_whole(env, "RETENTION_DAYS", 90, low=1, high=3650),
+            reload_interval=float(_whole(env, "FAQ_RELOAD_SECONDS", 2, low=1, high=3600)),
+            log_format=_choice(env, "LOG_FORMAT", ("text", "json"), "text"),
+            log_level=_choice(env, "LOG_LEVEL", ("debug", "info", "warning", "error"), "info"),
+            match=MatchSettings.from_env(env),
+        )
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "")
+    if not value:
+        raise ConfigError(f"{name} is not set: {_WHERE[name]} (see README, 'Create the Slack app').")
+    return value
+
+
+def _prefixed(name: str, value: str, prefix: str) -> None:
+    if not value.startswith(prefix) or len(value) < len(prefix) + 4:
+        raise ConfigError(f"{name} must start with {prefix}: {_WHERE[name]}.")
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {raw!r}.")
+    return int(raw)
+
+
+def _ids(env: Mapping[str, str], name: str, pattern: re.Pattern[str], kind: str) -> frozenset[str]:
+    ids = [part.strip() for part in env.get(name, "").split(",") if part.strip()]
+    for value in ids:
+        if not pattern.fullmatch(value):
+            raise ConfigError(
+                f"{name} must be comma-separated {kind} (in Slack: open its details; the id is at the bottom), "
+                f"not {value!r}."
+            )
+    return frozenset(ids)
+
+
+def _api_url(raw: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", raw):
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {SLACK_API_URL}, not {raw!r}.")
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str:
+    """``DATABASE_URL``, or the SQLite file ``var/qwen-bot.sqlite3``. Raises :class:`ConfigError`."""
+    environ = os.environ if environ is None else environ
+    raw = (environ.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
+    if not re.match(r"(sqlite|postgres|postgresql)(\+\w+)?://", raw):
+        raise ConfigError(
+            "DATABASE_URL must be a sqlite:/// or postgresql:// URL (Heroku's postgres:// works too), "
+            f"not one starting {raw.split(':', maxsplit=1)[0]!r}."
+        )
+    return raw
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value

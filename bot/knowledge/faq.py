@@ -64,6 +64,14 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Onboarding:
+    """What new members see first: a welcome text (Slack mrkdwn) and starter entry ids."""
+
+    welcome: str = ""
+    starters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Faq:
     """A loaded FAQ folder. ``version`` changes whenever any file's content does."""
 
@@ -72,6 +80,7 @@ class Faq:
     entries: tuple[Entry, ...]
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     topic: tuple[str, ...] = ()  # words that say a question is about this FAQ's subject
+    onboarding: Onboarding = field(default_factory=Onboarding)
     version: str = ""
 
     @cached_property

@@ -17,13 +17,13 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.faq import Document, Entry, Faq, Layer, Source
+from bot.knowledge.faq import Document, Entry, Faq, Layer, Onboarding, Source
 from bot.knowledge.normalize import normalize
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_CHARS = 600
 MIN_ALTERNATES = 5
-SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml")
+SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml", "onboarding.yaml")
 ENTRY_FIELDS = ("id", "question", "alternates", "answer", "layer", "source", "tags", "see_also")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PUNCTUATION = re.compile(r"[^\w\s]")
@@ -128,14 +128,15 @@ class _Reader:
         layers = self.read_layers(self.directory / "layers.yaml")
         documents = self.read_documents(self.directory / "sources.yaml")
         aliases, topic = self.read_aliases(self.directory / "aliases.yaml")
+        onboarding = self.read_onboarding(self.directory / "onboarding.yaml")
         entries: list[Entry] = []
         for path in sorted(self.directory.glob("*.yaml")):
             if path.name not in SPECIAL_FILES:
                 entries.extend(self.read_entries(path, layers, documents))
         if not entries and not self.problems:
             self.problem(self.directory, 0, "no entry files: add a YAML file with a top-level `entries:` list")
-        self.check_references(entries)
-        return Faq(layers, documents, tuple(entries), aliases, topic, self.digest.hexdigest()[:12])
+        self.check_references(entries, onboarding)
+        return Faq(layers, documents, tuple(entries), aliases, topic, onboarding, self.digest.hexdigest()[:12])
 
     # -- files -------------------------------------------------------------
 
@@ -215,6 +216,17 @@ class _Reader:
             self.problem(path, 1, "`topic:` must be a list of words")
             topic = []
         return aliases, tuple(topic)
+
+    def read_onboarding(self, path: Path) -> Onboarding:
+        data = self.parse(path, "onboarding", required=False)
+        if data is None:
+            return Onboarding()
+        welcome = data.get("welcome", "") if isinstance(data, dict) else None
+        starters = data.get("starters", []) if isinstance(data, dict) else None
+        if not isinstance(welcome, str) or not isinstance(starters, list) or (starters and not _is_text_list(starters)):
+            self.problem(path, getattr(data, "line", 1), "`onboarding:` needs `welcome:` text and `starters:` ids")
+            return Onboarding()
+        return Onboarding(welcome.strip(), tuple(starters))
 
     def read_entries(self, path: Path, layers: dict[str, Layer], documents: dict[str, Document]) -> Iterator[Entry]:
         for item in self.items(path, "entries"):
@@ -341,7 +353,7 @@ class _Reader:
 
     # -- across entries ----------------------------------------------------
 
-    def check_references(self, entries: list[Entry]) -> None:
+    def check_references(self, entries: list[Entry], onboarding: Onboarding) -> None:
         by_id: dict[str, Entry] = {}
         owner: dict[str, Entry] = {}
         for entry in entries:
@@ -363,6 +375,9 @@ class _Reader:
                 seen.add(key)
         if self.unreadable:
             return  # a see_also may point into the file that could not be read
+        for starter in onboarding.starters:
+            if starter not in by_id:
+                self.problem(self.directory / "onboarding.yaml", 0, f"starter names unknown entry '{starter}'")
         for entry in entries:
             for other in entry.see_also:
                 if other not in by_id or other == entry.id:

@@ -1,0 +1,86 @@
+"""Logging: one configuration for the server, as text or JSON lines, with secrets scrubbed.
+
+Request outcomes are logged by :func:`request_line` as one line each (event
+type, outcome, entry id, score, latency) with no message text at info level.
+Slack tokens never reach a log: the SDK's debug output (which prints request
+headers) is held at INFO, SQLAlchemy's statement echo (which prints parameters,
+question text among them) is off, and every record passes a filter that
+redacts anything shaped like a token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+from typing import Any
+
+_SECRET = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+requests_log = logging.getLogger("bot.requests")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace token-shaped strings in the message and its arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _SECRET.sub("[redacted]", record.msg)
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_SECRET.sub("[redacted]", a) if isinstance(a, str) else a for a in args)
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """``time level logger message key=value ...``"""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extras = " ".join(f"{key}={value}" for key, value in _extras(record).items())
+        return f"{line} {extras}" if extras else line
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and any extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_extras(record),
+        }
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def configure(log_format: str = "text", level: str = "info") -> None:
+    """Send all logs to stderr in the chosen format."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactSecrets())
+    formatter: logging.Formatter = (
+        JsonFormatter() if log_format == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for chatty in ("slack_sdk", "slack_bolt", "urllib3"):  # their debug output includes request headers
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)  # its INFO echoes SQL parameters: user text
+
+
+def request_line(kind: str, outcome: str, started: float, **fields: Any) -> None:
+    """Log one handled request: what it was, how it ended, how long it took."""
+    latency_ms = round((time.monotonic() - started) * 1000, 1)
+    requests_log.info("handled %s", kind, extra={"kind": kind, "outcome": outcome, "latency_ms": latency_ms, **fields})
+
+
+def _extras(record: logging.LogRecord) -> dict[str, Any]:
+    return {key: value for key, value in vars(record).items() if key not in _STANDARD}

@@ -1,0 +1,37 @@
+"""What the Slack layer works with: settings, the FAQ in service and the store."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import __version__
+from bot.config import Settings
+from bot.knowledge.live import LiveKnowledge
+from bot.storage import Store
+
+
+@dataclass
+class Services:
+    """Built once per process by :mod:`bot.server`; handed to every listener."""
+
+    settings: Settings
+    knowledge: LiveKnowledge
+    store: Store
+    started_at: float = field(default_factory=time.time)
+
+    def health(self) -> dict[str, Any]:
+        """The small status ``GET /healthz`` returns."""
+        faq = self.knowledge.faq
+        return {
+            "status": "ok",
+            "version": __version__,
+            "mode": "socket" if self.settings.socket_mode else "http",
+            "faq": {"entries": len(faq.entries), "version": faq.version},
+            "database": self.store.status(),
+            "uptime_s": round(time.time() - self.started_at, 1),
+        }
+
+    def is_admin(self, user_id: str | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_user_ids

@@ -1,0 +1,373 @@
+"""Every Slack message and view the bot sends, built in one place from plain values.
+
+The functions here are pure: FAQ values in, Block Kit dicts out, so tests can
+check every message against Slack's documented limits without a network.
+Each message carries a plain ``text`` fallback for notifications and screen
+readers. User text is echoed only through :func:`escape`, so a question cannot
+make the bot post ``<!channel>`` or mention anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.knowledge.faq import Entry, Faq, Layer
+from bot.knowledge.live import ReloadResult
+from bot.knowledge.matcher import Suggestion
+from bot.report import Report
+
+Block = dict[str, Any]
+Message = dict[str, Any]  # {"text": ..., "blocks": [...]}: keyword arguments for say/respond/ack
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks and .../composition-objects)
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_BUTTON_TEXT = 75
+MAX_OPTION_TEXT = 75
+MAX_OPTIONS = 100
+MAX_VIEW_TITLE = 24
+MAX_ECHO = 200
+
+SHOW_ENTRY = "show_entry"  # buttons whose value is an entry id; action ids are SHOW_ENTRY:<n>
+BROWSE = "browse"  # select menus of entries, one per layer; action ids are BROWSE:<layer id>
+SHARE = "share_answer"
+FEEDBACK_HELPFUL = "feedback:helpful"
+FEEDBACK_NOT_HELPFUL = "feedback:not_helpful"
+
+_MRKDWN_MARKS = re.compile(r"(?<!\w)[*_~]([^*_~\n]+)[*_~](?!\w)")
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as markup in text fields."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plain(mrkdwn: str) -> str:
+    """Slack mrkdwn without bold, italic and strike marks, for notification text."""
+    return _MRKDWN_MARKS.sub(r"\1", mrkdwn)
+
+
+# -- answers -----------------------------------------------------------------
+
+
+def answer_message(entry: Entry, faq: Faq, *, shareable: bool = False, shared_by: str | None = None) -> Message:
+    """An answer: the text, its layer and source, see-also buttons and feedback buttons."""
+    layer = faq.layers[entry.layer]
+    blocks: list[Block] = [
+        _section(f"*{escape(entry.question)}*\n{escape(entry.answer)}"),
+        _context(_layer_line(entry, faq)),
+        _context(_source_line(entry, faq)),
+    ]
+    buttons = _entry_buttons(_see_also(entry, faq), prefix="See also: ")
+    if shareable:
+        buttons.append(_button("Share in channel", SHARE, entry.id, style="primary"))
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                _button("👍 Helpful", FEEDBACK_HELPFUL, entry.id),
+                _button("👎 Not helpful", FEEDBACK_NOT_HELPFUL, entry.id),
+            ],
+        }
+    )
+    if shared_by:
+        blocks.append(_context(f"Shared by <@{shared_by}>"))
+    text = f"{entry.question}\n{plain(entry.answer)}\nLayer: {layer.name}"
+    return {"text": escape(text), "blocks": blocks}
+
+
+def answer_modal(entry: Entry, faq: Faq) -> dict[str, Any]:
+    """An answer in a modal, for questions picked in the App Home."""
+    message = answer_message(entry, faq)
+    blocks = [block for block in message["blocks"] if block["type"] != "actions"]
+    return {
+        "type": "modal",
+        "title": _plain_text(clip("Qwen sourcing bot", MAX_VIEW_TITLE)),
+        "close": _plain_text("Close"),
+        "blocks": blocks,
+    }
+
+
+def did_you_mean_message(question: str, suggestions: Sequence[Suggestion]) -> Message:
+    """A close call: the question echoed (escaped) and up to three suggestions as buttons."""
+    echo = escape(clip(question.strip(), MAX_ECHO))
+    blocks = [
+        _section(f"I'm not sure which of these you mean by “{echo}”:"),
+        {"type": "actions", "elements": _entry_buttons(s.entry for s in suggestions)},
+        _context("Or browse everything I know with `/qwen list`."),
+    ]
+    options = "; ".join(s.entry.question for s in suggestions)
+    return {"text": escape(f"Did you mean: {options}"), "blocks": blocks}
+
+
+def no_match_message(question: str) -> Message:
+    """No answer: short, friendly, the question echoed (escaped), a pointer to the list."""
+    echo = escape(clip(question.strip(), MAX_ECHO)) or "that"
+    text = (
+        f"I don't have an answer for “{echo}” in my FAQ. Try other words, "
+        "or browse the questions I can answer with `/qwen list`."
+    )
+    return {"text": text, "blocks": [_section(text)]}
+
+
+# -- /qwen help, layers, list ------------------------------------------------
+
+
+def help_message(*, note: str | None = None, admin: bool = False) -> Message:
+    """What ``/qwen`` can do; ``note`` (already safe) goes first, e.g. an unknown sub-command."""
+    lines = [
+        "`/qwen QUESTION` ask a question (only you see the answer; a button shares it)",
+        "`/qwen layers` the five layers behind Qwen: who they are and where they are visible",
+        "`/qwen list [LAYER]` browse the questions I can answer, all or for one layer",
+        "`/qwen onboard` the newcomer's guide",
+        "`/qwen help` this help",
+    ]
+    if admin:
+        lines += ["`/qwen report` what people asked and did not get (curators)", "`/qwen reload` reload the FAQ now"]
+    body = "\n".join(f"• {line}" for line in lines)
+    tail = "You can also mention me in a channel or send me a direct message."
+    blocks = [_section(note)] if note else []
+    blocks += [_header("Qwen sourcing bot"), _section(body), _context(tail)]
+    return {"text": "\n".join(filter(None, [note, "Qwen sourcing bot commands:", plain(body), tail])), "blocks": blocks}
+
+
+def layers_message(faq: Faq) -> Message:
+    """The layers as a table: name and id, relationship to Qwen, public visibility."""
+    blocks: list[Block] = [_header("Who stands behind Qwen: the layers")]
+    for layer in faq.layers.values():
+        blocks.append(
+            {
+                "type": "section",
+                "fields": [
+                    _mrkdwn(f"*{escape(layer.name)}*\n`{layer.id}`"),
+                    _mrkdwn(f"{escape(layer.role)}\n_Visible:_ {escape(layer.visibility)}"),
+                ],
+            }
+        )
+    blocks.append(_context("Ask `/qwen list LAYER` to see the questions for one layer."))
+    text = "; ".join(f"{layer.name}: {layer.role}" for layer in faq.layers.values())
+    return {"text": escape(text), "blocks": blocks}
+
+
+def list_message(faq: Faq, layer_id: str | None = None) -> Message:
+    """The questions, grouped by primary layer, each group with a menu to open one."""
+    layers = [faq.layers[layer_id]] if layer_id else list(faq.layers.values())
+    title = f"Questions about {layers[0].name}" if layer_id else "Questions I can answer"
+    blocks: list[Block] = [_header(title)]
+    blocks += [_browse_section(layer, faq.in_layer(layer.id)) for layer in layers if faq.in_layer(layer.id)]
+    blocks.append(_context("Pick a question from a menu to see its answer, or just ask in your own words."))
+    count = sum(len(faq.in_layer(layer.id)) for layer in layers)
+    return {"text": f"{title}: {count} questions", "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
+
+
+def unknown_layer_message(given: str, faq: Faq) -> Message:
+    text = f"There is no layer `{escape(clip(given, 40))}`. The layers are: " + ", ".join(
+        f"`{layer_id}`" for layer_id in faq.layers
+    )
+    return {"text": text, "blocks": [_section(text)]}
+
+
+# -- onboarding --------------------------------------------------------------
+
+
+def onboarding_message(faq: Faq) -> Message:
+    """The welcome DM and ``/qwen onboard``: what the bot is, the layer map, starter questions."""
+    blocks: list[Block] = [_header("Welcome to the Qwen sourcing bot")]
+    if faq.onboarding.welcome:
+        blocks.append(_section(escape(faq.onboarding.welcome)))
+    blocks.append(_section("*The layer map*\n" + _layer_map(faq.layers.values())))
+    starters = _starters(faq)
+    if starters:
+        blocks.append(_section("*Try one of these:*"))
+        blocks.append({"type": "actions", "elements": _entry_buttons(starters)})
+    blocks.append(_context(_how_to_ask()))
+    return {"text": escape(f"Welcome to the Qwen sourcing bot. {plain(faq.onboarding.welcome)}"), "blocks": blocks}
+
+
+def channel_welcome_message(faq: Faq) -> Message:
+    """The ephemeral welcome when someone joins a watched channel."""
+    blocks: list[Block] = [
+        _section(
+            "Welcome! I answer sourcing questions about Qwen here and say which layer each answer applies "
+            "to: the Tongyi research releases, the open weights on Hugging Face, or Alibaba Cloud's paid API."
+        )
+    ]
+    starters = _starters(faq)
+    if starters:
+        blocks.append({"type": "actions", "elements": _entry_buttons(starters)})
+    blocks.append(_context(_how_to_ask()))
+    return {"text": "Welcome! I answer sourcing questions about Qwen. Try /qwen help.", "blocks": blocks}
+
+
+def home_view(faq: Faq) -> dict[str, Any]:
+    """The App Home tab: the layer map, questions browsable by layer, how to ask."""
+    blocks: list[Block] = [_header("Qwen sourcing bot")]
+    if faq.onboarding.welcome:
+        blocks.append(_section(escape(faq.onboarding.welcome)))
+    blocks += [{"type": "divider"}, _section("*The layer map*")]
+    for layer in faq.layers.values():
+        blocks.append(_section(f"*{escape(layer.name)}*: {escape(layer.role)}\n_Visible:_ {escape(layer.visibility)}"))
+    blocks += [{"type": "divider"}, _header("Browse questions by layer")]
+    blocks += [
+        _browse_section(layer, faq.in_layer(layer.id)) for layer in faq.layers.values() if faq.in_layer(layer.id)
+    ]
+    blocks += [{"type": "divider"}, _section("*How to ask*\n" + _how_to_ask())]
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+# -- other replies -----------------------------------------------------------
+
+
+def notice(text: str) -> Message:
+    """A short message whose text is already safe mrkdwn."""
+    return {"text": text, "blocks": [_section(text)]}
+
+
+def apology_message() -> Message:
+    """What a user sees when something failed on the bot's side. Never includes error details."""
+    return notice("Sorry, something went wrong on my side while answering that. Please try again in a moment.")
+
+
+# -- pieces ------------------------------------------------------------------
+
+
+def _layer_line(entry: Entry, faq: Faq) -> str:
+    primary = faq.layers[entry.layer]
+    line = f"*Layer:* {escape(primary.name)}, {escape(primary.role[:1].lower() + primary.role[1:])}"
+    also = [escape(faq.layers[layer].name) for layer in entry.layers[1:] if layer in faq.layers]
+    return line + (f" · *also:* {', '.join(also)}" if also else "")
+
+
+def _source_line(entry: Entry, faq: Faq) -> str:
+    cited = []
+    for source in entry.sources:
+        document = faq.documents.get(source.document)
+        title = document.title if document else source.document
+        cited.append(f"_{escape(title)}_, {escape(source.section)}")
+    return "*Source:* " + "; ".join(cited)
+
+
+def _see_also(entry: Entry, faq: Faq) -> list[Entry]:
+    return [other for other in (faq.entry(i) for i in entry.see_also[:3]) if other is not None]
+
+
+def _starters(faq: Faq) -> list[Entry]:
+    chosen = [faq.entry(i) for i in faq.onboarding.starters] or list(faq.entries[:5])
+    return [entry for entry in chosen if entry is not None][:5]
+
+
+def _layer_map(layers: Iterable[Layer]) -> str:
+    return "\n".join(f"• *{escape(layer.name)}*: {escape(layer.role)}" for layer in layers)
+
+
+def _how_to_ask() -> str:
+    return "Mention me in a channel, send me a direct message, or use `/qwen QUESTION`. `/qwen help` lists the rest."
+
+
+def _browse_section(layer: Layer, entries: Sequence[Entry]) -> Block:
+    lines = [f"*{escape(layer.name)}* ({len(entries)})"]
+    for number, entry in enumerate(entries):
+        line = f"• {escape(entry.question)}"
+        if sum(len(x) + 1 for x in lines) + len(line) > MAX_SECTION_TEXT - 40:
+            lines.append(f"…and {len(entries) - number} more in the menu")
+            break
+        lines.append(line)
+    options = [
+        {"text": _plain_text(clip(entry.question, MAX_OPTION_TEXT)), "value": entry.id}
+        for entry in entries[:MAX_OPTIONS]
+    ]
+    return {
+        "type": "section",
+        "text": _mrkdwn("\n".join(lines)),
+        "accessory": {
+            "type": "static_select",
+            "action_id": f"{BROWSE}:{layer.id}",
+            "placeholder": _plain_text("Open a question"),
+            "options": options,
+        },
+    }
+
+
+def _entry_buttons(entries: Iterable[Entry], *, prefix: str = "") -> list[Block]:
+    return [
+        _button(clip(prefix + entry.question, MAX_BUTTON_TEXT), f"{SHOW_ENTRY}:{number}", entry.id)
+        for number, entry in enumerate(entries)
+    ]
+
+
+def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    button: Block = {"type": "button", "text": _plain_text(text), "action_id": action_id, "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(clip(text, MAX_SECTION_TEXT))}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": _plain_text(clip(text, MAX_HEADER_TEXT))}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(clip(text, MAX_SECTION_TEXT))]}
+
+
+def _mrkdwn(text: str) -> Block:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _plain_text(text: str) -> Block:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+# -- curators ----------------------------------------------------------------
+
+
+def report_message(report: Report) -> Message:
+    """The short report for ``/qwen report``: top unanswered groups, unhelpful answers, volume per layer."""
+    outcomes = report.outcomes
+    summary = (
+        f"*Last {report.since_days} days:* {report.questions} questions, "
+        f"{outcomes.get('answered', 0)} answered, {outcomes.get('did-you-mean', 0)} did-you-mean, "
+        f"{outcomes.get('no-match', 0)} without an answer."
+    )
+    unanswered = [
+        f"• {group.count}× “{escape(clip(group.example, 120))}” "
+        f"(closest: `{group.closest_id}` {group.closest_score:.0f})"
+        for group in report.unanswered[:5]
+    ] or ["• none"]
+    unhelpful = [
+        f"• `{row.entry_id}`: {row.not_helpful} not helpful, {row.helpful} helpful" for row in report.unhelpful[:5]
+    ] or ["• none"]
+    layers = ", ".join(f"`{layer}` {count}" for layer, count in report.per_layer.items())
+    blocks: list[Block] = [
+        _header("Curators' report"),
+        _section(summary),
+        _section("*Most asked, not answered*\n" + "\n".join(unanswered)),
+        _section("*Voted not helpful*\n" + "\n".join(unhelpful)),
+        _section(f"*Answered per layer:* {layers}"),
+        _context("The full report: `python -m bot report` on the server."),
+    ]
+    return {"text": plain(summary), "blocks": blocks}
+
+
+def reload_message(result: ReloadResult) -> Message:
+    """The outcome of ``/qwen reload``."""
+    if result.ok:
+        what = "reloaded" if result.changed else "unchanged"
+        return notice(f"FAQ {what}: version `{result.version}`, {result.entries} entries.")
+    problems = "\n".join(f"• `{escape(clip(problem, 300))}`" for problem in result.problems[:5])
+    return notice(f"FAQ edit refused; still serving version `{result.version}`:\n{problems}")

@@ -1,0 +1,19 @@
+"""Listeners, grouped by Slack feature; :func:`register` wires them all into one app."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from bot.services import Services
+from bot.slack.listeners import actions, commands, messages, onboarding
+
+
+def register(app: App, services: Services) -> None:
+    for module in (messages, commands, actions, onboarding):
+        module.register(app, services)
+
+    @app.event(re.compile(r".*"))
+    def on_other_event() -> None:
+        """Any other event Slack sends: acknowledged, so Slack does not retry it, and ignored."""

@@ -1,0 +1,98 @@
+"""Buttons and menus: open an entry, share an answer, vote on it."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.knowledge.faq import Entry
+from bot.logs import request_line
+from bot.services import Services
+from bot.slack import blocks
+from bot.slack.listeners.common import USER_ID
+from bot.storage import AskedQuestion, Vote
+
+EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(re.compile(rf"^{blocks.SHOW_ENTRY}:\d+$"))
+    @app.action(re.compile(rf"^{blocks.BROWSE}:[a-z0-9-]+$"))
+    def on_show(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        """A suggestion, see-also, starter or menu pick: show that entry where the click happened."""
+        ack()
+        started = time.monotonic()
+        entry = _entry(services, action.get("value") or (action.get("selected_option") or {}).get("value"))
+        if entry is None:
+            _gone(body, respond)
+            return
+        show(services, body, entry, respond, client)
+        services.store.record_question(
+            AskedQuestion(time.time(), "answered", 100.0, "button", entry_id=entry.id, layer=entry.layer)
+        )
+        request_line("block_actions", "shown", started, entry=entry.id)
+
+    @app.action(blocks.SHARE)
+    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        """Post the ephemeral answer in the channel for everyone, then remove the private copy."""
+        ack()
+        started = time.monotonic()
+        entry = _entry(services, action.get("value"))
+        if entry is None:
+            _gone(body, respond)
+            return
+        user = (body.get("user") or {}).get("id")
+        shared_by = user if isinstance(user, str) and USER_ID.fullmatch(user) else None
+        respond(response_type="in_channel", **blocks.answer_message(entry, services.knowledge.faq, shared_by=shared_by))
+        respond(delete_original=True)
+        request_line("block_actions", "shared", started, entry=entry.id)
+
+    @app.action(blocks.FEEDBACK_HELPFUL)
+    @app.action(blocks.FEEDBACK_NOT_HELPFUL)
+    def on_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        """Record the vote (one per user per entry, changeable); thank the clicker only."""
+        ack()
+        started = time.monotonic()
+        entry = _entry(services, action.get("value"))
+        user = (body.get("user") or {}).get("id")
+        if entry is None or not isinstance(user, str):
+            _gone(body, respond)
+            return
+        helpful = action.get("action_id") == blocks.FEEDBACK_HELPFUL
+        services.store.record_vote(Vote(entry.id, user, helpful, time.time()))
+        thanks = (
+            "Thanks, glad it helped." if helpful else "Thanks for saying so: curators review answers marked unhelpful."
+        )
+        if body.get("response_url"):
+            respond(**EPHEMERAL_EXTRA, **blocks.notice(thanks))
+        request_line("block_actions", "voted", started, entry=entry.id, helpful=helpful)
+
+
+def show(services: Services, body: dict[str, Any], entry: Entry, respond: Respond, client: WebClient) -> None:
+    faq = services.knowledge.faq
+    container = body.get("container") or {}
+    if container.get("type") == "view":  # the App Home: open the answer in a modal
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq))
+    elif container.get("is_ephemeral"):  # a /qwen reply: replace it, still private and shareable
+        respond(replace_original=True, response_type="ephemeral", **blocks.answer_message(entry, faq, shareable=True))
+    else:  # a message in a channel or DM: answer in its thread (top level in a DM)
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        if not isinstance(channel, str):
+            return
+        message = body.get("message") or {}
+        thread_ts = None if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.answer_message(entry, faq))
+
+
+def _entry(services: Services, value: object) -> Entry | None:
+    return services.knowledge.faq.entry(value) if isinstance(value, str) else None
+
+
+def _gone(body: dict[str, Any], respond: Respond) -> None:
+    """A button naming no entry (tampered with, or removed from the FAQ since)."""
+    if body.get("response_url"):
+        respond(**EPHEMERAL_EXTRA, **blocks.notice("That question is no longer in my FAQ. Try `/qwen list`."))

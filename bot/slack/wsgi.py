@@ -1,0 +1,136 @@
+"""The HTTP front: a small WSGI app that serves ``POST /slack/events`` through Bolt and ``GET /healthz``.
+
+Bolt's own WSGI adapter is not used because of a Bolt 1.30 bug: a form body
+that contains the substring ``payload`` anywhere (``/qwen is the request payload
+moderated?``) is taken for an interactivity payload, parsed as ``{}`` and
+answered 404. Here the body is parsed correctly before Bolt sees it. Malformed
+bodies get a 400, wrong content types a 415, oversized bodies a 413: never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.context.context import BoltContext
+from slack_bolt.request.internals import build_context
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1024 * 1024
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class RejectedRequestError(Exception):
+    """The request cannot be a Slack request; the message becomes the response body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SlackWsgiApp:
+    """WSGI entry point around one Bolt app."""
+
+    def __init__(self, bolt: App, health: Callable[[], dict[str, Any]]) -> None:
+        self.bolt = bolt
+        self.health = health
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in {"GET", "HEAD"}:
+            return _reply(start_response, 200, json.dumps(self.health()), JSON)
+        if path != EVENTS_PATH:
+            return _reply(start_response, 404, "Not Found")
+        if method != "POST":
+            return _reply(start_response, 405, "Method Not Allowed")
+        try:
+            request = self.bolt_request(environ)
+        except RejectedRequestError as error:
+            return _reply(start_response, error.status, str(error))
+        response = self.bolt.dispatch(request)
+        return _bolt_reply(start_response, response)
+
+    def bolt_request(self, environ: dict[str, Any]) -> BoltRequest:
+        """The Bolt request for this HTTP request, with the body parsed correctly."""
+        raw = _read_body(environ)
+        content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        body = parse_body(raw, content_type)
+        headers = {
+            key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        headers["content-type"] = environ.get("CONTENT_TYPE", "")
+        request = BoltRequest(body=raw, headers=headers, query=str(environ.get("QUERY_STRING", "")))
+        request.body = body  # replaces Bolt's parse (see the module docstring); the signature covers raw_body
+        request.context = build_context(BoltContext({}), body)
+        return request
+
+
+def parse_body(raw: str, content_type: str) -> dict[str, Any]:
+    """A Slack request body as a dict: JSON (events), a form with ``payload`` (interactivity), or a plain form."""
+    try:
+        if content_type == JSON:
+            body = json.loads(raw)
+        elif content_type == FORM:
+            fields = dict(parse_qsl(raw, keep_blank_values=True, strict_parsing=bool(raw), max_num_fields=1000))
+            body = json.loads(fields["payload"]) if "payload" in fields else fields
+        else:
+            raise RejectedRequestError(415, "Unsupported Media Type: Slack sends application/json or a form")
+    except (ValueError, RecursionError):
+        raise RejectedRequestError(400, "Bad Request: the body is not well-formed") from None
+    if not isinstance(body, dict):
+        raise RejectedRequestError(400, "Bad Request: the body is not an object")
+    return body
+
+
+def _read_body(environ: dict[str, Any]) -> str:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise RejectedRequestError(400, "Bad Request: bad Content-Length") from None
+    if length > MAX_BODY_BYTES:
+        raise RejectedRequestError(413, "Payload Too Large")
+    data = environ["wsgi.input"].read(length) if length > 0 else b""
+    try:
+        return str(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RejectedRequestError(400, "Bad Request: the body is not UTF-8") from None
+
+
+def _reply(start_response: StartResponse, status: int, body: str, content_type: str = "text/plain") -> list[bytes]:
+    data = body.encode("utf-8")
+    start_response(
+        _status_line(status),
+        [("Content-Type", f"{content_type}; charset=utf-8"), ("Content-Length", str(len(data)))],
+    )
+    return [data]
+
+
+def _bolt_reply(start_response: StartResponse, response: BoltResponse) -> list[bytes]:
+    data = response.body.encode("utf-8") if isinstance(response.body, str) else b""
+    headers = [
+        (name, value)
+        for name, values in response.headers.items()
+        for value in values
+        if name.lower() != "content-length"
+    ]
+    headers.append(("Content-Length", str(len(data))))
+    start_response(_status_line(response.status), headers)
+    return [data]
+
+
+def _status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)

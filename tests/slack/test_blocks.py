@@ -1,0 +1,175 @@
+"""Every message and view the bot can build stays within Slack's documented Block Kit limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.knowledge.live import ReloadResult
+from bot.knowledge.matcher import Matcher, Suggestion
+from bot.report import EntryVotes, Report, UnansweredGroup
+from bot.slack import blocks
+
+# https://docs.slack.dev/reference/block-kit/blocks, .../block-elements, .../composition-objects
+LIMITS = {
+    "message_blocks": 50,
+    "view_blocks": 100,
+    "section_text": 3000,
+    "section_fields": 10,
+    "field_text": 2000,
+    "header_text": 150,
+    "context_elements": 10,
+    "actions_elements": 25,
+    "button_text": 75,
+    "button_value": 2000,
+    "action_id": 255,
+    "block_id": 255,
+    "options": 100,
+    "option_text": 75,
+    "option_value": 150,
+    "placeholder": 150,
+    "view_title": 24,
+    "fallback_text": 40000,
+}
+
+
+def problems_in(blocks_: list[dict[str, Any]], *, view: bool) -> list[str]:
+    """Every way the blocks break a documented limit."""
+    found = []
+    limit = LIMITS["view_blocks"] if view else LIMITS["message_blocks"]
+    if len(blocks_) > limit:
+        found.append(f"{len(blocks_)} blocks > {limit}")
+    block_ids = [b["block_id"] for b in blocks_ if "block_id" in b]
+    if len(block_ids) != len(set(block_ids)):
+        found.append("duplicate block_id")
+    action_ids: list[str] = []
+    for block in blocks_:
+        found += block_problems(block, action_ids)
+    if len(action_ids) != len(set(action_ids)):
+        found.append(f"duplicate action_id in {action_ids}")
+    return found
+
+
+def block_problems(block: dict[str, Any], action_ids: list[str]) -> list[str]:
+    kind = block["type"]
+    if kind == "section":
+        return section_problems(block, action_ids)
+    if kind == "header":
+        ok = block["text"]["type"] == "plain_text" and len(block["text"]["text"]) <= LIMITS["header_text"]
+        return [] if ok else ["bad header"]
+    if kind == "context":
+        elements = block["elements"]
+        ok = 1 <= len(elements) <= LIMITS["context_elements"]
+        return [] if ok and all(len(e["text"]) <= LIMITS["section_text"] for e in elements) else ["bad context"]
+    if kind == "actions":
+        found = [] if 1 <= len(block["elements"]) <= LIMITS["actions_elements"] else ["actions element count"]
+        return found + [p for element in block["elements"] for p in element_problems(element, action_ids)]
+    return [] if kind == "divider" else [f"unexpected block type {kind}"]
+
+
+def section_problems(block: dict[str, Any], action_ids: list[str]) -> list[str]:
+    found = []
+    if "text" in block and len(block["text"]["text"]) > LIMITS["section_text"]:
+        found.append("section text too long")
+    if "text" not in block and "fields" not in block:
+        found.append("section without text or fields")
+    fields = block.get("fields", [])
+    if len(fields) > LIMITS["section_fields"] or any(len(f["text"]) > LIMITS["field_text"] for f in fields):
+        found.append("section fields over limit")
+    if "accessory" in block:
+        found += element_problems(block["accessory"], action_ids)
+    return found
+
+
+def element_problems(element: dict[str, Any], action_ids: list[str]) -> list[str]:
+    found = []
+    action_ids.append(element["action_id"])
+    if len(element["action_id"]) > LIMITS["action_id"]:
+        found.append("action_id too long")
+    if element["type"] == "button":
+        if not 1 <= len(element["text"]["text"]) <= LIMITS["button_text"]:
+            found.append(f"button text {element['text']['text']!r}")
+        if len(element.get("value", "")) > LIMITS["button_value"]:
+            found.append("button value too long")
+    elif element["type"] == "static_select":
+        options = element["options"]
+        if not 1 <= len(options) <= LIMITS["options"]:
+            found.append("option count")
+        for option in options:
+            if len(option["text"]["text"]) > LIMITS["option_text"] or len(option["value"]) > LIMITS["option_value"]:
+                found.append(f"option too long: {option['text']['text']!r}")
+        if len(element["placeholder"]["text"]) > LIMITS["placeholder"]:
+            found.append("placeholder too long")
+    else:
+        found.append(f"unexpected element {element['type']}")
+    return found
+
+
+def check_message(message: dict[str, Any]) -> None:
+    assert message["text"].strip(), "every message needs a plain-text fallback"
+    assert len(message["text"]) <= LIMITS["fallback_text"]
+    assert problems_in(message["blocks"], view=False) == []
+
+
+def check_view(view: dict[str, Any]) -> None:
+    assert problems_in(view["blocks"], view=True) == []
+    if view["type"] == "modal":
+        assert len(view["title"]["text"]) <= LIMITS["view_title"]
+
+
+def test_every_answer(shipped_matcher: Matcher) -> None:
+    """Each entry's answer, as posted, as shareable, as shared, and in a modal."""
+    faq = shipped_matcher.faq
+    for entry in faq.entries:
+        check_message(blocks.answer_message(entry, faq))
+        check_message(blocks.answer_message(entry, faq, shareable=True))
+        check_message(blocks.answer_message(entry, faq, shared_by="U0123ABCD"))
+        check_view(blocks.answer_modal(entry, faq))
+
+
+def test_did_you_mean_with_the_longest_questions_and_a_huge_echo(shipped_matcher: Matcher) -> None:
+    longest = sorted(shipped_matcher.faq.entries, key=lambda e: -len(e.question))[:3]
+    check_message(blocks.did_you_mean_message("x" * 40_000, [Suggestion(e, 50.0) for e in longest]))
+
+
+@pytest.mark.parametrize("question", ["", "x" * 40_000, "<!channel> & <@U1>"])
+def test_no_match(question: str) -> None:
+    message = blocks.no_match_message(question)
+    check_message(message)
+    assert "<!channel>" not in str(message)
+
+
+def test_help_layers_lists_onboarding_and_home(shipped_matcher: Matcher) -> None:
+    faq = shipped_matcher.faq
+    check_message(blocks.help_message())
+    check_message(blocks.help_message(note="I don't know the command `x`", admin=True))
+    check_message(blocks.layers_message(faq))
+    check_message(blocks.list_message(faq))
+    for layer in faq.layers:
+        check_message(blocks.list_message(faq, layer))
+    check_message(blocks.unknown_layer_message("x" * 5000, faq))
+    check_message(blocks.onboarding_message(faq))
+    check_message(blocks.channel_welcome_message(faq))
+    check_view(blocks.home_view(faq))
+    check_message(blocks.apology_message())
+
+
+def test_a_huge_faq_still_fits(shipped_matcher: Matcher) -> None:
+    """Five hundred entries in one layer: lists and the Home view clip, menus keep to 100 options."""
+    from dataclasses import replace
+
+    faq = shipped_matcher.faq
+    many = tuple(replace(faq.entries[0], id=f"e{n}", question=f"Question number {n} " + "y" * 200) for n in range(500))
+    big = replace(faq, entries=many)
+    check_message(blocks.list_message(big))
+    check_view(blocks.home_view(big))
+
+
+def test_report_and_reload_messages() -> None:
+    groups = [UnansweredGroup("q" * 5000, 9, "licence", 41.0, ("q",)) for _ in range(30)]
+    unhelpful = [EntryVotes(f"e{n}", "Q?", 3, 1) for n in range(30)]
+    report = Report(30, 500, {"answered": 400, "no-match": 100}, groups, unhelpful, {"alibaba-cloud": 3})
+    check_message(blocks.report_message(report))
+    check_message(blocks.reload_message(ReloadResult(True, True, 47, "abc")))
+    check_message(blocks.reload_message(ReloadResult(False, False, 47, "abc", tuple("p" * 4000 for _ in range(9)))))

@@ -1,0 +1,213 @@
+"""A stand-in for Slack's Web API and response URLs, on a loopback port.
+
+The bot under test is pointed at it with ``SLACK_API_URL``; payloads carry
+response URLs that point at it too. It answers each method the way Slack's
+documentation says (``ok``, ``ts``, ``channel``...), records every call, and can
+be told to fail a method (an error, a 429 with ``Retry-After``) or to be slow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER_ID = "W23456789"  # as in Bolt's own mock auth.test, so the payload samples line up
+BOT_ID = "BZYBOTHED"
+TEAM_ID = "T111"
+
+
+@dataclass
+class Call:
+    """One request the bot made: the API method (or ``response_url:<name>``) and its arguments."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Scripted:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    delay: float
+
+
+class FakeSlack:
+    """Start with :meth:`start`; read :attr:`calls`; script failures with :meth:`fail`."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.auth_error: str | None = None
+        self.delays: dict[str, float] = {}
+        self._scripted: dict[str, list[_Scripted]] = {}
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def start(self) -> FakeSlack:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._scripted.clear()
+            self.delays.clear()
+            self.auth_error = None
+
+    # -- scripting -------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str = "internal_error",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail as Slack would."""
+        scripted = _Scripted(status, {"ok": False, "error": error}, headers or {}, delay)
+        with self._lock:
+            self._scripted.setdefault(method, []).extend([scripted] * times)
+
+    # -- reading ---------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method or call.method.startswith(method + ":")]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until ``method`` was called ``count`` times; return those calls."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(found := self._matching(method)) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    made = [call.method for call in self.calls]
+                    raise AssertionError(f"expected {count} call(s) to {method}, got {len(found)}; calls: {made}")
+                self._lock.wait(remaining)
+            return found
+
+    def quiet(self, seconds: float = 0.6) -> list[Call]:
+        """Wait a little, then return every call made except auth.test: for asserting nothing (more) happened."""
+        time.sleep(seconds)
+        with self._lock:
+            return [call for call in self.calls if call.method != "auth.test"]
+
+    def _matching(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method or call.method.startswith(method + ":")]
+
+    # -- serving ---------------------------------------------------------------
+
+    def _record(self, call: Call) -> _Scripted | None:
+        with self._lock:
+            self.calls.append(call)
+            scripted = self._scripted.get(call.method)
+            result = scripted.pop(0) if scripted else None
+            self._lock.notify_all()
+            return result
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """A successful response as Slack documents it for ``method``."""
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        if method == "auth.test" and self.auth_error:
+            return {"ok": False, "error": self.auth_error}
+        view = args.get("view") if isinstance(args.get("view"), dict) else {}
+        answers: dict[str, dict[str, Any]] = {
+            "auth.test": {
+                "ok": True,
+                "url": "https://test-team.slack.com/",
+                "team": "Test Team",
+                "user": "qwen-sourcing",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            },
+            "chat.postMessage": {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}},
+            "chat.postEphemeral": {"ok": True, "message_ts": ts},
+            "views.publish": {"ok": True, "view": {"id": "V0123456", **(view or {})}},
+            "views.open": {"ok": True, "view": {"id": "V0123457", **(view or {})}},
+        }
+        return answers.get(method, {"ok": True})
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # keep test output clean
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                args = _parse(raw, self.headers.get("Content-Type", ""))
+                if self.path.startswith("/api/"):
+                    method = self.path[len("/api/") :].split("?")[0]
+                elif self.path.startswith("/response/"):
+                    method = "response_url:" + self.path[len("/response/") :]
+                else:
+                    self.send_error(404)
+                    return
+                headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
+                headers["authorization-present"] = str("authorization" in {k.lower() for k in self.headers})
+                scripted = fake._record(Call(method, args, headers))
+                delay = scripted.delay if scripted else fake.delays.get(method, 0.0)
+                if delay:
+                    time.sleep(delay)
+                if scripted is not None:
+                    self._send(scripted.status, scripted.body, scripted.headers)
+                elif method.startswith("response_url:"):
+                    self._send(200, None, {})
+                else:
+                    self._send(200, fake._answer(method, args), {})
+
+            def _send(self, status: int, body: dict[str, Any] | None, headers: dict[str, str]) -> None:
+                data = b"ok" if body is None else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain" if body is None else "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _parse(raw: str, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        parsed = json.loads(raw)
+        return parsed if isinstance(parsed, dict) else {"_": parsed}
+    args: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    return args
