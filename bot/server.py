@@ -10,6 +10,7 @@ SIGTERM, in-flight requests and replies finish before the process exits.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -61,6 +62,8 @@ class Process:
 
 def serve(*, log_format: str | None = None) -> int:
     settings = Settings.from_env()
+    for secret in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        os.environ.pop(secret, None)  # held in Settings only: not inherited, not read again by Bolt
     logs.configure(log_format or settings.log_format, settings.log_level)
     LiveKnowledge(settings.faq_dir, settings.match)  # refuse to start on a FAQ that fails `faq check`
     identity = check_token(settings)

@@ -7,8 +7,10 @@ English, a real word the FAQ happens not to use ("feels", "prod") is easily
 "corrected" into one it does ("fees", "pros"), so the rules are strict: a word
 of four or five letters may only have two letters swapped ("qwne"); six or
 seven letters allow one edit ("modles", "reserch"); eight or more allow two
-("comercial", "hugginface"). Distances are optimal string alignment, where a
-swap of neighbours counts as one edit.
+("comercial", "hugginface"). The first letter must match: people rarely mistype
+it, and a real word that differs there ("stickers", "tickers") is a different
+word. Distances are optimal string alignment, where a swap of neighbours counts
+as one edit.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class Speller:
         if found is None:
             return word
         candidate: str = found[0]
+        if candidate[0] != word[0]:
+            return word  # people rarely mistype the first letter; "stickers" is not "tickers"
         if len(word) < 6 and sorted(candidate) != sorted(word):
             return word  # short words: only a swap of two letters
         return candidate

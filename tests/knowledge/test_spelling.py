@@ -6,7 +6,9 @@ import pytest
 
 from bot.knowledge.spelling import Speller
 
-speller = Speller(["license", "hugging", "commercial", "models", "research", "fees", "lags", "qwen", "moderated"])
+speller = Speller(
+    ["license", "hugging", "commercial", "models", "research", "fees", "lags", "qwen", "moderated", "tickers"]
+)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +28,7 @@ def test_typos_are_corrected(typed: str, meant: str) -> None:
     assert speller.correct(typed) == meant
 
 
-@pytest.mark.parametrize("word", ["feels", "langs", "prod", "sla", "licenses", "pizza"])
+@pytest.mark.parametrize("word", ["feels", "langs", "prod", "sla", "licenses", "pizza", "stickers"])
 def test_real_words_are_not_corrected(word: str) -> None:
     """A short real word one letter off an FAQ word stays itself ('feels' is not 'fees')."""
     assert speller.correct(word) == word

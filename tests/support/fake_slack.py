@@ -47,6 +47,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.auth_error: str | None = None
+        self.socket_mode_url = ""  # what apps.connections.open returns
         self.delays: dict[str, float] = {}
         self._scripted: dict[str, list[_Scripted]] = {}
         self._lock = threading.Condition()
@@ -113,10 +114,10 @@ class FakeSlack:
             return found
 
     def quiet(self, seconds: float = 0.6) -> list[Call]:
-        """Wait a little, then return every call made except auth.test: for asserting nothing (more) happened."""
+        """Wait a little, then return every call made except connection set-up: to assert nothing (more) happened."""
         time.sleep(seconds)
         with self._lock:
-            return [call for call in self.calls if call.method != "auth.test"]
+            return [call for call in self.calls if call.method not in {"auth.test", "apps.connections.open"}]
 
     def _matching(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method or call.method.startswith(method + ":")]
@@ -152,6 +153,7 @@ class FakeSlack:
             "chat.postEphemeral": {"ok": True, "message_ts": ts},
             "views.publish": {"ok": True, "view": {"id": "V0123456", **(view or {})}},
             "views.open": {"ok": True, "view": {"id": "V0123457", **(view or {})}},
+            "apps.connections.open": {"ok": True, "url": self.socket_mode_url},
         }
         return answers.get(method, {"ok": True})
 
