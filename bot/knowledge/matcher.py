@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import MatchSettings
@@ -227,8 +227,9 @@ class Matcher:
         return scored[:limit]
 
     def _score(self, index: int, terms: dict[str, float], coverage: float) -> float:
+        asked = terms.keys()
         phrasing_coverage = max(
-            (_overlap(p.terms, terms) / p.weight for p in self._phrasings[index] if p.weight),
+            (sum(terms[term] for term in p.terms & asked) / p.weight for p in self._phrasings[index] if p.weight),
             default=0.0,
         )
         s = self.settings
@@ -242,7 +243,3 @@ def _parts(question: str) -> list[str]:
         return [question]
     asking = [part for part in sentences if "?" in part or "？" in part] or sentences[-1:]
     return [question, *asking]
-
-
-def _overlap(phrasing: Iterable[str], terms: dict[str, float]) -> float:
-    return sum(terms.get(term, 0.0) for term in phrasing)

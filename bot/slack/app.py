@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -11,12 +12,12 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from slack_sdk.webhook import WebhookClient
 
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners import register
+from bot.slack.listeners.common import apologise
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,14 @@ def build_app(services: Services, executor: Executor) -> App:
         client=client,
         signing_secret=settings.signing_secret or None,
         listener_executor=executor,
+        process_before_response=True,  # ack functions answer inline; the slow parts run lazily
         ignoring_self_events_enabled=True,
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("slack_bolt.App"),
     )
     app.use(_once_per_event(services))
-    register(app, services)
-    app.error(_apologise)
+    register(app, services, executor)
+    app.error(_on_error)
     return app
 
 
@@ -60,21 +62,14 @@ def _once_per_event(services: Services) -> Callable[..., BoltResponse | None]:
     return once_per_event
 
 
-def _apologise(error: Exception, body: dict[str, Any], client: WebClient) -> None:
-    """A listener failed: log it with the event id, tell the user briefly, keep serving."""
+def _on_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse:
+    """An ack function failed (lazy work has its own guard): log, apologise, and still answer 200."""
     log.exception("listener failed (event %s)", body.get("event_id") or body.get("trigger_id"), exc_info=error)
-    apology = blocks.apology_message()
-    try:
-        if isinstance(body.get("response_url"), str):  # slash commands and buttons
-            WebhookClient(body["response_url"], timeout=5).send(
-                response_type="ephemeral", replace_original=False, **apology
-            )
-            return
-        event = body.get("event") or {}
-        channel, user = event.get("channel"), event.get("user")
-        asked = event.get("type") == "app_mention" or event.get("channel_type") == "im"
-        if isinstance(channel, str) and isinstance(user, str) and asked:  # never apologise for unasked chatter
-            thread_ts = event.get("thread_ts") or event.get("ts")
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **apology)
-    except Exception:
-        log.exception("could not send the apology either")
+    if body.get("command"):  # the apology is the acknowledgement itself
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_type": "ephemeral", **blocks.apology_message()}),
+            headers={"content-type": "application/json"},
+        )
+    apologise(body, client)
+    return BoltResponse(status=200, body="")

@@ -1,5 +1,12 @@
 """The :class:`~bot.storage.base.Store` on SQLAlchemy: SQLite by default, PostgreSQL when asked.
 
+Every write goes through one writer thread per process, which commits whatever
+is waiting in one transaction (group commit). Questions and votes are queued and
+forgotten, so recording never delays a reply; a claim waits for its result,
+since that decides whether to reply. Under load this turns many small commits
+contending for the database (and, in SQLite, for its single write lock) into a
+few larger ones. Readers in the process flush the queue first.
+
 Claims use an atomic ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the key,
 so two instances racing for the same Slack event cannot both win. (``RETURNING``
 rather than ``rowcount``: psycopg 3 reports -1 for a conflicting insert.) Tables are created
@@ -10,9 +17,14 @@ when the bot starts does not stop it from answering).
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +39,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -45,6 +58,8 @@ T = TypeVar("T")
 DAY = 24 * 3600
 ATTEMPTS = 3
 PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without trying
+MAX_BATCH = 200  # writes committed in one transaction by the writer thread
+WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
 
 metadata = MetaData()
 claims = Table(
@@ -110,6 +125,9 @@ class SqlStore:
         self._paused_until = 0.0
         self._last_error = ""
         self._lock = threading.Lock()
+        self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
+        self._pending: queue.Queue[_Write | None] = queue.Queue()
+        self._writer: threading.Thread | None = None
 
     def _create_engine(self, url: str, database: str | None, connect_timeout: float) -> Engine:
         if self.dialect == "sqlite":
@@ -130,18 +148,20 @@ class SqlStore:
     # -- the Store interface ---------------------------------------------------
 
     def claim(self, key: str) -> bool:
-        statement = self._insert(claims).values(key=key[:255], claimed_at=time.time())
-        statement = statement.on_conflict_do_nothing(index_elements=["key"]).returning(claims.c.key)
-        return self._run("claim", lambda c: c.execute(statement).first() is not None, default=True)
+        parameters = {"key": key[:255], "at": time.time()}
+        return bool(
+            self._write(lambda c: c.execute(self._claim, parameters).first() is not None, default=True, wait=True)
+        )
 
     def claim_welcome(self, user_id: str) -> bool:
-        statement = self._insert(welcomed_users).values(user_id=user_id, welcomed_at=time.time())
-        statement = statement.on_conflict_do_nothing(index_elements=["user_id"]).returning(welcomed_users.c.user_id)
-        return self._run("welcome", lambda c: c.execute(statement).first() is not None, default=True)
+        parameters = {"user_id": user_id, "at": time.time()}
+        return bool(
+            self._write(lambda c: c.execute(self._welcome, parameters).first() is not None, default=True, wait=True)
+        )
 
     def forget_welcome(self, user_id: str) -> None:
         statement = delete(welcomed_users).where(welcomed_users.c.user_id == user_id)
-        self._run("forget welcome", lambda c: c.execute(statement), default=None)
+        self._write(lambda c: c.execute(statement), default=None, wait=True)
 
     def record_question(self, question: AskedQuestion) -> None:
         row = {
@@ -153,18 +173,14 @@ class SqlStore:
             "layer": question.layer,
             "text": redact(question.text) if question.text is not None else None,
         }
-        self._run("record question", lambda c: c.execute(questions.insert().values(**row)), default=None)
+        self._write(lambda c: c.execute(questions.insert(), row), default=None, wait=False)
 
     def record_vote(self, vote: Vote) -> None:
-        statement = self._insert(votes).values(
-            entry_id=vote.entry_id, user_id=vote.user_id, helpful=vote.helpful, voted_at=vote.voted_at
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["entry_id", "user_id"], set_={"helpful": vote.helpful, "voted_at": vote.voted_at}
-        )
-        self._run("record vote", lambda c: c.execute(statement), default=None)
+        row = {"entry_id": vote.entry_id, "user_id": vote.user_id, "helpful": vote.helpful, "voted_at": vote.voted_at}
+        self._write(lambda c: c.execute(self._vote, row), default=None, wait=False)
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
+        self.flush()
         query = select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at, questions.c.id)
 
         def read(connection: Connection) -> list[AskedQuestion]:
@@ -184,6 +200,7 @@ class SqlStore:
         return self._run("read questions", read, default=[])
 
     def votes_since(self, since: float) -> list[Vote]:
+        self.flush()
         query = select(votes).where(votes.c.voted_at >= since)
 
         def read(connection: Connection) -> list[Vote]:
@@ -192,6 +209,7 @@ class SqlStore:
         return self._run("read votes", read, default=[])
 
     def purge(self, *, now: float, retention_days: int) -> None:
+        self.flush()
         keep_from = now - retention_days * DAY
 
         def forget(connection: Connection) -> None:
@@ -211,14 +229,52 @@ class SqlStore:
             return f"unavailable ({_describe(error)})"
         return "ok"
 
+    def flush(self) -> None:
+        """Wait until every recorded question and vote has been written (or dropped)."""
+        self._pending.join()
+
     def close(self) -> None:
+        if self._writer is not None:
+            self._pending.put(None)
+            self._writer.join()
         self.engine.dispose()
 
     # -- plumbing --------------------------------------------------------------
 
-    def _insert(self, table: Table) -> Any:
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        return dialect.insert(table)
+    def _write(self, operation: Callable[[Connection], object], *, default: object, wait: bool) -> object:
+        """Hand a write to the writer thread; with ``wait``, return its result (``default`` if it failed)."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
+                self._writer.start()
+        result: Future[object] | None = Future() if wait else None
+        self._pending.put(_Write(operation, result, default))
+        if result is None:
+            return None
+        try:
+            return result.result(timeout=WAIT_FOR_WRITE)
+        except FutureTimeout:
+            log.warning("database too slow: went on without waiting for a write")
+            return default
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = [self._pending.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._pending.get_nowait())
+                except queue.Empty:
+                    break
+            writes = [write for write in batch if write is not None]
+            if writes:
+                results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None)
+                for number, write in enumerate(writes):
+                    if write.result is not None:
+                        write.result.set_result(write.default if results is None else results[number])
+            for _ in batch:
+                self._pending.task_done()
+            if None in batch:
+                return
 
     def _run(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
         """Run ``operation`` in a transaction; retry briefly; on failure log, drop and return ``default``."""
@@ -244,6 +300,31 @@ class SqlStore:
                 if not self._schema_ready:
                     metadata.create_all(self.engine, checkfirst=True)
                     self._schema_ready = True
+
+
+def _statements(dialect: Any) -> tuple[Any, Any, Any]:
+    """The claim, welcome and vote statements, built once with bound parameters (cheaper per call)."""
+    claim = dialect.insert(claims).values(key=bindparam("key"), claimed_at=bindparam("at"))
+    claim = claim.on_conflict_do_nothing(index_elements=["key"]).returning(claims.c.key)
+    welcome = dialect.insert(welcomed_users).values(user_id=bindparam("user_id"), welcomed_at=bindparam("at"))
+    welcome = welcome.on_conflict_do_nothing(index_elements=["user_id"]).returning(welcomed_users.c.user_id)
+    vote = dialect.insert(votes)
+    vote = vote.on_conflict_do_update(
+        index_elements=["entry_id", "user_id"],
+        set_={"helpful": vote.excluded.helpful, "voted_at": vote.excluded.voted_at},
+    )
+    return claim, welcome, vote
+
+
+@dataclass(frozen=True)
+class _Write:
+    operation: Callable[[Connection], object]
+    result: Future[object] | None  # None: nobody waits for it
+    default: object  # the result if the database cannot be reached
+
+
+def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
+    return [write.operation(connection) for write in writes]
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -52,6 +52,7 @@ class FakeSlack:
         self._scripted: dict[str, list[_Scripted]] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
+        ThreadingHTTPServer.request_queue_size = 256  # the default backlog of 5 drops bursts of connections
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]

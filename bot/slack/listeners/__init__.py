@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import Executor
 
 from slack_bolt import App
 
@@ -10,9 +11,10 @@ from bot.services import Services
 from bot.slack.listeners import actions, commands, messages, onboarding
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, services: Services, executor: Executor) -> None:
+    """Wire every listener; ``executor`` is the pool their background work runs on."""
     for module in (messages, commands, actions, onboarding):
-        module.register(app, services)
+        module.register(app, services, executor)
 
     @app.event(re.compile(r".*"))
     def on_other_event() -> None:

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import re
 import time
+from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.knowledge.faq import Entry
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import USER_ID
+from bot.slack.listeners.common import USER_ID, in_background
 from bot.storage import AskedQuestion, Vote
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
 
 
-def register(app: App, services: Services) -> None:
-    @app.action(re.compile(rf"^{blocks.SHOW_ENTRY}:\d+$"))
-    @app.action(re.compile(rf"^{blocks.BROWSE}:[a-z0-9-]+$"))
-    def on_show(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+def register(app: App, services: Services, executor: Executor) -> None:
+    def on_show(body: dict[str, Any], client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """A suggestion, see-also, starter or menu pick: show that entry where the click happened."""
-        ack()
         started = time.monotonic()
+        action = body["actions"][0]
         entry = _entry(services, action.get("value") or (action.get("selected_option") or {}).get("value"))
         if entry is None:
             _gone(body, respond)
@@ -36,12 +35,10 @@ def register(app: App, services: Services) -> None:
         )
         request_line("block_actions", "shown", started, entry=entry.id)
 
-    @app.action(blocks.SHARE)
-    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def on_share(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """Post the ephemeral answer in the channel for everyone, then remove the private copy."""
-        ack()
         started = time.monotonic()
-        entry = _entry(services, action.get("value"))
+        entry = _entry(services, body["actions"][0].get("value"))
         if entry is None:
             _gone(body, respond)
             return
@@ -51,12 +48,10 @@ def register(app: App, services: Services) -> None:
         respond(delete_original=True)
         request_line("block_actions", "shared", started, entry=entry.id)
 
-    @app.action(blocks.FEEDBACK_HELPFUL)
-    @app.action(blocks.FEEDBACK_NOT_HELPFUL)
-    def on_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def on_feedback(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """Record the vote (one per user per entry, changeable); thank the clicker only."""
-        ack()
         started = time.monotonic()
+        action = body["actions"][0]
         entry = _entry(services, action.get("value"))
         user = (body.get("user") or {}).get("id")
         if entry is None or not isinstance(user, str):
@@ -70,6 +65,12 @@ def register(app: App, services: Services) -> None:
         if body.get("response_url"):
             respond(**EPHEMERAL_EXTRA, **blocks.notice(thanks))
         request_line("block_actions", "voted", started, entry=entry.id, helpful=helpful)
+
+    show_ids = re.compile(rf"^({blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+)$")
+    feedback_ids = re.compile(rf"^({blocks.FEEDBACK_HELPFUL}|{blocks.FEEDBACK_NOT_HELPFUL})$")
+    app.action(show_ids)(in_background(executor, on_show))
+    app.action(blocks.SHARE)(in_background(executor, on_share))
+    app.action(feedback_ids)(in_background(executor, on_feedback))
 
 
 def show(services: Services, body: dict[str, Any], entry: Entry, respond: Respond, client: WebClient) -> None:

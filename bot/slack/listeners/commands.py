@@ -1,52 +1,82 @@
 """``/qwen``: ask, or browse with help, layers, list and onboard; report and reload for admins.
 
 Everything but ``report`` and ``reload`` is computed in memory in well under a
-millisecond, so it goes back in the acknowledgement itself: nothing slow sits
-on the ack path. ``report`` reads the database, so it acknowledges first and
-answers through the response URL.
+millisecond, so the answer goes back in the acknowledgement itself, and the
+question is recorded by the store's writer thread: nothing slow sits on the ack
+path. ``report`` and ``reload`` acknowledge first and answer through the
+response URL, lazily.
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.knowledge.matcher import NoMatch
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import remember, render
+from bot.slack.listeners.common import guarded, remember, render
 
 EPHEMERAL: dict[str, Any] = {"response_type": "ephemeral"}
+ADMIN_COMMANDS = frozenset({"report", "reload"})
 
 
-def register(app: App, services: Services) -> None:
-    @app.command("/qwen")
-    def on_qwen(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+def register(app: App, services: Services, executor: Executor) -> None:
+    def is_admin_command(body: dict[str, Any]) -> bool:
+        return (body.get("text") or "").strip().lower() in ADMIN_COMMANDS
+
+    def run_admin_command(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
         started = time.monotonic()
-        text = (command.get("text") or "").strip()
+        sub = (body.get("text") or "").strip().lower()
+        if sub == "reload":
+            respond(**EPHEMERAL, **blocks.reload_message(services.knowledge.reload()))
+        else:
+            from bot.report import build_report
+
+            report = build_report(services.store, services.knowledge.matcher, since_days=30)
+            respond(**EPHEMERAL, **blocks.report_message(report))
+        request_line("/qwen", sub, started)
+
+    def on_qwen(ack: Ack, body: dict[str, Any]) -> None:
+        started = time.monotonic()
+        text = (body.get("text") or "").strip()
         word, _, rest = text.partition(" ")
-        sub = word.lower()
-        user_id = command.get("user_id")
+        sub, rest = word.lower(), rest.strip()
         faq = services.knowledge.faq
         if not text or (sub in {"help", "?"} and not rest):
-            ack(**EPHEMERAL, **blocks.help_message(admin=services.is_admin(user_id)))
+            ack(**EPHEMERAL, **blocks.help_message(admin=services.is_admin(body.get("user_id"))))
         elif sub == "layers" and not rest:
             ack(**EPHEMERAL, **blocks.layers_message(faq))
-        elif sub == "list" and rest.strip().lower() not in faq.layers and rest.strip():
-            ack(**EPHEMERAL, **blocks.unknown_layer_message(rest.strip(), faq))
+        elif sub == "list" and rest and rest.lower() not in faq.layers:
+            ack(**EPHEMERAL, **blocks.unknown_layer_message(rest, faq))
         elif sub == "list":
-            ack(**EPHEMERAL, **blocks.list_message(faq, rest.strip().lower() or None))
+            ack(**EPHEMERAL, **blocks.list_message(faq, rest.lower() or None))
         elif sub == "onboard" and not rest:
             ack(**EPHEMERAL, **blocks.onboarding_message(faq))
-        elif sub in {"report", "reload"} and not rest:
-            admin_command(services, sub, user_id, ack, respond)
         else:
             question(services, text, ack, started)
             return
         request_line("/qwen", sub or "help", started)
+
+    run_admin = guarded(run_admin_command)
+
+    def on_admin_command(
+        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> None:
+        if not services.is_admin(body.get("user_id")):
+            sub = (body.get("text") or "").strip().lower()
+            ack(**EPHEMERAL, **blocks.notice(f"Sorry, `/qwen {sub}` is for the bot's curators."))
+            return
+        ack()
+        executor.submit(run_admin, body, client, respond, context)
+
+    app.command("/qwen", matchers=[is_admin_command])(on_admin_command)
+    app.command("/qwen")(on_qwen)
 
 
 def question(services: Services, text: str, ack: Ack, started: float) -> None:
@@ -55,23 +85,7 @@ def question(services: Services, text: str, ack: Ack, started: float) -> None:
     outcome = matcher.match(text)
     if isinstance(outcome, NoMatch) and " " not in text:
         note = f"I don't know the command `{blocks.escape(blocks.clip(text, 40))}`, nor a question like it."
-        ack(**EPHEMERAL, **blocks.help_message(note=note, admin=False))
+        ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
         ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))
     remember(services, outcome, text, channel_type="command", kind="/qwen", started=started)
-
-
-def admin_command(services: Services, sub: str, user_id: str | None, ack: Ack, respond: Respond) -> None:
-    """``report`` and ``reload`` are for the users in SLACK_ADMIN_USER_IDS."""
-    if not services.is_admin(user_id):
-        ack(**EPHEMERAL, **blocks.notice(f"Sorry, `/qwen {sub}` is for the bot's curators."))
-        return
-    ack()
-    if sub == "reload":
-        result = services.knowledge.reload()
-        respond(**EPHEMERAL, **blocks.reload_message(result))
-    else:
-        from bot.report import build_report
-
-        report = build_report(services.store, services.knowledge.matcher, since_days=30)
-        respond(**EPHEMERAL, **blocks.report_message(report))

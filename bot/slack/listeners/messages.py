@@ -1,40 +1,50 @@
-"""Questions in channels and DMs: mentions, direct messages, and watched channels."""
+"""Questions in channels and DMs: mentions, direct messages, and watched channels.
+
+Each event is answered once: the middleware in :mod:`bot.slack.app` claims its
+``event_id`` (so Slack's retries, and copies delivered to other instances, stop
+there), and a channel message that mentions the bot is left to the
+``app_mention`` listener, since Slack delivers such a message twice.
+"""
 
 from __future__ import annotations
 
+import re
 import time
+from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.knowledge.matcher import Answer
 from bot.knowledge.question import looks_like_question
 from bot.logs import request_line
 from bot.services import Services
-from bot.slack.listeners.common import from_a_bot, remember, render, without_mentions
+from bot.slack.listeners.common import from_a_bot, in_background, remember, render, without_mentions
 
 
-def register(app: App, services: Services) -> None:
-    @app.event("app_mention")
-    def on_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def register(app: App, services: Services, executor: Executor) -> None:
+    def on_mention(body: dict[str, Any], client: WebClient, _respond: Respond, context: BoltContext) -> None:
         """A mention in a channel: answer in the thread of the question."""
         started = time.monotonic()
-        if from_a_bot(event, context.bot_user_id) or not _first_reply(services, event):
+        event = body["event"]
+        if from_a_bot(event, context.bot_user_id):
             return
         reply(services, client, event, kind="app_mention", thread=True, started=started)
 
-    @app.event("message")
-    def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    def on_message(body: dict[str, Any], client: WebClient, _respond: Respond, context: BoltContext) -> None:
         """A DM: answer in the DM. A watched channel: answer a confident match to a question."""
         started = time.monotonic()
+        event = body["event"]
         if event.get("subtype") or from_a_bot(event, context.bot_user_id):
             return  # edits, deletions, joins, bot posts: never answered, so the bot cannot loop
         if event.get("channel_type") == "im":
-            if _first_reply(services, event):
-                reply(services, client, event, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
+            reply(services, client, event, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
         elif event.get("channel") in services.settings.watched_channels:
             watched_channel(services, client, event, context.bot_user_id, started)
+
+    app.event("app_mention")(in_background(executor, on_mention))
+    app.event("message")(in_background(executor, on_message))
 
 
 def watched_channel(
@@ -42,24 +52,18 @@ def watched_channel(
 ) -> None:
     """Speak unasked only to a top-level question with a confident match; stay silent otherwise."""
     text = event.get("text") or ""
-    if bot_user_id and f"<@{bot_user_id}>" in text:
-        return  # a mention: the app_mention listener answers it
+    if bot_user_id and re.search(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", text):
+        return  # Slack sends a mention twice, as `message` and `app_mention`: the app_mention listener answers
     if event.get("thread_ts") not in (None, event.get("ts")) or not looks_like_question(text):
         return
     matcher = services.knowledge.matcher
     outcome = matcher.match(text)
-    if not isinstance(outcome, Answer) or not _first_reply(services, event):
+    if not isinstance(outcome, Answer):
         request_line("message.channels", "silent", started)
         return
     client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **render(outcome, text, matcher.faq))
-    remember(
-        services,
-        outcome,
-        text,
-        channel_type=event.get("channel_type", "channel"),
-        kind="message.channels",
-        started=started,
-    )
+    channel_type = event.get("channel_type", "channel")
+    remember(services, outcome, text, channel_type=channel_type, kind="message.channels", started=started)
 
 
 def reply(
@@ -71,9 +75,5 @@ def reply(
     outcome = matcher.match(question)
     thread_ts = (event.get("thread_ts") or event["ts"]) if thread else None
     client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **render(outcome, question, matcher.faq))
-    remember(services, outcome, question, channel_type=event.get("channel_type", "channel"), kind=kind, started=started)
-
-
-def _first_reply(services: Services, event: dict[str, Any]) -> bool:
-    """One reply per message, even though a mention arrives both as `message` and as `app_mention`."""
-    return services.store.claim(f"reply:{event.get('channel')}:{event.get('ts')}")
+    channel_type = event.get("channel_type", "channel")
+    remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import USER_ID
+from bot.slack.listeners.common import USER_ID, in_background
 
 
-def register(app: App, services: Services) -> None:
-    @app.event("team_join")
-    def on_team_join(event: dict[str, Any], client: WebClient) -> None:
+def register(app: App, services: Services, executor: Executor) -> None:
+    def on_team_join(body: dict[str, Any], client: WebClient, _respond: Respond, _context: BoltContext) -> None:
         """Welcome a new human member by DM, once, across restarts and instances."""
         started = time.monotonic()
-        user = event.get("user") or {}
+        user = body["event"].get("user") or {}
         user_id = user.get("id") if isinstance(user, dict) else None
         if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id) or user.get("is_bot") or user.get("deleted"):
             return
@@ -33,10 +33,10 @@ def register(app: App, services: Services) -> None:
             raise
         request_line("team_join", "welcomed", started)
 
-    @app.event("member_joined_channel")
-    def on_member_joined(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    def on_member_joined(body: dict[str, Any], client: WebClient, _respond: Respond, context: BoltContext) -> None:
         """An ephemeral welcome in a watched channel. Bolt delivers the bot's own join too: skip it."""
         started = time.monotonic()
+        event = body["event"]
         user, channel = event.get("user"), event.get("channel")
         if user == context.bot_user_id or channel not in services.settings.watched_channels:
             return
@@ -45,11 +45,15 @@ def register(app: App, services: Services) -> None:
         client.chat_postEphemeral(channel=channel, user=user, **blocks.channel_welcome_message(services.knowledge.faq))
         request_line("member_joined_channel", "welcomed", started)
 
-    @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def on_home_opened(body: dict[str, Any], client: WebClient, _respond: Respond, _context: BoltContext) -> None:
         """Publish the Home tab: the layer map, questions by layer, how to ask."""
         started = time.monotonic()
+        event = body["event"]
         if event.get("tab") != "home" or not isinstance(event.get("user"), str):
             return
         client.views_publish(user_id=event["user"], view=blocks.home_view(services.knowledge.faq))
         request_line("app_home_opened", "published", started)
+
+    app.event("team_join")(in_background(executor, on_team_join))
+    app.event("member_joined_channel")(in_background(executor, on_member_joined))
+    app.event("app_home_opened")(in_background(executor, on_home_opened))

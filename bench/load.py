@@ -1,0 +1,259 @@
+"""Load and soak the real server over loopback, and check every question is answered exactly once.
+
+    python bench/load.py                                   # 200 requests, 20 in flight, SQLite, one instance
+    python bench/load.py --requests 2000 --concurrency 50  # the soak
+    python bench/load.py --requests 2000 --concurrency 50 --postgres --instances 2
+
+It starts the stand-in for Slack's Web API and `python -m bot serve` (one or
+two instances on one database), then sends signed requests as Slack would:
+mentions, DMs, `/qwen` commands and feedback clicks, and re-sends 10% of the
+events as Slack retries (to the other instance when there are two). It reports:
+
+* latency per kind, p50 and p99: for mentions and DMs from sending the event
+  to the reply reaching the Web API; for `/qwen` the acknowledgement (which
+  carries the answer); for clicks until the response-URL post arrives;
+* replies per request: every one must be exactly one, retries included;
+* non-200 responses;
+* each server process's resident memory before and after, and its peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.bot_server import BotServer, block_action, direct_message, mention  # noqa: E402
+from tests.support.fake_slack import FakeSlack  # noqa: E402
+from tests.support.postgres import PostgresServer, find_bin_dir  # noqa: E402
+
+QUESTIONS = [
+    "who actually trains qwen?",
+    "what licence are the qwen weights under",
+    "is there an SLA on the hosted api?",
+    "how is model studio priced",
+    "does alibaba fund the research directly?",
+    "千问可以商用吗？",
+    "where does the team publish papers?",
+    "is the hosted qwen api content moderated?",
+    "anyone up for lunch?",
+    "how many qwen models are open source",
+]
+
+
+def memory_kb(pid: int) -> dict[str, int]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, in kB, and its CPU time in ms."""
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(stat[11]) + int(stat[12])  # utime + stime, in clock ticks
+    fields = {"cpu_ms": ticks * 1000 // os.sysconf("SC_CLK_TCK")}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in {"VmRSS", "VmHWM"}:
+            fields[name] = int(value.split()[0])
+    return fields
+
+
+def processes(server: BotServer) -> list[int]:
+    """The serving processes: gunicorn's workers (the children of `python -m bot serve`)."""
+    assert server.process is not None
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read_text().split()
+    return [int(pid) for pid in children] or [server.process.pid]
+
+
+class Load:
+    def __init__(self, fake: FakeSlack, servers: list[BotServer], seed: int = 11) -> None:
+        self.fake = fake
+        self.servers = servers
+        self.rng = random.Random(seed)
+        self.numbers = itertools.count()
+        self.errors: list[str] = []
+        self.sent: dict[str, tuple[str, float]] = {}  # key -> (kind, sent at)
+        self.acks: dict[str, float] = {}
+        self.own_cpu = 0.0  # CPU seconds this process (load generator and Web API stand-in) used
+
+    def one(self, kind: str) -> None:
+        number = next(self.numbers)
+        server = self.servers[number % len(self.servers)]
+        question = self.rng.choice(QUESTIONS)
+        started = time.monotonic()
+        if kind == "mention":
+            body = mention(question)
+            key = f"mention:{body['event']['ts']}"
+            response = server.event(body)
+        elif kind == "dm":
+            channel = f"D{number:08d}"
+            body = direct_message(question, channel=channel)
+            key = f"dm:{channel}"
+            response = server.event(body)
+        elif kind == "command":
+            key = f"command:{number}"
+            response = server.command(question, name=f"cmd{number}")
+        else:
+            key = f"click:{number}"
+            entry = self.rng.choice(["licence", "funding", "model-studio-sla"])
+            url = self.fake.response_url(f"click{number}")
+            response = server.action(block_action("feedback:helpful", entry, response_url=url, user=f"U{number:08d}"))
+        self.acks[key] = time.monotonic() - started
+        self.sent[key] = (kind, started)
+        if response.status != 200:
+            self.errors.append(f"{kind} {response.status}")
+        if kind in {"mention", "dm"} and self.rng.random() < 0.1:  # a Slack retry, to the other instance if any
+            other = self.servers[(number + 1) % len(self.servers)]
+            retry = other.event(body, retry=1)
+            if retry.status != 200:
+                self.errors.append(f"retry {retry.status}")
+
+    def run(self, requests: int, concurrency: int) -> float:
+        kinds = ["mention", "dm", "command", "click"]
+        plan = [kinds[n % len(kinds)] for n in range(requests)]
+        self.rng.shuffle(plan)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(self.one, plan))
+        return time.monotonic() - started
+
+    def replies(self, settle: float = 30.0) -> dict[str, list[float]]:
+        """Arrival times of the replies to each request, waiting up to `settle` seconds for stragglers."""
+        deadline = time.monotonic() + settle
+        while True:
+            arrivals: dict[str, list[float]] = {key: [] for key in self.sent}
+            for call in self.fake.calls:
+                key = self._key(call.method, call.args)
+                if key in arrivals:
+                    arrivals[key].append(call.at)
+            pending = [key for key, kind in self.sent.items() if kind[0] != "command" and not arrivals[key]]
+            if not pending or time.monotonic() > deadline:
+                return arrivals
+            time.sleep(0.5)
+
+    @staticmethod
+    def _key(method: str, args: dict) -> str | None:
+        if method == "chat.postMessage":
+            channel = args.get("channel", "")
+            return f"dm:{channel}" if channel.startswith("D") else f"mention:{args.get('thread_ts')}"
+        if method.startswith("response_url:click"):
+            return "click:" + method.removeprefix("response_url:click")
+        return None
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@dataclass
+class Run:
+    """What one load run measured."""
+
+    requests: int
+    concurrency: int
+    instances: int
+    database: str
+    load: Load
+    elapsed: float
+    arrivals: dict[str, list[float]]
+    before: dict[int, dict[str, int]]
+    after: dict[int, dict[str, int]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Load the real server over loopback.")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--instances", type=int, default=1, choices=(1, 2))
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per instance (WEB_CONCURRENCY)")
+    parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    report(measure(args))
+
+
+def measure(args: argparse.Namespace) -> Run:
+    fake = FakeSlack().start()
+    postgres = PostgresServer(find_bin_dir() or Path("/usr/bin")) if args.postgres else None
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if postgres:
+            postgres.start()
+            database = postgres.create_database("load")
+        else:
+            database = f"sqlite:///{folder / 'load.sqlite3'}"
+        workers = str(args.workers)
+        servers = [
+            BotServer(fake, database, folder / f"bot{n}.log", WEB_CONCURRENCY=workers).start()
+            for n in range(args.instances)
+        ]
+        try:
+            Load(fake, servers).run(40, 10)  # warm-up: imports, caches, connections
+            time.sleep(1)
+            fake.reset()
+            before = {pid: memory_kb(pid) for server in servers for pid in processes(server)}
+            load = Load(fake, servers)
+            cpu_started = time.process_time()
+            elapsed = load.run(args.requests, args.concurrency)
+            load.own_cpu = time.process_time() - cpu_started
+            arrivals = load.replies()
+            time.sleep(1)
+            after = {pid: memory_kb(pid) for server in servers for pid in processes(server)}
+        finally:
+            for server in servers:
+                server.stop()
+            fake.stop()
+            if postgres:
+                postgres.stop()
+    name = "PostgreSQL" if args.postgres else "SQLite"
+    return Run(args.requests, args.concurrency, args.instances, name, load, elapsed, arrivals, before, after)
+
+
+def report(run: Run) -> None:
+    load = run.load
+    print(
+        f"{run.requests} requests, {run.concurrency} in flight, {run.instances} instance(s) on {run.database}: "
+        f"{run.elapsed:.1f} s, {run.requests / run.elapsed:.0f} requests/s; the load generator and the Web API "
+        f"stand-in used {load.own_cpu / run.elapsed:.0%} of a core"
+    )
+    counts = {key: len(times) for key, times in run.arrivals.items() if load.sent[key][0] != "command"}
+    wrong = {key: n for key, n in counts.items() if n != 1}
+    print(f"replies: {sum(counts.values())} for {len(counts)} events and clicks; not exactly one: {len(wrong)}")
+    print(f"non-200 responses: {len(load.errors)} {load.errors[:5] if load.errors else ''}")
+    print("\n| kind | count | p50 (ms) | p99 (ms) | measured to |")
+    print("|---|---:|---:|---:|---|")
+    measured_to = {"mention": "reply posted", "dm": "reply posted", "command": "ack with the answer"}
+    for kind in ("mention", "dm", "command", "click"):
+        sent = [(key, at) for key, (k, at) in load.sent.items() if k == kind]
+        if kind == "command":
+            times = [load.acks[key] * 1000 for key, _ in sent]
+        else:
+            times = [(run.arrivals[key][0] - at) * 1000 for key, at in sent if run.arrivals[key]]
+        _row(kind, times, measured_to.get(kind, "response-URL post"))
+    _row("all acks (HTTP 200)", [s * 1000 for k, s in load.acks.items() if load.sent[k][0] != "command"], "response")
+    print("\n| process | RSS before (MB) | RSS after (MB) | growth (MB) | peak RSS (MB) | CPU per request (ms) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for pid, before in run.before.items():
+        after = run.after[pid]
+        grow = (after["VmRSS"] - before["VmRSS"]) / 1024
+        cpu = (after["cpu_ms"] - before["cpu_ms"]) / run.requests
+        print(
+            f"| worker {pid} | {before['VmRSS'] / 1024:.1f} | {after['VmRSS'] / 1024:.1f} | {grow:+.1f} | "
+            f"{after['VmHWM'] / 1024:.1f} | {cpu:.1f} |"
+        )
+
+
+def _row(kind: str, times: list[float], measured_to: str) -> None:
+    if times:
+        p50, p99 = statistics.median(times), percentile(times, 0.99)
+        print(f"| {kind} | {len(times)} | {p50:.1f} | {p99:.1f} | {measured_to} |")
+
+
+if __name__ == "__main__":
+    main()
