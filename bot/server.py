@@ -9,6 +9,7 @@ SIGTERM, in-flight requests and replies finish before the process exits.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -17,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -62,9 +64,11 @@ class Process:
 
 def serve(*, log_format: str | None = None) -> int:
     settings = Settings.from_env()
+    if log_format:  # --log-format wins over LOG_FORMAT
+        settings = dataclasses.replace(settings, log_format=log_format)
     for secret in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         os.environ.pop(secret, None)  # held in Settings only: not inherited, not read again by Bolt
-    logs.configure(log_format or settings.log_format, settings.log_level)
+    logs.configure(settings.log_format, settings.log_level)
     LiveKnowledge(settings.faq_dir, settings.match)  # refuse to start on a FAQ that fails `faq check`
     identity = check_token(settings)
     log.info("starting as %s in %s mode", identity, "Socket Mode" if settings.socket_mode else "HTTP")
@@ -91,6 +95,16 @@ def check_token(settings: Settings) -> str:
     return f"{response.get('user')} ({response.get('user_id')}) in {response.get('team')}"
 
 
+class GunicornLogs(glogging.Logger):  # type: ignore[misc]
+    """gunicorn's own messages, sent through the bot's log handler (text or JSON, secrets scrubbed)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log_ in (self.error_log, self.access_log):
+            log_.handlers.clear()
+            log_.propagate = True
+
+
 class HttpServer(BaseApplication):  # type: ignore[misc]
     """gunicorn, configured in code: threaded workers, each with its own app, graceful on SIGTERM."""
 
@@ -109,8 +123,10 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
             "graceful_timeout": 20,
             "accesslog": None,
             "errorlog": "-",
+            "logger_class": GunicornLogs,
             "loglevel": self.settings.log_level,
             "proc_name": "qwen-sourcing-bot",
+            "control_socket_disable": True,  # not needed, and two instances on one host would share its path
             "worker_exit": self._worker_exit,
         }
         for key, value in options.items():

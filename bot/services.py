@@ -33,5 +33,10 @@ class Services:
             "uptime_s": round(time.time() - self.started_at, 1),
         }
 
-    def is_admin(self, user_id: str | None) -> bool:
-        return user_id is not None and user_id in self.settings.admin_user_ids
+    def is_admin(self, user_id: object) -> bool:
+        """Is this user one of SLACK_ADMIN_USER_IDS (the curators)?"""
+        return isinstance(user_id, str) and user_id in self.settings.admin_user_ids
+
+    def is_watched(self, channel_id: object) -> bool:
+        """Is this one of QWEN_CHANNELS, where the bot answers without a mention?"""
+        return isinstance(channel_id, str) and channel_id in self.settings.watched_channels

@@ -54,7 +54,8 @@ def _once_per_event(services: Services) -> Callable[..., BoltResponse | None]:
         event_id = body.get("event_id")
         is_event = body.get("type") == "event_callback" and isinstance(event_id, str)
         if is_event and not services.store.claim(f"event:{event_id}"):
-            request_line((body.get("event") or {}).get("type", "event"), "duplicate", started)
+            event = body.get("event")
+            request_line(str(event.get("type")) if isinstance(event, dict) else "event", "duplicate", started)
             return BoltResponse(status=200, body="")
         next()
         return None

@@ -4,7 +4,9 @@ Bolt's own WSGI adapter is not used because of a Bolt 1.30 bug: a form body
 that contains the substring ``payload`` anywhere (``/qwen is the request payload
 moderated?``) is taken for an interactivity payload, parsed as ``{}`` and
 answered 404. Here the body is parsed correctly before Bolt sees it. Malformed
-bodies get a 400, wrong content types a 415, oversized bodies a 413: never a 500.
+bodies get a 400, wrong content types a 415, oversized bodies a 413, and a
+signed body whose fields have types Bolt does not expect (``"event": null``)
+a 400 too: never a 500.
 """
 
 from __future__ import annotations
@@ -58,7 +60,11 @@ class SlackWsgiApp:
             request = self.bolt_request(environ)
         except RejectedRequestError as error:
             return _reply(start_response, error.status, str(error))
-        response = self.bolt.dispatch(request)
+        try:
+            response = self.bolt.dispatch(request)
+        except Exception:  # Bolt's own code assumes Slack's field types; a body that breaks them is a bad request
+            log.warning("could not dispatch a malformed Slack payload", exc_info=True)
+            return _reply(start_response, 400, "Bad Request: not a Slack payload")
         return _bolt_reply(start_response, response)
 
     def bolt_request(self, environ: dict[str, Any]) -> BoltRequest:
@@ -70,9 +76,12 @@ class SlackWsgiApp:
             key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")
         }
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
-        request = BoltRequest(body=raw, headers=headers, query=str(environ.get("QUERY_STRING", "")))
-        request.body = body  # replaces Bolt's parse (see the module docstring); the signature covers raw_body
-        request.context = build_context(BoltContext({}), body)
+        try:
+            request = BoltRequest(body=raw, headers=headers, query=str(environ.get("QUERY_STRING", "")))
+            request.body = body  # replaces Bolt's parse (see the module docstring); the signature covers raw_body
+            request.context = build_context(BoltContext({}), body)
+        except (TypeError, ValueError, AttributeError, KeyError):  # fields of the wrong type for Bolt
+            raise RejectedRequestError(400, "Bad Request: not a Slack payload") from None
         return request
 
 
@@ -83,14 +92,35 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
             body = json.loads(raw)
         elif content_type == FORM:
             fields = dict(parse_qsl(raw, keep_blank_values=True, strict_parsing=bool(raw), max_num_fields=1000))
-            body = json.loads(fields["payload"]) if "payload" in fields else fields
+            if "payload" not in fields:
+                return fields  # a slash command: every value is text
+            body = json.loads(fields["payload"])
         else:
             raise RejectedRequestError(415, "Unsupported Media Type: Slack sends application/json or a form")
     except (ValueError, RecursionError):
         raise RejectedRequestError(400, "Bad Request: the body is not well-formed") from None
-    if not isinstance(body, dict):
-        raise RejectedRequestError(400, "Bad Request: the body is not an object")
+    if not isinstance(body, dict) or not _slack_shaped(body):
+        raise RejectedRequestError(400, "Bad Request: not a Slack payload")
     return body
+
+
+def _slack_shaped(body: dict[str, Any]) -> bool:
+    """The envelope fields Bolt reads have the types Slack documents (Bolt itself assumes they do)."""
+    if not isinstance(body.get("type", ""), str):
+        return False
+    if any(body.get(key) is not None and not isinstance(body[key], dict) for key in _OBJECTS):
+        return False
+    if body.get("type") == "event_callback" and not isinstance((body.get("event") or {}).get("type"), str):
+        return False
+    if "actions" in body and not body["actions"]:
+        return False  # a block_actions payload always names the element clicked
+    return all(
+        isinstance(body.get(key, []), list) and all(isinstance(item, dict) for item in body.get(key, []))
+        for key in ("authorizations", "actions")
+    )
+
+
+_OBJECTS = ("event", "user", "team", "channel", "container", "message", "view", "enterprise")
 
 
 def _read_body(environ: dict[str, Any]) -> str:

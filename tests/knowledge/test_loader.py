@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.knowledge.loader import MAX_FILE_BYTES, FaqError, load_faq, read_faq
 from tests.conftest import entry_yaml, small_faq
@@ -123,3 +126,27 @@ def test_version_changes_with_content(faq_folder: Path) -> None:
     path = faq_folder / "models.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert read_faq(faq_folder)[0].version != before
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30) | st.dates(),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.text(max_size=500) | yaml_values.map(lambda v: yaml.safe_dump({"entries": v})))
+def test_any_file_content_is_a_problem_not_a_crash(tmp_path: Path, content: str) -> None:
+    """Any text, or any YAML structure under `entries:`, yields problems with file names, never an exception."""
+    folder = tmp_path / "small_faq"
+    if not folder.exists():
+        small_faq(tmp_path, entry_yaml("a", "Who?", FIVE))
+    (folder / "fuzzed.yaml").write_text(content, encoding="utf-8")
+    faq, problems = read_faq(folder)
+    assert all(str(problem).startswith(str(folder)) for problem in problems)
+    if problems:
+        with pytest.raises(FaqError):
+            load_faq(folder)
+    else:
+        assert faq.entry("a") is not None

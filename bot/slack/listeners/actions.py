@@ -24,7 +24,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
     def on_show(body: dict[str, Any], client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """A suggestion, see-also, starter or menu pick: show that entry where the click happened."""
         started = time.monotonic()
-        action = body["actions"][0]
+        action = _action(body)
         entry = _entry(services, action.get("value") or (action.get("selected_option") or {}).get("value"))
         if entry is None:
             _gone(body, respond)
@@ -38,7 +38,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
     def on_share(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """Post the ephemeral answer in the channel for everyone, then remove the private copy."""
         started = time.monotonic()
-        entry = _entry(services, body["actions"][0].get("value"))
+        entry = _entry(services, _action(body).get("value"))
         if entry is None:
             _gone(body, respond)
             return
@@ -51,7 +51,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
     def on_feedback(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """Record the vote (one per user per entry, changeable); thank the clicker only."""
         started = time.monotonic()
-        action = body["actions"][0]
+        action = _action(body)
         entry = _entry(services, action.get("value"))
         user = (body.get("user") or {}).get("id")
         if entry is None or not isinstance(user, str):
@@ -77,8 +77,9 @@ def show(services: Services, body: dict[str, Any], entry: Entry, respond: Respon
     faq = services.knowledge.faq
     container = body.get("container") or {}
     if container.get("type") == "view":  # the App Home: open the answer in a modal
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq))
-    elif container.get("is_ephemeral"):  # a /qwen reply: replace it, still private and shareable
+        if isinstance(body.get("trigger_id"), str):
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq))
+    elif container.get("is_ephemeral") and body.get("response_url"):  # a /qwen reply: replace it, still private
         respond(replace_original=True, response_type="ephemeral", **blocks.answer_message(entry, faq, shareable=True))
     else:  # a message in a channel or DM: answer in its thread (top level in a DM)
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
@@ -87,6 +88,13 @@ def show(services: Services, body: dict[str, Any], entry: Entry, respond: Respon
         message = body.get("message") or {}
         thread_ts = None if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.answer_message(entry, faq))
+
+
+def _action(body: dict[str, Any]) -> dict[str, Any]:
+    """The clicked element (Slack sends one per block_actions payload)."""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return first if isinstance(first, dict) else {}
 
 
 def _entry(services: Services, value: object) -> Entry | None:

@@ -40,7 +40,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
             return  # edits, deletions, joins, bot posts: never answered, so the bot cannot loop
         if event.get("channel_type") == "im":
             reply(services, client, event, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
-        elif event.get("channel") in services.settings.watched_channels:
+        elif services.is_watched(event.get("channel")):
             watched_channel(services, client, event, context.bot_user_id, started)
 
     app.event("app_mention")(in_background(executor, on_mention))
@@ -51,7 +51,9 @@ def watched_channel(
     services: Services, client: WebClient, event: dict[str, Any], bot_user_id: str | None, started: float
 ) -> None:
     """Speak unasked only to a top-level question with a confident match; stay silent otherwise."""
-    text = event.get("text") or ""
+    text = event.get("text")
+    if not (isinstance(text, str) and _addressable(event)):
+        return
     if bot_user_id and re.search(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", text):
         return  # Slack sends a mention twice, as `message` and `app_mention`: the app_mention listener answers
     if event.get("thread_ts") not in (None, event.get("ts")) or not looks_like_question(text):
@@ -70,10 +72,18 @@ def reply(
     services: Services, client: WebClient, event: dict[str, Any], *, kind: str, thread: bool, started: float
 ) -> None:
     """Match the message and post the answer, suggestions or a friendly no-match."""
-    question = without_mentions(event.get("text") or "")
+    text = event.get("text")
+    if not (isinstance(text, str) and _addressable(event)):
+        return  # a malformed event: nothing to answer, nowhere to answer it
+    question = without_mentions(text)
     matcher = services.knowledge.matcher
     outcome = matcher.match(question)
     thread_ts = (event.get("thread_ts") or event["ts"]) if thread else None
     client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **render(outcome, question, matcher.faq))
     channel_type = event.get("channel_type", "channel")
     remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started)
+
+
+def _addressable(event: dict[str, Any]) -> bool:
+    """The event says where to reply: a channel and a message timestamp."""
+    return isinstance(event.get("channel"), str) and isinstance(event.get("ts"), str)

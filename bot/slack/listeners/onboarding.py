@@ -19,9 +19,11 @@ def register(app: App, services: Services, executor: Executor) -> None:
     def on_team_join(body: dict[str, Any], client: WebClient, _respond: Respond, _context: BoltContext) -> None:
         """Welcome a new human member by DM, once, across restarts and instances."""
         started = time.monotonic()
-        user = body["event"].get("user") or {}
-        user_id = user.get("id") if isinstance(user, dict) else None
-        if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id) or user.get("is_bot") or user.get("deleted"):
+        user = body["event"].get("user")
+        if not isinstance(user, dict) or user.get("is_bot") or user.get("deleted"):
+            return
+        user_id = user.get("id")
+        if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
             return
         if not services.store.claim_welcome(user_id):
             request_line("team_join", "already-welcomed", started)
@@ -38,9 +40,9 @@ def register(app: App, services: Services, executor: Executor) -> None:
         started = time.monotonic()
         event = body["event"]
         user, channel = event.get("user"), event.get("channel")
-        if user == context.bot_user_id or channel not in services.settings.watched_channels:
+        if user == context.bot_user_id or not services.is_watched(channel):
             return
-        if not isinstance(user, str) or not USER_ID.fullmatch(user):
+        if not isinstance(user, str) or not USER_ID.fullmatch(user) or not isinstance(channel, str):
             return
         client.chat_postEphemeral(channel=channel, user=user, **blocks.channel_welcome_message(services.knowledge.faq))
         request_line("member_joined_channel", "welcomed", started)

@@ -1,0 +1,158 @@
+"""Bad input over real HTTP: any text, odd sizes, broken bodies, missing fields, tampered values.
+
+Every case must end in a polite reply, a 4xx, or nothing: never a 500, never a
+crash (the server stays healthy), never a traceback in what users see.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.support.bot_server import BotServer, block_action, direct_message, mention, payload
+from tests.support.fake_slack import FakeSlack
+
+OK_OR_CLIENT_ERROR = {200, 400, 401, 404, 405, 413, 415}
+live = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def posted_text(slack: FakeSlack) -> str:
+    return json.dumps([call.args for call in slack.calls], ensure_ascii=False)
+
+
+@live
+@given(text=st.text(max_size=300))
+def test_any_unicode_in_a_dm_gets_a_reply_or_nothing(bot: BotServer, slack: FakeSlack, text: str) -> None:
+    """Any Unicode at all, as a DM: 200 every time, and the server stays healthy."""
+    assert bot.event(direct_message(text)).status == 200
+
+
+def test_after_random_text_the_bot_is_healthy_and_escaped(bot: BotServer, slack: FakeSlack) -> None:
+    """After the fuzzing above: healthy, and nothing posted carries live broadcast markup."""
+    assert bot.get("/healthz").status == 200
+    assert "<!channel>" not in posted_text(slack)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "x" * 40_000, "你" * 40_000, "<!channel> " * 4000])
+def test_empty_and_huge_messages(bot: BotServer, slack: FakeSlack, text: str) -> None:
+    """Empty, blank and 40,000-character messages: a short polite reply, escaped and bounded."""
+    assert bot.event(mention(text)).status == 200
+    [call] = slack.wait_for("chat.postMessage")
+    shown = json.dumps(call.args, ensure_ascii=False)
+    assert len(shown) < 20_000
+    assert "<!channel>" not in shown
+    assert "Traceback" not in shown
+
+
+@live
+@given(body=st.binary(max_size=2000))
+def test_random_bytes_as_json_never_500(bot: BotServer, slack: FakeSlack, body: bytes) -> None:
+    """Signed random bytes claiming to be JSON: a 4xx (or 200 for a harmless object), never a 500."""
+    assert bot.post(body, "application/json").status in OK_OR_CLIENT_ERROR
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@live
+@given(
+    event=json_values,
+    extra=st.dictionaries(
+        st.sampled_from(["type", "event_id", "team_id", "api_app_id", "authorizations", "enterprise_id"]), json_values
+    ),
+)
+def test_slack_shaped_json_with_wrong_types_never_500(
+    bot: BotServer, slack: FakeSlack, event: Any, extra: dict[str, Any]
+) -> None:
+    """An event_callback whose fields have any type at all: never a 500."""
+    body = mention("who funds qwen?") | {"event": event} | extra
+    assert bot.event(body).status in OK_OR_CLIENT_ERROR
+
+
+@live
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["channel", "user", "ts", "text", "thread_ts", "channel_type", "subtype", "bot_id"]),
+        json_values,
+    )
+)
+def test_message_events_with_odd_fields_never_500(bot: BotServer, slack: FakeSlack, fields: dict[str, Any]) -> None:
+    """A message event with missing or mistyped fields: 200 or 400, and no crash."""
+    body = direct_message("who funds qwen?")
+    body["event"] |= fields
+    assert bot.event(body).status in {200, 400}
+
+
+def test_deeply_nested_and_malformed_json(bot: BotServer, slack: FakeSlack) -> None:
+    """100,000 levels of nesting, truncated JSON and a bare string: 400, nothing posted."""
+    assert bot.post(b"[" * 100_000 + b"]" * 100_000, "application/json").status == 400
+    assert bot.post(b'{"event": {"type": "app_mention", ', "application/json").status == 400
+    assert bot.post(b'"just a string"', "application/json").status == 400
+    nested = mention("x")
+    nested["event"]["text"] = json.loads("[" * 500 + "]" * 500)
+    assert bot.event(nested).status == 200
+    assert slack.quiet() == []
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x", "application/xml", ""])
+def test_wrong_content_types(bot: BotServer, slack: FakeSlack, content_type: str) -> None:
+    """Anything but JSON or a form: 415 (or 401 when unsigned), never a 500."""
+    assert bot.post(b"who funds qwen?", content_type).status == 415
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},  # no text, no user, no response URL
+        {"text": "who funds qwen", "command": "/qwen"},
+        {"command": "/qwen", "text": "report", "user_id": ""},
+    ],
+)
+def test_slash_commands_with_missing_fields(bot: BotServer, slack: FakeSlack, fields: dict[str, str]) -> None:
+    """A form missing Slack's usual fields: a 4xx or a polite reply, never a 500."""
+    from urllib.parse import urlencode
+
+    response = bot.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
+    assert response.status in OK_OR_CLIENT_ERROR
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda b: b.pop("actions"),
+        lambda b: b.update(actions=[]),
+        lambda b: b.update(actions=["not an object"]),
+        lambda b: b["actions"][0].pop("value"),
+        lambda b: b["actions"][0].update(value={"id": "licence"}),
+        lambda b: b.pop("response_url"),
+        lambda b: b.update(user="U1"),
+        lambda b: b.update(container=None),
+        lambda b: b.update(type="view_submission"),
+        lambda b: b.update(type="something_new"),
+    ],
+)
+def test_tampered_and_incomplete_button_clicks(bot: BotServer, slack: FakeSlack, mutate: Any) -> None:
+    """Clicks with missing or altered parts: never a 500, and at most a polite private note."""
+    body = block_action("show_entry:0", "licence", response_url=slack.response_url("odd"))
+    mutate(body)
+    assert bot.action(body).status in OK_OR_CLIENT_ERROR
+    assert "Traceback" not in posted_text(slack)
+    assert bot.get("/healthz").status == 200
+
+
+def test_unknown_payload_types_and_events(bot: BotServer, slack: FakeSlack) -> None:
+    """A payload type or event type the bot does not know: acknowledged or 404, nothing posted."""
+    unknown = payload("app_home_opened.json") | {"event_id": "EvUnknown1"}
+    unknown["event"]["type"] = "something_slack_adds_later"
+    assert bot.event(unknown).status == 200
+    assert bot.event({"type": "app_rate_limited", "minute_rate_limited": 1518467820}).status in {200, 404}
+    assert slack.quiet() == []

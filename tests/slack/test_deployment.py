@@ -1,0 +1,53 @@
+"""Running as teams deploy it: several workers on one PostgreSQL, and structured logs."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tests.support.bot_server import BotServer, mention
+from tests.support.fake_slack import FakeSlack
+from tests.support.postgres import PostgresServer
+
+
+def test_several_workers_on_postgres_answer_each_event_once(
+    fake_slack: FakeSlack, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """Three gunicorn workers share one PostgreSQL: 30 events, each retried twice, get 30 replies."""
+    fake_slack.reset()
+    url = postgres.create_database(f"workers_{int(time.time() * 1000)}")
+    with BotServer(fake_slack, url, tmp_path / "bot.log", WEB_CONCURRENCY="3") as bot:
+        assert bot.process is not None
+        children = Path(f"/proc/{bot.process.pid}/task/{bot.process.pid}/children").read_text().split()
+        assert len(children) == 3
+        bodies = [mention(f"who funds qwen? ({n})") for n in range(30)]
+        for body in bodies:
+            assert bot.event(body).status == 200
+        for body in bodies:
+            assert bot.event(body, retry=1).status == 200
+            assert bot.event(body, retry=2).status == 200
+        replies = fake_slack.wait_for("chat.postMessage", 30)
+        assert len(fake_slack.quiet(1.5)) == 30
+        assert sorted(call.args["thread_ts"] for call in replies) == sorted(b["event"]["ts"] for b in bodies)
+    fake_slack.reset()
+
+
+def test_json_logs_have_one_line_per_request_and_no_message_text(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """`serve --log-format json`: a JSON object per line; the request line names kind, outcome, entry, score,
+    latency; the user's words never appear at info level."""
+    fake_slack.reset()
+    secret_words = "zebra giraffe sla for the hosted qwen api"
+    with BotServer(
+        fake_slack, f"sqlite:///{tmp_path / 'bot.sqlite3'}", tmp_path / "bot.log", args=("--log-format", "json")
+    ) as bot:
+        bot.event(mention(secret_words))
+        fake_slack.wait_for("chat.postMessage")
+        time.sleep(0.3)
+        log = bot.log()
+    fake_slack.reset()
+    records = [json.loads(line) for line in log.splitlines() if line.strip()]  # every line, gunicorn's too
+    [handled] = [r for r in records if r.get("logger") == "bot.requests" and r.get("kind") == "app_mention"]
+    assert handled["outcome"] in {"answered", "did-you-mean", "no-match"}
+    assert {"entry", "score", "latency_ms", "time", "level"} <= set(handled)
+    assert "zebra" not in log
