@@ -35,6 +35,7 @@ class MatchSettings:
     max_suggestions: int = 3
     unknown_word_weight: float = 0.5  # weight of a word the FAQ never uses...
     unknown_word_weight_off_topic: float = 12.0  # ...in a question that names none of the topic words
+    chinese_bigram_share: float = 0.5  # an unknown Chinese bigram weighs this share of an unknown word
     min_term_weight: float = 0.05  # words in (nearly) every entry count for nothing
     answer_text_credit: float = 0.6  # a word found only in an entry's answer counts this much
     coverage_exponent: float = 1.0  # how much the share of the question explained counts...

@@ -81,8 +81,10 @@ class Analyzer:
     def terms(self, text: str, *, spell: Callable[[str], str] | None = None) -> list[str]:
         """All terms of ``text``, in order. ``spell`` corrects the normalised text first."""
         text = normalize(text, max_chars=self.max_chars)
-        if spell is not None:
-            text = spell(text)
+        return self.normalized_terms(spell(text) if spell is not None else text)
+
+    def normalized_terms(self, text: str) -> list[str]:
+        """All terms of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
         words: list[str] = []
         latin: list[str] = []
         for chinese, word in _PIECE.findall(text):

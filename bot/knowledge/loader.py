@@ -8,6 +8,7 @@ so ``faq check`` can print ``faq/licensing.yaml:12: ...`` instead of a traceback
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from collections.abc import Iterator
@@ -107,7 +108,11 @@ def load_faq(directory: str | Path) -> Faq:
 def read_faq(directory: str | Path) -> tuple[Faq, list[Problem]]:
     """Load what can be loaded from an FAQ folder, and list every problem found."""
     reader = _Reader(Path(directory))
-    return reader.read(), reader.problems
+    gc.disable()  # a large FAQ is many small objects that all live on: collecting meanwhile is wasted work
+    try:
+        return reader.read(), reader.problems
+    finally:
+        gc.enable()
 
 
 class _Reader:

@@ -23,6 +23,8 @@ is the plain reference that scores every entry. Tests hold them to agree.
 
 from __future__ import annotations
 
+import gc
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -38,6 +40,7 @@ from bot.knowledge.spelling import Speller
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
+COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
 
@@ -92,7 +95,11 @@ class Matcher:
         self.settings = settings or MatchSettings()
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
-        self._build()
+        gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
+        try:
+            self._build()
+        finally:
+            gc.enable()
 
     # -- building ------------------------------------------------------------
 
@@ -100,12 +107,16 @@ class Matcher:
         entry_credits: list[dict[str, float]] = []
         entry_phrasings: list[list[frozenset[str]]] = []
         vocabulary = set(STOPWORDS) | self.analyzer.alias_words
+
+        def terms_of(text: str) -> list[str]:
+            normalized = normalize(text, max_chars=len(text))
+            vocabulary.update(_ASCII_WORDS.findall(normalized))  # what misspellings may be corrected to
+            return self.analyzer.normalized_terms(normalized)
+
         for entry in self.faq.entries:
-            texts = (*entry.phrasings, entry.answer, *entry.tags)
-            vocabulary.update(word for text in texts for word in _ASCII_WORDS.findall(normalize(text)))
-            phrasings = [frozenset(self.analyzer.terms(text)) for text in entry.phrasings]
-            credits = dict.fromkeys(self.analyzer.terms(entry.answer), self.settings.answer_text_credit)
-            for terms in (*phrasings, self.analyzer.terms(" ".join(entry.tags))):
+            phrasings = [frozenset(terms_of(text)) for text in entry.phrasings]
+            credits = dict.fromkeys(terms_of(entry.answer), self.settings.answer_text_credit)
+            for terms in (*phrasings, terms_of(" ".join(entry.tags))):
                 credits.update(dict.fromkeys(terms, 1.0))
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
@@ -182,7 +193,8 @@ class Matcher:
         A term the FAQ never uses weighs ``unknown_word_weight``, or the heavier
         ``unknown_word_weight_off_topic`` when the text names none of the FAQ's
         topic words: "who broke the build?" is not about Qwen, "who builds qwen?" is.
-        A Chinese bigram weighs half, since a run of n characters yields n-1 of them.
+        An unknown Chinese bigram weighs only ``chinese_bigram_share`` of that: a run of
+        n characters yields n-1 overlapping bigrams, most of them not words.
         """
         found = self.analyzer.terms(text, spell=self.speller)
         if on_topic is None:
@@ -191,23 +203,56 @@ class Matcher:
         unknown = s.unknown_word_weight if on_topic else s.unknown_word_weight_off_topic
         terms: dict[str, float] = {}
         for term in found:
-            weight = self.weights.get(term, unknown / 2 if _CHINESE.match(term) else unknown)
+            weight = self.weights.get(term, unknown * s.chinese_bigram_share if _CHINESE.match(term) else unknown)
             if weight:
                 terms[term] = weight
         return terms, on_topic
 
     def _rank_indexed(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
+        """Rank from the posting lists of the question's rarer terms, then prove nothing was missed.
+
+        Walking the posting list of a term found in half the FAQ costs more than
+        everything else together, and such a term weighs little. So candidates
+        come from the rarer terms only; the common terms' share is added per
+        candidate. An entry holding none of the rarer terms could at best be
+        covered by the common terms' weight; if even that cannot reach the
+        ranking, the ranking is exact. Otherwise, every posting list is walked.
+        """
         total = sum(terms.values())
         if not total:
             return []
+        common_size = max(COMMON_POSTINGS, len(self._credits) // 20)
+        rare = {t: w for t, w in terms.items() if len(self._postings.get(t, ())) <= common_size}
+        common = {t: w for t, w in terms.items() if t not in rare}
+        if rare and common:
+            best = self._best(self._accumulate(rare, common), terms, total, limit)
+            reach = 100 * (sum(common.values()) / total) ** self.settings.coverage_exponent
+            if len(best) == limit and reach < best[-1][0]:
+                return best
+        return self._best(self._accumulate(terms, {}), terms, total, limit)
+
+    def _accumulate(self, walked: dict[str, float], looked_up: dict[str, float]) -> dict[int, float]:
+        """Covered weight per entry: ``walked`` terms through their postings, ``looked_up`` per candidate."""
         matched: dict[int, float] = defaultdict(float)
-        for term, weight in terms.items():
+        for term, weight in walked.items():
             for index, credit in self._postings.get(term, ()):
                 matched[index] += weight * credit
+        for index in matched:
+            credits = self._credits[index]
+            matched[index] += sum(weight * credits.get(term, 0.0) for term, weight in looked_up.items())
+        return matched
+
+    def _best(
+        self, matched: dict[int, float], terms: dict[str, float], total: float, limit: int
+    ) -> list[tuple[float, int]]:
+        """The top ``limit`` (score, index) pairs, scoring candidates in order of coverage until none can enter."""
         exponent = self.settings.coverage_exponent
         best: list[tuple[float, int]] = []
-        for index, weight in sorted(matched.items(), key=lambda item: (-item[1], item[0])):
-            coverage = weight / total
+        candidates = [(-weight, index) for index, weight in matched.items()]
+        heapq.heapify(candidates)  # best coverage first, popped only as far as needed (no full sort)
+        while candidates:
+            negative_weight, index = heapq.heappop(candidates)
+            coverage = -negative_weight / total
             if len(best) >= limit and 100 * coverage**exponent <= best[-1][0]:
                 break  # the phrasing coverage is at most 1: no later entry can enter the top
             best.append((self._score(index, terms, coverage), index))
