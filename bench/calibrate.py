@@ -30,7 +30,8 @@ from bot.knowledge.matcher import Answer, DidYouMean, Matcher  # noqa: E402
 WEIGHTS = {
     "coverage_exponent": [1.0, 1.5],
     "phrasing_exponent": [0.25, 0.5, 1.0],
-    "unknown_word_weight": [0.25, 0.5, 1.0],
+    "unknown_word_weight": [0.5, 1.0, 1.5, 2.0],
+    "unknown_words_damping": [0.0, 0.5, 0.75],
     "unknown_word_weight_off_topic": [6.0, 8.0, 12.0],
     "answer_text_credit": [0.4, 0.6, 0.8],
 }
@@ -84,9 +85,12 @@ def main() -> None:
         accuracy, abstention, suggested = _measure(faq, dev, settings)
         changed = {k: v for k, v in dataclasses.asdict(settings).items() if k in WEIGHTS or k in THRESHOLDS}
         print(f"{accuracy:14.1%} | {abstention:15.1%} | {suggested:19.1%} | {changed}")
+    matcher = Matcher(faq, settings=defaults)
+    uncovered = dev.get("uncovered", [])
+    quiet = sum(not isinstance(matcher.match(q), Answer) for q in uncovered) / max(1, len(uncovered))
     print(
         f"\ncurrent defaults: {current[0]:.1%} in-scope right, {current[1]:.1%} off-topic quiet, "
-        f"{current[2]:.1%} off-topic suggested"
+        f"{current[2]:.1%} off-topic suggested, {quiet:.1%} of uncovered Qwen questions quiet"
     )
 
 

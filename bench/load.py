@@ -157,6 +157,7 @@ class Run:
     """What one load run measured."""
 
     requests: int
+    rounds: int
     concurrency: int
     instances: int
     database: str
@@ -174,6 +175,7 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=1, choices=(1, 2))
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per instance (WEB_CONCURRENCY)")
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL instead of SQLite")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the load; memory is read after each round")
     args = parser.parse_args()
     report(measure(args))
 
@@ -197,14 +199,20 @@ def measure(args: argparse.Namespace) -> Run:
             Load(fake, servers).run(40, 10)  # warm-up: imports, caches, connections
             time.sleep(1)
             fake.reset()
-            before = {pid: memory_kb(pid) for server in servers for pid in processes(server)}
-            load = Load(fake, servers)
-            cpu_started = time.process_time()
-            elapsed = load.run(args.requests, args.concurrency)
-            load.own_cpu = time.process_time() - cpu_started
-            arrivals = load.replies()
-            time.sleep(1)
-            after = {pid: memory_kb(pid) for server in servers for pid in processes(server)}
+            pids = [pid for server in servers for pid in processes(server)]
+            before = {pid: memory_kb(pid) for pid in pids}
+            for round_number in range(1, args.rounds + 1):
+                fake.reset()
+                load = Load(fake, servers, seed=round_number)
+                cpu_started = time.process_time()
+                elapsed = load.run(args.requests, args.concurrency)
+                load.own_cpu = time.process_time() - cpu_started
+                arrivals = load.replies()
+                time.sleep(1)
+                after = {pid: memory_kb(pid) for pid in pids}
+                if args.rounds > 1:
+                    rss = ", ".join(f"{after[pid]['VmRSS'] / 1024:.1f}" for pid in pids)
+                    print(f"after round {round_number}: RSS {rss} MB", flush=True)
         finally:
             for server in servers:
                 server.stop()
@@ -212,13 +220,16 @@ def measure(args: argparse.Namespace) -> Run:
             if postgres:
                 postgres.stop()
     name = "PostgreSQL" if args.postgres else "SQLite"
-    return Run(args.requests, args.concurrency, args.instances, name, load, elapsed, arrivals, before, after)
+    return Run(
+        args.requests, args.rounds, args.concurrency, args.instances, name, load, elapsed, arrivals, before, after
+    )
 
 
 def report(run: Run) -> None:
     load = run.load
     print(
-        f"{run.requests} requests, {run.concurrency} in flight, {run.instances} instance(s) on {run.database}: "
+        f"last round: {run.requests} requests, {run.concurrency} in flight, "
+        f"{run.instances} instance(s) on {run.database}: "
         f"{run.elapsed:.1f} s, {run.requests / run.elapsed:.0f} requests/s; the load generator and the Web API "
         f"stand-in used {load.own_cpu / run.elapsed:.0%} of a core"
     )
@@ -237,12 +248,13 @@ def report(run: Run) -> None:
             times = [(run.arrivals[key][0] - at) * 1000 for key, at in sent if run.arrivals[key]]
         _row(kind, times, measured_to.get(kind, "response-URL post"))
     _row("all acks (HTTP 200)", [s * 1000 for k, s in load.acks.items() if load.sent[k][0] != "command"], "response")
-    print("\n| process | RSS before (MB) | RSS after (MB) | growth (MB) | peak RSS (MB) | CPU per request (ms) |")
+    after_rounds = f"RSS after {run.rounds} round(s) (MB)"
+    print(f"\n| process | RSS before (MB) | {after_rounds} | growth (MB) | peak RSS (MB) | CPU per request (ms) |")
     print("|---|---:|---:|---:|---:|---:|")
     for pid, before in run.before.items():
         after = run.after[pid]
         grow = (after["VmRSS"] - before["VmRSS"]) / 1024
-        cpu = (after["cpu_ms"] - before["cpu_ms"]) / run.requests
+        cpu = (after["cpu_ms"] - before["cpu_ms"]) / (run.requests * run.rounds)
         print(
             f"| worker {pid} | {before['VmRSS'] / 1024:.1f} | {after['VmRSS'] / 1024:.1f} | {grow:+.1f} | "
             f"{after['VmHWM'] / 1024:.1f} | {cpu:.1f} |"

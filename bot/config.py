@@ -33,8 +33,9 @@ class MatchSettings:
     answer_margin: float = 3.0  # ...this far ahead of the runner-up (else: a close call)
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
     max_suggestions: int = 3
-    unknown_word_weight: float = 0.5  # weight of a word the FAQ never uses...
+    unknown_word_weight: float = 1.5  # weight of a word the FAQ never uses...
     unknown_word_weight_off_topic: float = 12.0  # ...in a question that names none of the topic words
+    unknown_words_damping: float = 0.75  # ...though n of them together weigh only n ** 0.25 times one
     chinese_bigram_share: float = 0.5  # an unknown Chinese bigram weighs this share of an unknown word
     min_term_weight: float = 0.05  # words in (nearly) every entry count for nothing
     answer_text_credit: float = 0.6  # a word found only in an entry's answer counts this much

@@ -42,3 +42,15 @@ def test_off_topic_messages_get_no_answer(shipped_matcher: Matcher) -> None:
     answered = [q for q in DEV["off_topic"] if isinstance(shipped_matcher.match(q), Answer)]
     abstained = 1 - len(answered) / len(DEV["off_topic"])
     assert abstained >= 0.95, f"{abstained:.1%} abstained; answered: {answered}"
+
+
+def test_most_uncovered_qwen_questions_get_no_answer(shipped_matcher: Matcher) -> None:
+    """Qwen questions the FAQ cannot answer: at least 55% get no answer rather than the nearest entry.
+
+    The bar is lower than for the other two halves on purpose: some of these do
+    have a nearest entry worth reading (video input and the modalities entry),
+    and the rest show where the FAQ could grow.
+    """
+    answered = [q for q in DEV["uncovered"] if isinstance(shipped_matcher.match(q), Answer)]
+    quiet = 1 - len(answered) / len(DEV["uncovered"])
+    assert quiet >= 0.55, f"{quiet:.1%} got no answer; answered: {answered}"

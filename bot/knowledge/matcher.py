@@ -193,6 +193,7 @@ class Matcher:
         A term the FAQ never uses weighs ``unknown_word_weight``, or the heavier
         ``unknown_word_weight_off_topic`` when the text names none of the FAQ's
         topic words: "who broke the build?" is not about Qwen, "who builds qwen?" is.
+        Several unknown terms share that weight, damped (``unknown_words_damping``).
         An unknown Chinese bigram weighs only ``chinese_bigram_share`` of that: a run of
         n characters yields n-1 overlapping bigrams, most of them not words.
         """
@@ -201,6 +202,9 @@ class Matcher:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
         unknown = s.unknown_word_weight if on_topic else s.unknown_word_weight_off_topic
+        strangers = {term for term in found if term not in self.weights}
+        if strangers:  # one unknown word in a short question says a lot; ten in a long one are mostly context
+            unknown /= len(strangers) ** s.unknown_words_damping
         terms: dict[str, float] = {}
         for term in found:
             weight = self.weights.get(term, unknown * s.chinese_bigram_share if _CHINESE.match(term) else unknown)
