@@ -2,21 +2,25 @@
 
 How a question is scored against an entry (0-100):
 
-* Both are turned into terms by the :class:`~bot.knowledge.analyzer.Analyzer`.
-  A question word the FAQ never uses is snapped onto the closest FAQ word with
-  rapidfuzz (``licnese`` -> ``license``) when one is within a typo or two.
+* Both are turned into terms by the :class:`~bot.knowledge.analyzer.Analyzer`,
+  the question after its misspelt words have been corrected onto the FAQ's
+  vocabulary with rapidfuzz (:class:`~bot.knowledge.spelling.Speller`).
 * Each term weighs its inverse document frequency across entries, so "qwen" and
-  "alibaba", which every entry mentions, weigh almost nothing, while "sla" or
-  "moderation" decide. A word the FAQ never uses weighs ``unknown_word_weight``:
-  it is evidence the question is about something else.
+  "alibaba", which every entry mentions, weigh nothing, while "sla" or
+  "moderation" decide. A word the FAQ never uses is evidence the question is
+  about something else: it weighs ``unknown_word_weight``, much more when the
+  message names none of the FAQ's topic words ("who makes claude?").
 * *Question coverage*: the share of the question's weight that the entry
   explains (its phrasings and tags fully, its answer text partly).
 * *Phrasing coverage*: the share of the best phrasing's weight that the question
   touches. This is what stops one shared word from making a match: "sla" alone
   covers little of "What rate limits and SLA does Model Studio have?".
-* The score is the weighted geometric mean of the two coverages.
+* The score is ``100 * question_coverage ** a * phrasing_coverage ** b``
+  (``coverage_exponent``, ``phrasing_exponent``: 1 and 0.5 as calibrated).
+* A message of several sentences is also scored sentence by sentence for each
+  sentence that asks something, and each entry keeps its best score.
 
-:meth:`Matcher.rank` is the fast path (an inverted index, and a bound that stops
+:meth:`Matcher.rank` is the fast path (an inverted index, and bounds that stop
 scoring candidates that can no longer reach the top); :meth:`Matcher.rank_all`
 is the plain reference that scores every entry. Tests hold them to agree.
 """
