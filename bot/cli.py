@@ -11,17 +11,17 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import ConfigError, MatchSettings, faq_dir
+from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file
 from bot.knowledge.faq import Faq
 from bot.knowledge.loader import FaqError, load_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher
+from bot.mrkdwn import plain
 
 
 class UsageError(Exception):
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    load_env_file()  # FAQ_DIR, DATABASE_URL, QWEN_* and the Slack settings may come from ./.env
     try:
         return int(args.handler(args))
     except FaqError as error:
@@ -171,7 +172,7 @@ def outcome_text(question: str, outcome: Match, faq: Faq) -> str:
         lines = [
             f"Q: {entry.question}  [{entry.id}, score {outcome.score:.0f}]",
             "",
-            _plain(entry.answer),
+            plain(entry.answer),
             "",
             f"Layer: {primary.name} ({primary.role})" + (f"; also {', '.join(also)}" if also else ""),
             f"Source: {sources}",
@@ -184,11 +185,6 @@ def outcome_text(question: str, outcome: Match, faq: Faq) -> str:
         ]
         return "\n".join(["Not sure which you mean. Did you mean:", *options])
     return "No answer in the FAQ for that. Try other words, or browse the questions in faq/."
-
-
-def _plain(mrkdwn: str) -> str:
-    """Slack mrkdwn without the bold and italic marks, for a terminal."""
-    return re.sub(r"(?<!\w)[*_]([^*_\n]+)[*_](?!\w)", r"\1", mrkdwn)
 
 
 # -- faq check ---------------------------------------------------------------

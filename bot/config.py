@@ -8,6 +8,7 @@ the variable and says where to get a good one; the CLI prints it and exits 2.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -52,6 +53,8 @@ class MatchSettings:
             variable = f"QWEN_{name.upper()}"
             if variable in environ:
                 values[name] = _number(variable, environ[variable], type(default))
+        if values.get("max_suggestions", 1) < 1 or values.get("max_question_chars", 1) < 1:
+            raise ConfigError("QWEN_MAX_SUGGESTIONS and QWEN_MAX_QUESTION_CHARS must be at least 1.")
         return cls(**values)  # type: ignore[arg-type]
 
 
@@ -72,7 +75,9 @@ def _number(variable: str, raw: str, kind: type) -> float | int:
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{variable} must be a {'whole ' if kind is int else ''}number, not {raw!r}.") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise ConfigError(f"{variable} must be a {'whole ' if kind is int else ''}number, not {raw!r}.")
     if value < 0:
         raise ConfigError(f"{variable} must not be negative.")
     return value  # type: ignore[no-any-return]
@@ -81,7 +86,7 @@ def _number(variable: str, raw: str, kind: type) -> float | int:
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///var/qwen-bot.sqlite3"
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # a Slack user id
 _WHERE = {
     "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page",
     "SLACK_SIGNING_SECRET": "copy it from your app's Basic Information page, under App Credentials",
@@ -152,7 +157,7 @@ class Settings:
             listener_threads=_whole(env, "LISTENER_THREADS", 32, low=1, high=512),
             faq_dir=directory,
             watched_channels=_ids(env, "QWEN_CHANNELS", _CHANNEL_ID, "channel ids like C0123ABCD"),
-            admin_user_ids=_ids(env, "SLACK_ADMIN_USER_IDS", _USER_ID, "user ids like U0123ABCD"),
+            admin_user_ids=_ids(env, "SLACK_ADMIN_USER_IDS", USER_ID, "user ids like U0123ABCD"),
             database_url=database_url(env),
             retention_days=_whole(env, "RETENTION_DAYS", 90, low=1, high=3650),
             reload_interval=float(_whole(env, "FAQ_RELOAD_SECONDS", 2, low=1, high=3600)),
@@ -204,7 +209,7 @@ def database_url(environ: Mapping[str, str] | None = None) -> str:
     """``DATABASE_URL``, or the SQLite file ``var/qwen-bot.sqlite3``. Raises :class:`ConfigError`."""
     environ = os.environ if environ is None else environ
     raw = (environ.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
-    if not re.match(r"(sqlite|postgres|postgresql)(\+\w+)?://", raw):
+    if not re.match(r"(sqlite|postgres|postgresql)(\+psycopg)?://", raw):
         raise ConfigError(
             "DATABASE_URL must be a sqlite:/// or postgresql:// URL (Heroku's postgres:// works too), "
             f"not one starting {raw.split(':', maxsplit=1)[0]!r}."

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
-_SECRET = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
+from bot.redaction import redact_secrets
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 requests_log = logging.getLogger("bot.requests")
@@ -28,10 +29,11 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = _SECRET.sub("[redacted]", record.msg)
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(_SECRET.sub("[redacted]", a) if isinstance(a, str) else a for a in args)
+            record.msg = redact_secrets(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_secrets(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, Mapping):  # logging's "%(name)s" style
+            record.args = {k: redact_secrets(v) if isinstance(v, str) else v for k, v in record.args.items()}
         return True
 
 

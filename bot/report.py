@@ -147,12 +147,14 @@ def report_json(report: Report) -> str:
 
 def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
     """``python -m bot report``: needs only DATABASE_URL (and the FAQ), no Slack tokens."""
-    from bot.config import MatchSettings, database_url, load_env_file
+    from bot.config import ConfigError, MatchSettings, database_url
     from bot.knowledge.loader import load_faq
-    from bot.storage import open_store
+    from bot.storage import StoreConfigError, open_store
 
-    load_env_file()
-    store = open_store(database_url())
+    try:
+        store = open_store(database_url())
+    except StoreConfigError as error:
+        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None
     try:
         status = store.status()
         if status != "ok":

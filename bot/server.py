@@ -29,7 +29,7 @@ from bot.knowledge.live import LiveKnowledge
 from bot.services import Services
 from bot.slack.app import build_app
 from bot.slack.wsgi import SlackWsgiApp
-from bot.storage import open_store
+from bot.storage import StoreConfigError, open_store
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_SECONDS = 3600
@@ -38,10 +38,8 @@ HOUSEKEEPING_SECONDS = 3600
 class Process:
     """Everything one serving process owns, so it can all be shut down in order."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.services = Services(
-            settings, LiveKnowledge(settings.faq_dir, settings.match), open_store(settings.database_url)
-        )
+    def __init__(self, settings: Settings, knowledge: LiveKnowledge) -> None:
+        self.services = Services(settings, knowledge, open_store(settings.database_url))
         self.executor = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener")
         self.app = build_app(self.services, self.executor)
         self._stop = threading.Event()
@@ -69,13 +67,25 @@ def serve(*, log_format: str | None = None) -> int:
     for secret in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         os.environ.pop(secret, None)  # held in Settings only: not inherited, not read again by Bolt
     logs.configure(settings.log_format, settings.log_level)
-    LiveKnowledge(settings.faq_dir, settings.match)  # refuse to start on a FAQ that fails `faq check`
+    knowledge = LiveKnowledge(settings.faq_dir, settings.match)  # refuses a FAQ that fails `faq check`
+    check_database(settings)
     identity = check_token(settings)
     log.info("starting as %s in %s mode", identity, "Socket Mode" if settings.socket_mode else "HTTP")
     if settings.socket_mode:
-        return run_socket_mode(settings)
-    HttpServer(settings).run()
+        return run_socket_mode(settings, knowledge)
+    HttpServer(settings, knowledge).run()  # the workers inherit the checked FAQ
     return 0
+
+
+def check_database(settings: Settings) -> None:
+    """Open and close the store once, so that a DATABASE_URL it cannot use is one sentence, not a worker crash.
+
+    An unreachable database is not an error here: the bot answers without one.
+    """
+    try:
+        open_store(settings.database_url).close()
+    except StoreConfigError as error:
+        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None
 
 
 def check_token(settings: Settings) -> str:
@@ -108,8 +118,9 @@ class GunicornLogs(glogging.Logger):  # type: ignore[misc]
 class HttpServer(BaseApplication):  # type: ignore[misc]
     """gunicorn, configured in code: threaded workers, each with its own app, graceful on SIGTERM."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, knowledge: LiveKnowledge) -> None:
         self.settings = settings
+        self.knowledge = knowledge
         self.process: Process | None = None
         super().__init__()
 
@@ -134,7 +145,7 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> SlackWsgiApp:
         logs.configure(self.settings.log_format, self.settings.log_level)
-        self.process = Process(self.settings)
+        self.process = Process(self.settings, self.knowledge)
         return SlackWsgiApp(self.process.app, self.process.services.health)
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
@@ -142,16 +153,23 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
             self.process.shutdown()
 
 
-def run_socket_mode(settings: Settings) -> int:
+def run_socket_mode(settings: Settings, knowledge: LiveKnowledge) -> int:
     """One Socket Mode connection; run several processes for several connections."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    process = Process(settings)
+    process = Process(settings, knowledge)
     handler = SocketModeHandler(process.app, settings.app_token, concurrency=settings.listener_threads)
     stopped = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stopped.set())
-    handler.connect()  # type: ignore[no-untyped-call]
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as error:
+        process.shutdown()
+        reason = error.response.get("error", "rejected")
+        raise ConfigError(
+            f"Slack rejected SLACK_APP_TOKEN ({reason}): create it again under Basic Information."
+        ) from None
     log.info("connected to Slack in Socket Mode")
     stopped.wait()
     log.info("shutting down")

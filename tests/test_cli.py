@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,19 +14,22 @@ import pytest
 from tests.conftest import ROOT, entry_yaml, small_faq
 
 
-def bot(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m bot ARGS`` from the repository root, without Slack settings."""
+def bot(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot ARGS`` without Slack settings, from an empty folder (so no ./.env) by default."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "QWEN_", "FAQ_DIR", "DATABASE_URL"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**clean, **(env or {})},
-        timeout=60,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory() as empty:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=cwd or empty,
+            env={**clean, "PYTHONPATH": str(ROOT), **(env or {})},
+            timeout=60,
+            check=False,
+        )
 
 
 def test_ask_prints_answer_layer_and_source() -> None:
@@ -125,3 +129,14 @@ def test_ask_imports_neither_slack_nor_sql() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_settings_come_from_a_dotenv_file_in_the_working_directory(tmp_path: Path) -> None:
+    """`./.env` is read by every command (the environment still wins)."""
+    folder = small_faq(
+        tmp_path,
+        entry_yaml("lunch", "Where do we order lunch?", ["lunch place", "food order", "canteen", "menu", "catering"]),
+    )
+    (tmp_path / ".env").write_text(f"FAQ_DIR={folder}\n", encoding="utf-8")
+    record = json.loads(bot("ask", "--json", "where is the lunch menu?", cwd=tmp_path).stdout)
+    assert record["id"] == "lunch"

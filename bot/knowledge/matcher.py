@@ -179,11 +179,12 @@ class Matcher:
 
         A long message often holds its question in one sentence after some
         context; scoring that sentence alone keeps the context from diluting it.
-        Each entry keeps its best score over the parts.
+        Each entry keeps its best score over the parts. Only the first
+        ``max_question_chars`` characters are read: the rest of a pasted essay is ignored.
         """
         on_topic: bool | None = None
         best: dict[int, float] = {}
-        for part in _parts(question):
+        for part in _parts(question[: self.settings.max_question_chars]):
             terms, part_on_topic = self.query_terms(part, on_topic=on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
             for score, index in ranker(terms, limit):

@@ -44,11 +44,12 @@ class Speller:
         """The known word closest to ``word``, or ``word`` itself."""
         if word in self._known or stem(word) in self._known_stems:
             return word
-        if word not in self._cache:
+        corrected = self._cache.get(word)
+        if corrected is None:
             if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = self._closest(word)
-        return self._cache[word]
+                self._cache.clear()  # listeners share this cache: read back nothing after this point
+            corrected = self._cache[word] = self._closest(word)
+        return corrected
 
     def _closest(self, word: str) -> str:
         allowed = 2 if len(word) >= 8 else 1

@@ -1,11 +1,9 @@
-"""Build the Bolt app: the Web API client, safety middleware, listeners and the error handler."""
+"""Build the Bolt app: the Web API client, the listeners and the error handler."""
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
@@ -13,7 +11,6 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners import register
@@ -41,26 +38,9 @@ def build_app(services: Services, executor: Executor) -> App:
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("slack_bolt.App"),
     )
-    app.use(_once_per_event(services))
     register(app, services, executor)
     app.error(_on_error)
     return app
-
-
-def _once_per_event(services: Services) -> Callable[..., BoltResponse | None]:
-    def once_per_event(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
-        """Answer each Events API event once: a retry, or a copy delivered to another instance, stops here."""
-        started = time.monotonic()
-        event_id = body.get("event_id")
-        is_event = body.get("type") == "event_callback" and isinstance(event_id, str)
-        if is_event and not services.store.claim(f"event:{event_id}"):
-            event = body.get("event")
-            request_line(str(event.get("type")) if isinstance(event, dict) else "event", "duplicate", started)
-            return BoltResponse(status=200, body="")
-        next()
-        return None
-
-    return once_per_event
 
 
 def _on_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse:

@@ -9,13 +9,13 @@ make the bot post ``<!channel>`` or mention anyone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.knowledge.faq import Entry, Faq, Layer
 from bot.knowledge.live import ReloadResult
 from bot.knowledge.matcher import Suggestion
+from bot.mrkdwn import clip, echo, escape, plain
 from bot.report import Report
 
 Block = dict[str, Any]
@@ -37,24 +37,6 @@ BROWSE = "browse"  # select menus of entries, one per layer; action ids are BROW
 SHARE = "share_answer"
 FEEDBACK_HELPFUL = "feedback:helpful"
 FEEDBACK_NOT_HELPFUL = "feedback:not_helpful"
-
-_MRKDWN_MARKS = re.compile(r"(?<!\w)[*_~]([^*_~\n]+)[*_~](?!\w)")
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack treats as markup in text fields."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def plain(mrkdwn: str) -> str:
-    """Slack mrkdwn without bold, italic and strike marks, for notification text."""
-    return _MRKDWN_MARKS.sub(r"\1", mrkdwn)
-
 
 # -- answers -----------------------------------------------------------------
 
@@ -101,9 +83,8 @@ def answer_modal(entry: Entry, faq: Faq) -> dict[str, Any]:
 
 def did_you_mean_message(question: str, suggestions: Sequence[Suggestion]) -> Message:
     """A close call: the question echoed (escaped) and up to three suggestions as buttons."""
-    echo = escape(clip(question.strip(), MAX_ECHO))
     blocks = [
-        _section(f"I'm not sure which of these you mean by “{echo}”:"),
+        _section(f"I'm not sure which of these you mean by “{echo(question, MAX_ECHO)}”:"),
         {"type": "actions", "elements": _entry_buttons(s.entry for s in suggestions)},
         _context("Or browse everything I know with `/qwen list`."),
     ]
@@ -113,9 +94,9 @@ def did_you_mean_message(question: str, suggestions: Sequence[Suggestion]) -> Me
 
 def no_match_message(question: str) -> Message:
     """No answer: short, friendly, the question echoed (escaped), a pointer to the list."""
-    echo = escape(clip(question.strip(), MAX_ECHO)) or "that"
+    asked = echo(question, MAX_ECHO) or "that"
     text = (
-        f"I don't have an answer for “{echo}” in my FAQ. Try other words, "
+        f"I don't have an answer for “{asked}” in my FAQ. Try other words, "
         "or browse the questions I can answer with `/qwen list`."
     )
     return {"text": text, "blocks": [_section(text)]}
@@ -155,6 +136,7 @@ def layers_message(faq: Faq) -> Message:
                 ],
             }
         )
+        blocks.append(_context(escape(layer.summary)))
     blocks.append(_context("Ask `/qwen list LAYER` to see the questions for one layer."))
     text = "; ".join(f"{layer.name}: {layer.role}" for layer in faq.layers.values())
     return {"text": escape(text), "blocks": blocks}
@@ -172,7 +154,7 @@ def list_message(faq: Faq, layer_id: str | None = None) -> Message:
 
 
 def unknown_layer_message(given: str, faq: Faq) -> Message:
-    text = f"There is no layer `{escape(clip(given, 40))}`. The layers are: " + ", ".join(
+    text = f"There is no layer `{echo(given, 40)}`. The layers are: " + ", ".join(
         f"`{layer_id}`" for layer_id in faq.layers
     )
     return {"text": text, "blocks": [_section(text)]}
@@ -253,8 +235,9 @@ def _source_line(entry: Entry, faq: Faq) -> str:
     cited = []
     for source in entry.sources:
         document = faq.documents.get(source.document)
-        title = document.title if document else source.document
-        cited.append(f"_{escape(title)}_, {escape(source.section)}")
+        title = f"_{escape(document.title)}_" if document else escape(source.document)
+        by = f" by {escape(document.author)}" if document and document.author else ""
+        cited.append(f"{title}{by}, {escape(source.section)}")
     return "*Source:* " + "; ".join(cited)
 
 
@@ -345,8 +328,8 @@ def report_message(report: Report) -> Message:
         f"{outcomes.get('no-match', 0)} without an answer."
     )
     unanswered = [
-        f"• {group.count}× “{escape(clip(group.example, 120))}” "
-        f"(closest: `{group.closest_id}` {group.closest_score:.0f})"
+        f"• {group.count}× “{echo(group.example, 120)}” "
+        + (f"(closest: `{group.closest_id}` {group.closest_score:.0f})" if group.closest_id else "(nothing close)")
         for group in report.unanswered[:5]
     ] or ["• none"]
     unhelpful = [

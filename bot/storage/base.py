@@ -17,14 +17,14 @@ that the bot keeps answering (a rare double answer beats silence).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from bot.redaction import redact_secrets
 
 Outcome = Literal["answered", "did-you-mean", "no-match"]
 
 MAX_STORED_TEXT = 500
-_SECRETS = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|\bsk-[A-Za-z0-9_-]{16,}|\bAKIA[0-9A-Z]{16}\b")
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,6 @@ class Store(Protocol):
     def claim_welcome(self, user_id: str) -> bool:
         """True if ``user_id`` had not been welcomed yet (and now counts as welcomed)."""
 
-    def forget_welcome(self, user_id: str) -> None:
-        """Undo :meth:`claim_welcome`, when the welcome could not be sent."""
-
     def record_question(self, question: AskedQuestion) -> None:
         """Remember a handled question (its text redacted and bounded)."""
 
@@ -85,5 +82,5 @@ class Store(Protocol):
 
 
 def redact(text: str) -> str:
-    """``text`` bounded in length, with anything that looks like a token or key removed."""
-    return _SECRETS.sub("[redacted]", text[:MAX_STORED_TEXT])
+    """``text`` bounded in length, without NUL characters (PostgreSQL refuses them) or credentials."""
+    return redact_secrets(text[:MAX_STORED_TEXT].replace("\x00", ""))

@@ -48,7 +48,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.storage.base import AskedQuestion, Vote, redact
 
@@ -120,14 +121,18 @@ class SqlStore:
         if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
             raise StoreConfigError(f"unsupported database '{parsed.get_backend_name()}'; use sqlite or postgresql")
         self.dialect = parsed.get_backend_name()
-        self.engine = self._create_engine(url, parsed.database, connect_timeout)
+        try:
+            self.engine = self._create_engine(url, parsed.database, connect_timeout)
+        except (ArgumentError, ImportError, ValueError, TypeError) as error:  # unknown driver, a bad port...
+            raise StoreConfigError(str(error).splitlines()[0][:200]) from None
         self._schema_ready = False
         self._paused_until = 0.0
         self._last_error = ""
         self._lock = threading.Lock()
         self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
         self._pending: queue.Queue[_Write | None] = queue.Queue()
-        self._writer: threading.Thread | None = None
+        self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
+        self._writer.start()
 
     def _create_engine(self, url: str, database: str | None, connect_timeout: float) -> Engine:
         if self.dialect == "sqlite":
@@ -154,14 +159,10 @@ class SqlStore:
         )
 
     def claim_welcome(self, user_id: str) -> bool:
-        parameters = {"user_id": user_id, "at": time.time()}
+        parameters = {"user_id": user_id[:64], "at": time.time()}
         return bool(
             self._write(lambda c: c.execute(self._welcome, parameters).first() is not None, default=True, wait=True)
         )
-
-    def forget_welcome(self, user_id: str) -> None:
-        statement = delete(welcomed_users).where(welcomed_users.c.user_id == user_id)
-        self._write(lambda c: c.execute(statement), default=None, wait=True)
 
     def record_question(self, question: AskedQuestion) -> None:
         row = {
@@ -169,14 +170,19 @@ class SqlStore:
             "outcome": question.outcome,
             "score": round(question.score, 1),
             "channel_type": question.channel_type[:16],
-            "entry_id": question.entry_id,
-            "layer": question.layer,
+            "entry_id": question.entry_id[:128] if question.entry_id else None,
+            "layer": question.layer[:64] if question.layer else None,
             "text": redact(question.text) if question.text is not None else None,
         }
         self._write(lambda c: c.execute(questions.insert(), row), default=None, wait=False)
 
     def record_vote(self, vote: Vote) -> None:
-        row = {"entry_id": vote.entry_id, "user_id": vote.user_id, "helpful": vote.helpful, "voted_at": vote.voted_at}
+        row = {
+            "entry_id": vote.entry_id[:128],
+            "user_id": vote.user_id[:64],
+            "helpful": vote.helpful,
+            "voted_at": vote.voted_at,
+        }
         self._write(lambda c: c.execute(self._vote, row), default=None, wait=False)
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
@@ -197,7 +203,7 @@ class SqlStore:
                 for row in connection.execute(query)
             ]
 
-        return self._run("read questions", read, default=[])
+        return self._safely("read questions", read, default=[])
 
     def votes_since(self, since: float) -> list[Vote]:
         self.flush()
@@ -206,7 +212,7 @@ class SqlStore:
         def read(connection: Connection) -> list[Vote]:
             return [Vote(row.entry_id, row.user_id, row.helpful, row.voted_at) for row in connection.execute(query)]
 
-        return self._run("read votes", read, default=[])
+        return self._safely("read votes", read, default=[])
 
     def purge(self, *, now: float, retention_days: int) -> None:
         self.flush()
@@ -217,16 +223,18 @@ class SqlStore:
             connection.execute(delete(questions).where(questions.c.asked_at < keep_from))
             connection.execute(delete(votes).where(votes.c.voted_at < keep_from))
 
-        self._run("purge", forget, default=None)
+        self._safely("purge", forget, default=None)
 
     def status(self) -> str:
+        """``"ok"`` or ``"unavailable"``; the reason goes to the log, not to whoever asks."""
         if time.monotonic() < self._paused_until:
-            return f"unavailable ({self._last_error})"
+            return "unavailable"
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as error:
-            return f"unavailable ({_describe(error)})"
+            log.warning("database unavailable (%s)", _describe(error))
+            return "unavailable"
         return "ok"
 
     def flush(self) -> None:
@@ -234,19 +242,14 @@ class SqlStore:
         self._pending.join()
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._pending.put(None)
-            self._writer.join()
+        self._pending.put(None)
+        self._writer.join()
         self.engine.dispose()
 
     # -- plumbing --------------------------------------------------------------
 
     def _write(self, operation: Callable[[Connection], object], *, default: object, wait: bool) -> object:
         """Hand a write to the writer thread; with ``wait``, return its result (``default`` if it failed)."""
-        with self._lock:
-            if self._writer is None:
-                self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
-                self._writer.start()
         result: Future[object] | None = Future() if wait else None
         self._pending.put(_Write(operation, result, default))
         if result is None:
@@ -266,18 +269,35 @@ class SqlStore:
                 except queue.Empty:
                     break
             writes = [write for write in batch if write is not None]
-            if writes:
+            try:
                 results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None)
-                for number, write in enumerate(writes):
-                    if write.result is not None:
-                        write.result.set_result(write.default if results is None else results[number])
+            except _RefusedError:  # one write is at fault, not the database: the others go through alone
+                results = [self._alone(write) for write in writes]
+            for number, write in enumerate(writes):
+                if write.result is not None:
+                    write.result.set_result(write.default if results is None else results[number])
             for _ in batch:
                 self._pending.task_done()
             if None in batch:
                 return
 
+    def _alone(self, write: _Write) -> object:
+        return self._safely("a write", write.operation, default=write.default)
+
+    def _safely(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
+        """:meth:`_run`, with a refused statement logged and dropped too."""
+        try:
+            return self._run(what, operation, default=default)
+        except _RefusedError as error:
+            log.warning("database refused %s (%s); dropped", what, error)
+            return default
+
     def _run(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
-        """Run ``operation`` in a transaction; retry briefly; on failure log, drop and return ``default``."""
+        """Run ``operation`` in a transaction; retry briefly; on failure log, drop and return ``default``.
+
+        Only an unreachable or locked database is retried and pauses writes; a
+        statement the database refuses (bad data) raises :class:`_RefusedError`.
+        """
         if time.monotonic() < self._paused_until:
             log.warning("database unavailable: %s dropped", what)
             return default
@@ -286,10 +306,12 @@ class SqlStore:
                 self._ensure_schema()
                 with self.engine.begin() as connection:
                     return operation(connection)
-            except SQLAlchemyError as error:
+            except (OperationalError, InterfaceError, PoolTimeoutError) as error:
                 self._last_error = _describe(error)
                 if attempt < ATTEMPTS:
                     time.sleep(0.05 * attempt)
+            except SQLAlchemyError as error:
+                raise _RefusedError(_describe(error)) from None
         self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
         log.warning("database unavailable (%s): %s dropped after %d attempts", self._last_error, what, ATTEMPTS)
         return default
@@ -314,6 +336,10 @@ def _statements(dialect: Any) -> tuple[Any, Any, Any]:
         set_={"helpful": vote.excluded.helpful, "voted_at": vote.excluded.voted_at},
     )
     return claim, welcome, vote
+
+
+class _RefusedError(Exception):
+    """The database is up but refused a statement (bad data): retrying it will not help."""
 
 
 @dataclass(frozen=True)

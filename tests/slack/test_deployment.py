@@ -19,8 +19,11 @@ def test_several_workers_on_postgres_answer_each_event_once(
     url = postgres.create_database(f"workers_{int(time.time() * 1000)}")
     with BotServer(fake_slack, url, tmp_path / "bot.log", WEB_CONCURRENCY="3") as bot:
         assert bot.process is not None
-        children = Path(f"/proc/{bot.process.pid}/task/{bot.process.pid}/children").read_text().split()
-        assert len(children) == 3
+        children_file = Path(f"/proc/{bot.process.pid}/task/{bot.process.pid}/children")
+        deadline = time.monotonic() + 10
+        while len(children_file.read_text().split()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)  # /healthz answers as soon as the first worker is up
+        assert len(children_file.read_text().split()) == 3
         bodies = [mention(f"who funds qwen? ({n})") for n in range(30)]
         for body in bodies:
             assert bot.event(body).status == 200

@@ -13,6 +13,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -102,11 +103,13 @@ class FakeSlack:
         with self._lock:
             return [call for call in self.calls if call.method == method or call.method.startswith(method + ":")]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """Wait until ``method`` was called ``count`` times; return those calls."""
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 10.0, where: Callable[[Call], bool] = lambda _: True
+    ) -> list[Call]:
+        """Wait until ``method`` was called ``count`` times (with ``where`` true); return those calls."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while len(found := self._matching(method)) < count:
+            while len(found := [call for call in self._matching(method) if where(call)]) < count:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     made = [call.method for call in self.calls]

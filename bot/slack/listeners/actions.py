@@ -10,11 +10,12 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.knowledge.faq import Entry
+from bot.config import USER_ID
+from bot.knowledge.faq import Entry, Faq
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import USER_ID, in_background
+from bot.slack.listeners.common import in_background
 from bot.storage import AskedQuestion, Vote
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
@@ -24,12 +25,13 @@ def register(app: App, services: Services, executor: Executor) -> None:
     def on_show(body: dict[str, Any], client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """A suggestion, see-also, starter or menu pick: show that entry where the click happened."""
         started = time.monotonic()
+        faq = services.knowledge.faq  # one version of the FAQ for the whole click, whatever a reload does
         action = _action(body)
-        entry = _entry(services, action.get("value") or (action.get("selected_option") or {}).get("value"))
+        entry = _entry(faq, action.get("value") or (action.get("selected_option") or {}).get("value"))
         if entry is None:
             _gone(body, respond)
             return
-        show(services, body, entry, respond, client)
+        show(faq, body, entry, respond, client)
         services.store.record_question(
             AskedQuestion(time.time(), "answered", 100.0, "button", entry_id=entry.id, layer=entry.layer)
         )
@@ -38,13 +40,14 @@ def register(app: App, services: Services, executor: Executor) -> None:
     def on_share(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
         """Post the ephemeral answer in the channel for everyone, then remove the private copy."""
         started = time.monotonic()
-        entry = _entry(services, _action(body).get("value"))
+        faq = services.knowledge.faq
+        entry = _entry(faq, _action(body).get("value"))
         if entry is None:
             _gone(body, respond)
             return
         user = (body.get("user") or {}).get("id")
         shared_by = user if isinstance(user, str) and USER_ID.fullmatch(user) else None
-        respond(response_type="in_channel", **blocks.answer_message(entry, services.knowledge.faq, shared_by=shared_by))
+        respond(response_type="in_channel", **blocks.answer_message(entry, faq, shared_by=shared_by))
         respond(delete_original=True)
         request_line("block_actions", "shared", started, entry=entry.id)
 
@@ -52,7 +55,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
         """Record the vote (one per user per entry, changeable); thank the clicker only."""
         started = time.monotonic()
         action = _action(body)
-        entry = _entry(services, action.get("value"))
+        entry = _entry(services.knowledge.faq, action.get("value"))
         user = (body.get("user") or {}).get("id")
         if entry is None or not isinstance(user, str):
             _gone(body, respond)
@@ -73,8 +76,8 @@ def register(app: App, services: Services, executor: Executor) -> None:
     app.action(feedback_ids)(in_background(executor, on_feedback))
 
 
-def show(services: Services, body: dict[str, Any], entry: Entry, respond: Respond, client: WebClient) -> None:
-    faq = services.knowledge.faq
+def show(faq: Faq, body: dict[str, Any], entry: Entry, respond: Respond, client: WebClient) -> None:
+    """Show ``entry`` where the click happened: a modal, the private reply itself, or the thread."""
     container = body.get("container") or {}
     if container.get("type") == "view":  # the App Home: open the answer in a modal
         if isinstance(body.get("trigger_id"), str):
@@ -97,8 +100,8 @@ def _action(body: dict[str, Any]) -> dict[str, Any]:
     return first if isinstance(first, dict) else {}
 
 
-def _entry(services: Services, value: object) -> Entry | None:
-    return services.knowledge.faq.entry(value) if isinstance(value, str) else None
+def _entry(faq: Faq, value: object) -> Entry | None:
+    return faq.entry(value) if isinstance(value, str) else None
 
 
 def _gone(body: dict[str, Any], respond: Respond) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.knowledge.matcher import NoMatch
+from bot.knowledge.matcher import Matcher, NoMatch
 from bot.logs import request_line
+from bot.mrkdwn import echo
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners.common import guarded, remember, render
@@ -47,7 +48,8 @@ def register(app: App, services: Services, executor: Executor) -> None:
         text = (body.get("text") or "").strip()
         word, _, rest = text.partition(" ")
         sub, rest = word.lower(), rest.strip()
-        faq = services.knowledge.faq
+        matcher = services.knowledge.matcher  # one version of the FAQ for the whole command
+        faq = matcher.faq
         if not text or (sub in {"help", "?"} and not rest):
             ack(**EPHEMERAL, **blocks.help_message(admin=services.is_admin(body.get("user_id"))))
         elif sub == "layers" and not rest:
@@ -59,7 +61,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
         elif sub == "onboard" and not rest:
             ack(**EPHEMERAL, **blocks.onboarding_message(faq))
         else:
-            question(services, text, ack, started)
+            question(services, matcher, text, ack, started)
             return
         request_line("/qwen", sub or "help", started)
 
@@ -79,12 +81,11 @@ def register(app: App, services: Services, executor: Executor) -> None:
     app.command("/qwen")(on_qwen)
 
 
-def question(services: Services, text: str, ack: Ack, started: float) -> None:
+def question(services: Services, matcher: Matcher, text: str, ack: Ack, started: float) -> None:
     """A question: the answer, ephemeral, with a button to share it in the channel."""
-    matcher = services.knowledge.matcher
     outcome = matcher.match(text)
     if isinstance(outcome, NoMatch) and " " not in text:
-        note = f"I don't know the command `{blocks.escape(blocks.clip(text, 40))}`, nor a question like it."
+        note = f"I don't know the command `{echo(text, 40)}`, nor a question like it."
         ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
         ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))

@@ -34,7 +34,6 @@ from bot.storage import AskedQuestion, Outcome
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
-USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 Work = Callable[[dict[str, Any], WebClient, Respond, BoltContext], None]
 
@@ -85,6 +84,21 @@ def apologise(body: dict[str, Any], client: WebClient) -> None:
             client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **apology)
     except Exception:
         log.exception("could not send the apology either")
+
+
+def first_time(services: Services, body: dict[str, Any]) -> bool:
+    """Claim this event for this reply; False if it was handled already.
+
+    Slack retries an event it thinks went unanswered, and with several
+    instances a retry may reach another one: the claim on ``event_id`` is shared
+    through the store. Listeners claim only once they have decided to act, so
+    chatter they ignore costs no database write.
+    """
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or services.store.claim(f"event:{event_id}"):
+        return True
+    request_line(str((body.get("event") or {}).get("type")), "duplicate", time.monotonic())
+    return False
 
 
 def outcome_name(outcome: Match) -> Outcome:

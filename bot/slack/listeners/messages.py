@@ -1,9 +1,10 @@
 """Questions in channels and DMs: mentions, direct messages, and watched channels.
 
-Each event is answered once: the middleware in :mod:`bot.slack.app` claims its
-``event_id`` (so Slack's retries, and copies delivered to other instances, stop
-there), and a channel message that mentions the bot is left to the
-``app_mention`` listener, since Slack delivers such a message twice.
+Each event is answered once: a listener that decides to reply first claims the
+event's ``event_id`` (:func:`~bot.slack.listeners.common.first_time`), so Slack's
+retries, and copies delivered to other instances, stop there; and a channel
+message that mentions the bot is left to the ``app_mention`` listener, since
+Slack delivers such a message twice.
 """
 
 from __future__ import annotations
@@ -20,17 +21,16 @@ from bot.knowledge.matcher import Answer
 from bot.knowledge.question import looks_like_question
 from bot.logs import request_line
 from bot.services import Services
-from bot.slack.listeners.common import from_a_bot, in_background, remember, render, without_mentions
+from bot.slack.listeners.common import first_time, from_a_bot, in_background, remember, render, without_mentions
 
 
 def register(app: App, services: Services, executor: Executor) -> None:
     def on_mention(body: dict[str, Any], client: WebClient, _respond: Respond, context: BoltContext) -> None:
         """A mention in a channel: answer in the thread of the question."""
         started = time.monotonic()
-        event = body["event"]
-        if from_a_bot(event, context.bot_user_id):
+        if from_a_bot(body["event"], context.bot_user_id):
             return
-        reply(services, client, event, kind="app_mention", thread=True, started=started)
+        reply(services, client, body, kind="app_mention", thread=True, started=started)
 
     def on_message(body: dict[str, Any], client: WebClient, _respond: Respond, context: BoltContext) -> None:
         """A DM: answer in the DM. A watched channel: answer a confident match to a question."""
@@ -39,18 +39,19 @@ def register(app: App, services: Services, executor: Executor) -> None:
         if event.get("subtype") or from_a_bot(event, context.bot_user_id):
             return  # edits, deletions, joins, bot posts: never answered, so the bot cannot loop
         if event.get("channel_type") == "im":
-            reply(services, client, event, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
+            reply(services, client, body, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
         elif services.is_watched(event.get("channel")):
-            watched_channel(services, client, event, context.bot_user_id, started)
+            watched_channel(services, client, body, context.bot_user_id, started)
 
     app.event("app_mention")(in_background(executor, on_mention))
     app.event("message")(in_background(executor, on_message))
 
 
 def watched_channel(
-    services: Services, client: WebClient, event: dict[str, Any], bot_user_id: str | None, started: float
+    services: Services, client: WebClient, body: dict[str, Any], bot_user_id: str | None, started: float
 ) -> None:
     """Speak unasked only to a top-level question with a confident match; stay silent otherwise."""
+    event = body["event"]
     text = event.get("text")
     if not (isinstance(text, str) and _addressable(event)):
         return
@@ -63,18 +64,23 @@ def watched_channel(
     if not isinstance(outcome, Answer):
         request_line("message.channels", "silent", started)
         return
+    if not first_time(services, body):
+        return
     client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **render(outcome, text, matcher.faq))
     channel_type = event.get("channel_type", "channel")
     remember(services, outcome, text, channel_type=channel_type, kind="message.channels", started=started)
 
 
 def reply(
-    services: Services, client: WebClient, event: dict[str, Any], *, kind: str, thread: bool, started: float
+    services: Services, client: WebClient, body: dict[str, Any], *, kind: str, thread: bool, started: float
 ) -> None:
     """Match the message and post the answer, suggestions or a friendly no-match."""
+    event = body["event"]
     text = event.get("text")
     if not (isinstance(text, str) and _addressable(event)):
         return  # a malformed event: nothing to answer, nowhere to answer it
+    if not first_time(services, body):
+        return
     question = without_mentions(text)
     matcher = services.knowledge.matcher
     outcome = matcher.match(question)

@@ -9,10 +9,11 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.config import USER_ID
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import USER_ID, in_background
+from bot.slack.listeners.common import first_time, in_background
 
 
 def register(app: App, services: Services, executor: Executor) -> None:
@@ -28,11 +29,8 @@ def register(app: App, services: Services, executor: Executor) -> None:
         if not services.store.claim_welcome(user_id):
             request_line("team_join", "already-welcomed", started)
             return
-        try:
-            client.chat_postMessage(channel=user_id, **blocks.onboarding_message(services.knowledge.faq))
-        except Exception:
-            services.store.forget_welcome(user_id)  # let a retry try again
-            raise
+        # Claimed before posting: a DM that fails even after the SDK's retries is logged, not sent twice.
+        client.chat_postMessage(channel=user_id, **blocks.onboarding_message(services.knowledge.faq))
         request_line("team_join", "welcomed", started)
 
     def on_member_joined(body: dict[str, Any], client: WebClient, _respond: Respond, context: BoltContext) -> None:
@@ -43,6 +41,8 @@ def register(app: App, services: Services, executor: Executor) -> None:
         if user == context.bot_user_id or not services.is_watched(channel):
             return
         if not isinstance(user, str) or not USER_ID.fullmatch(user) or not isinstance(channel, str):
+            return
+        if not first_time(services, body):
             return
         client.chat_postEphemeral(channel=channel, user=user, **blocks.channel_welcome_message(services.knowledge.faq))
         request_line("member_joined_channel", "welcomed", started)
