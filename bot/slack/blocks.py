@@ -235,9 +235,11 @@ def _source_line(entry: Entry, faq: Faq) -> str:
     cited = []
     for source in entry.sources:
         document = faq.documents.get(source.document)
-        title = f"_{escape(document.title)}_" if document else escape(source.document)
-        by = f" by {escape(document.author)}" if document and document.author else ""
-        cited.append(f"{title}{by}, {escape(source.section)}")
+        if document is None:
+            cited.append(f"{escape(source.document)}, {escape(source.section)}")
+            continue
+        kind = escape(document.kind) + (f" by {escape(document.author)}" if document.author else "")
+        cited.append(f"_{escape(document.title)}_ ({kind}), {escape(source.section)}")
     return "*Source:* " + "; ".join(cited)
 
 
