@@ -7,7 +7,9 @@
 It starts the stand-in for Slack's Web API and `python -m bot serve` (one or
 two instances on one database), then sends signed requests as Slack would:
 mentions, DMs, `/qwen` commands and feedback clicks, and re-sends 10% of the
-events as Slack retries (to the other instance when there are two). It reports:
+events as Slack retries (to the other instance when there are two). A request
+stays "in flight" until its reply is posted (for `/qwen`, until the
+acknowledgement, which carries the answer). It reports:
 
 * latency per kind, p50 and p99: for mentions and DMs from sending the event
   to the reply reaching the Web API; for `/qwen` the acknowledgement (which
@@ -26,6 +28,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.support.bot_server import BotServer, block_action, direct_message, mention  # noqa: E402
-from tests.support.fake_slack import FakeSlack  # noqa: E402
+from tests.support.fake_slack import Call, FakeSlack  # noqa: E402
 from tests.support.postgres import PostgresServer, find_bin_dir  # noqa: E402
 
 QUESTIONS = [
@@ -81,29 +84,40 @@ class Load:
         self.sent: dict[str, tuple[str, float]] = {}  # key -> (kind, sent at)
         self.acks: dict[str, float] = {}
         self.own_cpu = 0.0  # CPU seconds this process (load generator and Web API stand-in) used
+        self.answered: dict[str, threading.Event] = {}
+        fake.observers[:] = [self._observe]
+
+    def _observe(self, call: Call) -> None:
+        key = self._key(call.method, call.args)
+        if key in self.answered:
+            self.answered[key].set()
 
     def one(self, kind: str) -> None:
         number = next(self.numbers)
         server = self.servers[number % len(self.servers)]
         question = self.rng.choice(QUESTIONS)
-        started = time.monotonic()
         if kind == "mention":
             body = mention(question)
             key = f"mention:{body['event']['ts']}"
-            response = server.event(body)
         elif kind == "dm":
             channel = f"D{number:08d}"
             body = direct_message(question, channel=channel)
             key = f"dm:{channel}"
-            response = server.event(body)
         elif kind == "command":
             key = f"command:{number}"
-            response = server.command(question, name=f"cmd{number}")
         else:
             key = f"click:{number}"
             entry = self.rng.choice(["licence", "funding", "model-studio-sla"])
             url = self.fake.response_url(f"click{number}")
-            response = server.action(block_action("feedback:helpful", entry, response_url=url, user=f"U{number:08d}"))
+            body = block_action("feedback:helpful", entry, response_url=url, user=f"U{number:08d}")
+        self.answered[key] = threading.Event()
+        started = time.monotonic()
+        if kind in {"mention", "dm"}:
+            response = server.event(body)
+        elif kind == "command":
+            response = server.command(question, name=f"cmd{number}")
+        else:
+            response = server.action(body)
         self.acks[key] = time.monotonic() - started
         self.sent[key] = (kind, started)
         if response.status != 200:
@@ -113,6 +127,8 @@ class Load:
             retry = other.event(body, retry=1)
             if retry.status != 200:
                 self.errors.append(f"retry {retry.status}")
+        if kind != "command":  # in flight until the reply is posted, not just until the acknowledgement
+            self.answered[key].wait(timeout=30)
 
     def run(self, requests: int, concurrency: int) -> float:
         kinds = ["mention", "dm", "command", "click"]

@@ -154,15 +154,23 @@ class SqlStore:
 
     def claim(self, key: str) -> bool:
         parameters = {"key": key[:255], "at": time.time()}
-        return bool(
-            self._write(lambda c: c.execute(self._claim, parameters).first() is not None, default=True, wait=True)
+        claimed = self._write(
+            lambda c: c.execute(self._claim, parameters).first() is not None,
+            default=True,
+            wait=True,
+            lock_order=f"claim:{parameters['key']}",
         )
+        return bool(claimed)
 
     def claim_welcome(self, user_id: str) -> bool:
         parameters = {"user_id": user_id[:64], "at": time.time()}
-        return bool(
-            self._write(lambda c: c.execute(self._welcome, parameters).first() is not None, default=True, wait=True)
+        welcomed = self._write(
+            lambda c: c.execute(self._welcome, parameters).first() is not None,
+            default=True,
+            wait=True,
+            lock_order=f"welcome:{parameters['user_id']}",
         )
+        return bool(welcomed)
 
     def record_question(self, question: AskedQuestion) -> None:
         row = {
@@ -183,7 +191,12 @@ class SqlStore:
             "helpful": vote.helpful,
             "voted_at": vote.voted_at,
         }
-        self._write(lambda c: c.execute(self._vote, row), default=None, wait=False)
+        self._write(
+            lambda c: c.execute(self._vote, row),
+            default=None,
+            wait=False,
+            lock_order=f"vote:{row['entry_id']}:{row['user_id']}",
+        )
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
         self.flush()
@@ -248,10 +261,12 @@ class SqlStore:
 
     # -- plumbing --------------------------------------------------------------
 
-    def _write(self, operation: Callable[[Connection], object], *, default: object, wait: bool) -> object:
+    def _write(
+        self, operation: Callable[[Connection], object], *, default: object, wait: bool, lock_order: str = ""
+    ) -> object:
         """Hand a write to the writer thread; with ``wait``, return its result (``default`` if it failed)."""
         result: Future[object] | None = Future() if wait else None
-        self._pending.put(_Write(operation, result, default))
+        self._pending.put(_Write(operation, result, default, lock_order))
         if result is None:
             return None
         try:
@@ -347,10 +362,20 @@ class _Write:
     operation: Callable[[Connection], object]
     result: Future[object] | None  # None: nobody waits for it
     default: object  # the result if the database cannot be reached
+    lock_order: str = ""  # the key whose row it may lock
 
 
 def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
-    return [write.operation(connection) for write in writes]
+    """Apply the writes in one transaction, in the order of the rows they lock; results in the given order.
+
+    Two instances committing batches that claim the same keys in different
+    orders would deadlock (PostgreSQL notices after a second); one order for
+    everyone makes that impossible.
+    """
+    results: list[object] = [None] * len(writes)
+    for number in sorted(range(len(writes)), key=lambda n: writes[n].lock_order):
+        results[number] = writes[number].operation(connection)
+    return results
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

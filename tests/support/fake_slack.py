@@ -49,6 +49,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.auth_error: str | None = None
         self.socket_mode_url = ""  # what apps.connections.open returns
+        self.observers: list[Callable[[Call], None]] = []  # told of every call as it arrives
         self.delays: dict[str, float] = {}
         self._scripted: dict[str, list[_Scripted]] = {}
         self._lock = threading.Condition()
@@ -129,6 +130,8 @@ class FakeSlack:
     # -- serving ---------------------------------------------------------------
 
     def _record(self, call: Call) -> _Scripted | None:
+        for observer in self.observers:
+            observer(call)
         with self._lock:
             self.calls.append(call)
             scripted = self._scripted.get(call.method)
