@@ -153,24 +153,13 @@ class SqlStore:
     # -- the Store interface ---------------------------------------------------
 
     def claim(self, key: str) -> bool:
-        parameters = {"key": key[:255], "at": time.time()}
-        claimed = self._write(
-            lambda c: c.execute(self._claim, parameters).first() is not None,
-            default=True,
-            wait=True,
-            lock_order=f"claim:{parameters['key']}",
-        )
-        return bool(claimed)
+        key = key[:255]
+        return self._first_insert(self._claim, {"key": key, "at": time.time()}, lock_order=f"claim:{key}")
 
     def claim_welcome(self, user_id: str) -> bool:
-        parameters = {"user_id": user_id[:64], "at": time.time()}
-        welcomed = self._write(
-            lambda c: c.execute(self._welcome, parameters).first() is not None,
-            default=True,
-            wait=True,
-            lock_order=f"welcome:{parameters['user_id']}",
-        )
-        return bool(welcomed)
+        user_id = user_id[:64]
+        parameters = {"user_id": user_id, "at": time.time()}
+        return self._first_insert(self._welcome, parameters, lock_order=f"welcome:{user_id}")
 
     def record_question(self, question: AskedQuestion) -> None:
         row = {
@@ -260,6 +249,16 @@ class SqlStore:
         self.engine.dispose()
 
     # -- plumbing --------------------------------------------------------------
+
+    def _first_insert(self, statement: Any, parameters: dict[str, object], *, lock_order: str) -> bool:
+        """True if the row is new: ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` gave it back. Waits."""
+        inserted = self._write(
+            lambda c: c.execute(statement, parameters).first() is not None,
+            default=True,
+            wait=True,
+            lock_order=lock_order,
+        )
+        return bool(inserted)
 
     def _write(
         self, operation: Callable[[Connection], object], *, default: object, wait: bool, lock_order: str = ""
