@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from bot.knowledge.matcher import Matcher, NoMatch
 from bot.logs import request_line
 from bot.mrkdwn import echo
+from bot.report import build_report
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners.common import guarded, remember, render
@@ -37,8 +38,6 @@ def register(app: App, services: Services, executor: Executor) -> None:
         if sub == "reload":
             respond(**EPHEMERAL, **blocks.reload_message(services.knowledge.reload()))
         else:
-            from bot.report import build_report
-
             report = build_report(services.store, services.knowledge.matcher, since_days=30)
             respond(**EPHEMERAL, **blocks.report_message(report))
         request_line("/qwen", sub, started)
