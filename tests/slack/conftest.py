@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -33,10 +32,3 @@ def slack(fake_slack: FakeSlack, bot: BotServer) -> Iterator[FakeSlack]:
     """The fake Slack, its recorded calls cleared before the test."""
     fake_slack.reset()
     return fake_slack
-
-
-def log_of(bot: BotServer) -> str:
-    return bot.log()
-
-
-__all__ = ["Path", "log_of"]
