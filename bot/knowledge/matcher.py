@@ -82,7 +82,18 @@ class NoMatch:
     score: float = 0.0
 
 
-Match = Answer | DidYouMean | NoMatch
+@dataclass(frozen=True)
+class NotCovered:
+    """A question about Qwen or Alibaba that no entry answers: say so, and offer the nearest entries."""
+
+    suggestions: tuple[Suggestion, ...]
+
+    @property
+    def score(self) -> float:
+        return self.suggestions[0].score if self.suggestions else 0.0
+
+
+Match = Answer | DidYouMean | NotCovered | NoMatch
 
 
 @dataclass(frozen=True)
