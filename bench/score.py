@@ -98,7 +98,7 @@ class Score:
 
 
 def language(text: str) -> str:
-    """"zh" for Chinese, "mixed" for Chinese with English words in it, else "en"."""
+    """ "zh" for Chinese, "mixed" for Chinese with English words in it, else "en"."""
     if not _CJK.search(text):
         return "en"
     latin = {word.lower() for word in _LATIN_WORD.findall(text)} - {"qwen", "alibaba", "cloud"}
@@ -125,16 +125,16 @@ def score_questions(matcher: Matcher, data: dict[str, Any], *, source: str = "")
         ok = isinstance(outcome, Answer) and outcome.entry.id in acceptable
         if ok and item.get("layer"):
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
-        _count(score, "in_scope", item, ok, outcome, source, expected=acceptable)
+        _count(score, "in_scope", item, ok, outcome, source=source, expected=acceptable)
     for raw in data.get("off_topic") or []:
         item = raw if isinstance(raw, dict) else {"q": raw}
         outcome = matcher.match(item["q"])
-        _count(score, "off_topic", item, not isinstance(outcome, Answer), outcome, source)
+        _count(score, "off_topic", item, not isinstance(outcome, Answer), outcome, source=source)
     for raw in data.get("near_domain") or []:
         item = raw if isinstance(raw, dict) else {"q": raw}
         outcome = matcher.match(item["q"])
         ok = not isinstance(outcome, Answer) or outcome.entry.id in (item.get("ok") or [])
-        _count(score, "near_domain", item, ok, outcome, source)
+        _count(score, "near_domain", item, ok, outcome, source=source)
     return score
 
 
@@ -144,6 +144,7 @@ def _count(
     item: dict[str, Any],
     ok: bool,
     outcome: Match,
+    *,
     source: str,
     expected: list[str] | None = None,
 ) -> None:

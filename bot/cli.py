@@ -20,7 +20,7 @@ from bot import __version__
 from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file
 from bot.knowledge.faq import Faq
 from bot.knowledge.loader import FaqError, load_faq
-from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher
+from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher, NotCovered
 from bot.mrkdwn import plain
 
 
@@ -148,10 +148,11 @@ def _stdin_lines() -> Iterator[str]:
 def outcome_json(question: str, outcome: Match) -> dict[str, Any]:
     """The ``ask --json`` object for one question."""
     answered = isinstance(outcome, Answer)
-    suggestions = outcome.suggestions if isinstance(outcome, DidYouMean) else ()
+    suggestions = outcome.suggestions if isinstance(outcome, DidYouMean | NotCovered) else ()
     return {
         "question": question,
         "answered": answered,
+        "not_covered": isinstance(outcome, NotCovered),
         "id": outcome.entry.id if isinstance(outcome, Answer) else None,
         "layers": list(outcome.entry.layers) if isinstance(outcome, Answer) else [],
         "answer": outcome.entry.answer if isinstance(outcome, Answer) else None,
@@ -184,6 +185,10 @@ def outcome_text(question: str, outcome: Match, faq: Faq) -> str:
             for n, s in enumerate(outcome.suggestions, 1)
         ]
         return "\n".join(["Not sure which you mean. Did you mean:", *options])
+    if isinstance(outcome, NotCovered):
+        nearest = [f"  {n}. {s.entry.question}  [{s.entry.id}]" for n, s in enumerate(outcome.suggestions, 1)]
+        lines = ["The sources I draw on don't cover that, so I won't guess."]
+        return "\n".join(lines + (["The nearest questions I can answer:", *nearest] if nearest else []))
     return "No answer in the FAQ for that. Try other words, or browse the questions in faq/."
 
 

@@ -6,8 +6,13 @@ no alias covers (Chinese has no spaces, so character bigrams stand in for words)
 
 The steps, in order: normalise (:mod:`bot.knowledge.normalize`); optionally
 correct spelling (the caller passes a speller, since only the matcher knows the
-FAQ's vocabulary); replace alias phrases ("hugging face", "通义千问") by their
-canonical form; drop stopwords; stem.
+FAQ's vocabulary); fold traditional Chinese onto simplified; replace alias
+phrases ("hugging face", "通义千问") by their canonical form; drop stopwords;
+stem what is not an alias's canonical form (a canonical form is already the
+term: stemming it would fold "filings" onto "file").
+
+A single letter or a short number glued to a word ("Qwen-X", "Qwen3") is kept
+as a term of its own: it is what tells two products apart.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from bot.knowledge.background import simplified_table
 from bot.knowledge.lexicon import (
     CHAT_FILLER,
     CHINESE_QUESTION_WORDS,
@@ -31,6 +37,9 @@ STOPWORDS = ENGLISH_STOPWORDS | CHAT_FILLER
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _PIECE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
 _LETTERS_THEN_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
+# a word, then one letter or a short number glued to it: "qwen-x", "qwen3", "qwen2.5"
+_PRODUCT_SUFFIX = re.compile(r"(?<![^\W_])([^\W\d_]{2,})(?:-?(\d{1,2})|-([^\W\d_]))(?![^\W_])")
+_GLUED = re.compile(r"[^\W\d_]{2,}\d{1,2}")
 _ASCII_WORD = re.compile(r"[a-z]+")
 
 _stemmer = snowballstemmer.stemmer("english")
@@ -80,41 +89,57 @@ class Analyzer:
 
     def terms(self, text: str, *, spell: Callable[[str], str] | None = None) -> list[str]:
         """All terms of ``text``, in order. ``spell`` corrects the normalised text first."""
+        return [term for _, term in self.pairs(text, spell=spell)]
+
+    def pairs(self, text: str, *, spell: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
+        """(word as written, term) for each term of ``text``; see :meth:`normalized_pairs`."""
         text = normalize(text, max_chars=self.max_chars)
-        return self.normalized_terms(spell(text) if spell is not None else text)
+        return self.normalized_pairs(spell(text) if spell is not None else text)
 
     def normalized_terms(self, text: str) -> list[str]:
         """All terms of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
-        words: list[str] = []
+        return [term for _, term in self.normalized_pairs(text)]
+
+    def normalized_pairs(self, text: str) -> list[tuple[str, str]]:
+        """(word as written, term) for each term of normalised text; an alias's word is its canonical form."""
+        pairs: list[tuple[str, str]] = []
         latin: list[str] = []
+        glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
+        text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)
         for chinese, word in _PIECE.findall(text):
             if word:
-                latin.extend(_LETTERS_THEN_DIGITS.split(word))
+                latin.extend((word,) if _GLUED.fullmatch(word) else _LETTERS_THEN_DIGITS.split(word))
                 continue
-            words.extend(self._latin_words(latin))
+            pairs.extend(self._latin_words(latin, glued))
             latin = []
-            words.extend(self._chinese_words(chinese))
-        words.extend(self._latin_words(latin))
-        return [stem(word) for word in words]
+            pairs.extend((word, word) for word in self._chinese_words(chinese.translate(simplified_table())))
+        pairs.extend(self._latin_words(latin, glued))
+        return pairs
 
-    def _latin_words(self, tokens: list[str]) -> Iterator[str]:
-        """Words of a run of Latin tokens: longest alias phrase first, then single words."""
+    def _latin_words(self, tokens: list[str], glued: dict[str, str]) -> Iterator[tuple[str, str]]:
+        """Words of a run of Latin tokens: longest alias phrase first, then single words.
+
+        A product with its letter or number ("qwen3", in ``glued``) is written as the
+        bare name ("qwen"): the name is the word, the suffix only tells products apart.
+        """
         i = 0
         while i < len(tokens):
             for length in range(min(self._longest_latin, len(tokens) - i), 0, -1):
                 canonical = self._latin.get(tuple(tokens[i : i + length]))
                 if canonical is not None:
-                    yield from canonical
+                    yield from ((word, word) for word in canonical)
                     i += length
                     break
             else:
                 token = tokens[i]
                 i += 1
-                if token.isdigit():
-                    if len(token) >= 3:  # "600" (million downloads) yes; "3" of "Qwen3" no
-                        yield token
+                if token in glued:
+                    yield glued[token], token
+                elif token.isdigit():
+                    if len(token) >= 3:  # "600" (million downloads) yes; a lone "3" no
+                        yield token, token
                 elif len(token) > 1 and token not in STOPWORDS:
-                    yield token
+                    yield token, stem(token)
 
     def _chinese_words(self, run: str) -> Iterator[str]:
         """Aliases and question words of a Chinese run, then bigrams of what is left.
@@ -138,6 +163,12 @@ class Analyzer:
                 leftover.append(run[i])
                 i += 1
         yield from _bigrams("".join(leftover))
+
+
+def _glue_suffix(match: re.Match[str]) -> str:
+    """ "qwen-x" -> "qwen qwenx": the product's letter or number survives, glued to its name."""
+    word, number, letter = match.groups()
+    return f"{word} {word}{number or letter}"
 
 
 def _bigrams(piece: str) -> Iterator[str]:

@@ -37,8 +37,10 @@ from dataclasses import dataclass
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
+from bot.knowledge.background import zipf
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.normalize import normalize
+from bot.knowledge.question import looks_like_thanks
 from bot.knowledge.spelling import Speller
 
 _CHINESE = re.compile(f"[{CJK}]")
@@ -110,6 +112,7 @@ class Matcher:
         self.settings = settings or MatchSettings()
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
+        self._alias_words = frozenset(self.analyzer.alias_words)
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             self._build()
@@ -143,6 +146,8 @@ class Matcher:
             for term in credits:
                 document_frequency[term] += 1
         self.weights = {term: self._idf(df, count) for term, df in document_frequency.items()}
+        # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
+        self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
         self._phrasings = [
             [_Phrasing(terms, sum(self.weights[t] for t in terms)) for terms in phrasings]
@@ -161,9 +166,32 @@ class Matcher:
     # -- querying ------------------------------------------------------------
 
     def match(self, question: str) -> Match:
-        """Answer, suggest or abstain, by the thresholds in :class:`MatchSettings`."""
+        """Answer, suggest, say the sources do not cover it, or abstain, by :class:`MatchSettings`.
+
+        Thanks get no entry, whatever topic words they carry. A question that
+        names the FAQ's subject ("qwen", "alibaba") and gets no answer is *not
+        covered*, not ignored: when nothing comes close, or when it holds a rare
+        word the FAQ never uses ("who is alibaba's ceo?"), the bot says its
+        sources do not cover it rather than offer a near miss as a close call.
+        """
+        if looks_like_thanks(question):
+            return NoMatch()
         ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
-        return self.decide(ranked)
+        outcome = self.decide(ranked)
+        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
+            return outcome
+        terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
+        if not on_topic or not self._topic:
+            return outcome
+        if isinstance(outcome, NoMatch) or self._has_unexplained_word(terms):
+            return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
+        return outcome
+
+    def _has_unexplained_word(self, terms: dict[str, float]) -> bool:
+        """Does the question hold a word the FAQ never uses that weighs as much as a real topic word?"""
+        return any(
+            term not in self.weights and weight >= self.settings.unexplained_weight for term, weight in terms.items()
+        )
 
     def decide(self, ranked: list[Suggestion]) -> Match:
         """Turn a ranking (best first) into an outcome."""
@@ -213,7 +241,8 @@ class Matcher:
         An unknown Chinese bigram weighs only ``chinese_bigram_share`` of that: a run of
         n characters yields n-1 overlapping bigrams, most of them not words.
         """
-        found = self.analyzer.terms(text, spell=self.speller)
+        pairs = self.analyzer.pairs(text, spell=self.speller)
+        found = [term for _, term in pairs]
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -222,11 +251,33 @@ class Matcher:
         if strangers:  # one unknown word in a short question says a lot; ten in a long one are mostly context
             unknown /= len(strangers) ** s.unknown_words_damping
         terms: dict[str, float] = {}
-        for term in found:
-            weight = self.weights.get(term, unknown * s.chinese_bigram_share if _CHINESE.match(term) else unknown)
+        for word, term in pairs:
+            if term in terms:
+                continue
+            known = self.weights.get(term)
+            if known is None and term != word and term.startswith(word):
+                continue  # a product's number or letter the FAQ never names ("qwen2"): its name carries it
+            if known is None:
+                weight = unknown * self._rarity(word)
+                if _CHINESE.match(term):
+                    weight *= s.chinese_bigram_share
+            elif word in self._alias_words:
+                weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
+            else:
+                weight = known * max(self._rarity(word), s.common_word_share)
             if weight:
                 terms[term] = weight
         return terms, on_topic
+
+    def phrasing_weight(self, phrasing: str) -> float:
+        """The total weight of a phrasing's terms the FAQ knows: how much it says on its own."""
+        return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing)))
+
+    def _rarity(self, word: str) -> float:
+        """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest."""
+        s = self.settings
+        frequency = zipf(word, "zh" if _CHINESE.match(word) else "en")
+        return min(1.0, max(0.0, (s.common_word_zipf - frequency) / (s.common_word_zipf - s.rare_word_zipf)))
 
     def _rank_indexed(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
         """Rank from the posting lists of the question's rarer terms, then prove nothing was missed.
@@ -292,13 +343,23 @@ class Matcher:
         return scored[:limit]
 
     def _score(self, index: int, terms: dict[str, float], coverage: float) -> float:
+        """Question coverage times phrasing coverage, each against at least ``min_evidence`` of weight.
+
+        One weak word is not enough on either side: a phrasing that shrinks to
+        "how" cannot be covered in full, and a question whose only match is
+        "how" cannot score high.
+        """
+        s = self.settings
         asked = terms.keys()
         phrasing_coverage = max(
-            (sum(terms[term] for term in p.terms & asked) / p.weight for p in self._phrasings[index] if p.weight),
+            (
+                sum(terms[term] for term in p.terms & asked) / max(p.weight, self.min_evidence)
+                for p in self._phrasings[index]
+            ),
             default=0.0,
         )
-        s = self.settings
-        return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent)
+        evidence = min(1.0, coverage * sum(terms.values()) / self.min_evidence)
+        return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
 
 
 def _parts(question: str) -> list[str]:

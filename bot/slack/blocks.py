@@ -92,6 +92,20 @@ def did_you_mean_message(question: str, suggestions: Sequence[Suggestion]) -> Me
     return {"text": escape(f"Did you mean: {options}"), "blocks": blocks}
 
 
+def not_covered_message(question: str, suggestions: Sequence[Suggestion]) -> Message:
+    """A Qwen question the sources do not answer: say so, and offer the nearest entries as buttons."""
+    asked = echo(question, MAX_ECHO) or "that"
+    text = f"The sources I draw on don't cover “{asked}”, so I won't guess."
+    blocks = [_section(text)]
+    if suggestions:
+        blocks += [
+            _context("The nearest questions I can answer:"),
+            {"type": "actions", "elements": _entry_buttons(s.entry for s in suggestions)},
+        ]
+    nearest = "; ".join(s.entry.question for s in suggestions)
+    return {"text": text + (escape(f" Nearest: {nearest}") if nearest else ""), "blocks": blocks}
+
+
 def no_match_message(question: str) -> Message:
     """No answer: short, friendly, the question echoed (escaped), a pointer to the list."""
     asked = echo(question, MAX_ECHO) or "that"
@@ -327,7 +341,7 @@ def report_message(report: Report) -> Message:
     summary = (
         f"*Last {report.since_days} days:* {report.questions} questions, "
         f"{outcomes.get('answered', 0)} answered, {outcomes.get('did-you-mean', 0)} did-you-mean, "
-        f"{outcomes.get('no-match', 0)} without an answer."
+        f"{outcomes.get('not-covered', 0)} not covered by the sources, {outcomes.get('no-match', 0)} without an answer."
     )
     unanswered = [
         f"• {group.count}× “{echo(group.example, 120)}” "

@@ -22,7 +22,7 @@ from typing import Literal, Protocol
 
 from bot.redaction import redact_secrets
 
-Outcome = Literal["answered", "did-you-mean", "no-match"]
+Outcome = Literal["answered", "did-you-mean", "not-covered", "no-match"]
 
 MAX_STORED_TEXT = 500
 

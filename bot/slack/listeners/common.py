@@ -25,7 +25,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.knowledge.faq import Faq
-from bot.knowledge.matcher import Answer, DidYouMean, Match
+from bot.knowledge.matcher import Answer, DidYouMean, Match, NotCovered
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
@@ -104,6 +104,8 @@ def first_time(services: Services, body: dict[str, Any]) -> bool:
 def outcome_name(outcome: Match) -> Outcome:
     if isinstance(outcome, Answer):
         return "answered"
+    if isinstance(outcome, NotCovered):
+        return "not-covered"
     return "did-you-mean" if isinstance(outcome, DidYouMean) else "no-match"
 
 
@@ -113,6 +115,8 @@ def render(outcome: Match, question: str, faq: Faq, *, shareable: bool = False) 
         return blocks.answer_message(outcome.entry, faq, shareable=shareable)
     if isinstance(outcome, DidYouMean):
         return blocks.did_you_mean_message(question, outcome.suggestions)
+    if isinstance(outcome, NotCovered):
+        return blocks.not_covered_message(question, outcome.suggestions)
     return blocks.no_match_message(question)
 
 
