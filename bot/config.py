@@ -27,7 +27,7 @@ class MatchSettings:
     """When the matcher answers, suggests, or stays quiet.
 
     Scores run 0-100. The defaults were calibrated on ``tests/dev_set.yaml``
-    (people's phrasings, not the FAQ's) with ``bench/calibrate.py``.
+    (people's phrasings, not the FAQ's); try others through the QWEN_* variables with ``bench/score.py``.
     """
 
     answer_threshold: float = 35.0  # at or above: answer, if...

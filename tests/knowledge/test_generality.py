@@ -96,8 +96,10 @@ def products(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
 def test_the_letter_that_tells_two_products_apart_counts(products: Matcher) -> None:
     x = products.match("what is qwen-x?")
     plain = products.match("what is qwen?")
-    assert isinstance(x, Answer) and x.entry.id == "qwen-x", x
-    assert isinstance(plain, Answer) and plain.entry.id == "qwen", plain
+    assert isinstance(x, Answer), x
+    assert x.entry.id == "qwen-x"
+    assert isinstance(plain, Answer), plain
+    assert plain.entry.id == "qwen"
 
 
 def test_a_one_weak_word_phrasing_is_flagged_and_matches_nothing_high(tmp_path: Path) -> None:
