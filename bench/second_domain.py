@@ -265,8 +265,15 @@ def run_draw(bot: str, train: Labelled, test: Labelled, seed: int, per_intent: i
 
 
 def summary(results: Sequence[DrawResult]) -> dict[str, float]:
+    """Mean and least difference (matcher minus baseline, points) over ``results``."""
     differences = [result.difference for result in results]
     return {"mean_difference": statistics.fmean(differences), "min_difference": min(differences)}
+
+
+def by_bot(results: Sequence[DrawResult]) -> dict[str, dict[str, float]]:
+    """:func:`summary` for each bot's draws."""
+    bots = dict.fromkeys(result.bot for result in results)
+    return {bot: summary([result for result in results if result.bot == bot]) for bot in bots}
 
 
 def table(results: Sequence[DrawResult], per_intent: int) -> str:
@@ -285,8 +292,11 @@ def table(results: Sequence[DrawResult], per_intent: int) -> str:
             f"| {b.accuracy:.1%} | ({b.in_scope_right:.0%}, {b.out_of_scope_quiet:.0%}) | {r.bm25.scoring} "
             f"| {r.difference:+.1f} | {r.all_quiet:.1%} |"
         )
-    overall = summary(results)
-    lines += ["", f"difference: mean {overall['mean_difference']:+.1f} points, min {overall['min_difference']:+.1f}"]
+    lines.append("")
+    for bot, figures in [*by_bot(results).items(), ("all", summary(results))]:
+        lines.append(
+            f"difference, {bot}: mean {figures['mean_difference']:+.1f} points, min {figures['min_difference']:+.1f}"
+        )
     return "\n".join(lines)
 
 
@@ -295,7 +305,9 @@ def as_json(results: Sequence[DrawResult], per_intent: int) -> str:
     for draw in draws:
         if math.isinf(draw["bm25"]["threshold"]):
             draw["bm25"]["threshold"] = None  # quiet on everything; JSON has no infinity
-    return json.dumps({"per_intent": per_intent, "draws": draws, **summary(results)}, indent=2)
+    return json.dumps(
+        {"per_intent": per_intent, "draws": draws, "by_bot": by_bot(results), **summary(results)}, indent=2
+    )
 
 
 def positive(text: str) -> int:

@@ -131,6 +131,9 @@ def test_one_small_draw_end_to_end() -> None:
     assert draw["bm25"]["score"]["accuracy"] >= draw["all_quiet"]  # silence is one of its thresholds
     assert draw["difference"] == pytest.approx(100 * (draw["matcher"]["accuracy"] - draw["bm25"]["score"]["accuracy"]))
     assert report["min_difference"] == report["mean_difference"] == draw["difference"]
+    assert report["by_bot"] == {
+        "sofmattress": {"mean_difference": draw["difference"], "min_difference": draw["difference"]}
+    }
 
 
 def test_bad_arguments_get_a_usage_error() -> None:
