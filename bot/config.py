@@ -31,7 +31,8 @@ class MatchSettings:
     """
 
     answer_threshold: float = 35.0  # at or above: answer, if...
-    answer_margin: float = 3.0  # ...this far ahead of the runner-up (else: a close call)
+    answer_margin: float = 3.0  # ...this far ahead of the runner-up (else: a close call)...
+    runner_up_ratio: float = 0.85  # ...whose score is at most this share of the best (below sure_threshold)
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
     max_suggestions: int = 3
     unknown_word_weight: float = 2.5  # weight of a word the FAQ never uses...

@@ -113,6 +113,8 @@ class Matcher:
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
         self._alias_words = frozenset(self.analyzer.alias_words)
+        # an FAQ with an entry for thanks (a shop's chatbot) may answer them; this one has none
+        self._answers_thanks = any(looks_like_thanks(p) for entry in faq.entries for p in entry.phrasings)
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             self._build()
@@ -168,13 +170,14 @@ class Matcher:
     def match(self, question: str) -> Match:
         """Answer, suggest, say the sources do not cover it, or abstain, by :class:`MatchSettings`.
 
-        Thanks get no entry, whatever topic words they carry. A question that
+        Thanks get no entry, whatever topic words they carry (unless the FAQ
+        has an entry whose phrasings are thanks). A question that
         names the FAQ's subject ("qwen", "alibaba") and gets no answer is *not
         covered*, not ignored: when nothing comes close, or when it holds a rare
         word the FAQ never uses ("who is alibaba's ceo?"), the bot says its
         sources do not cover it rather than offer a near miss as a close call.
         """
-        if looks_like_thanks(question):
+        if looks_like_thanks(question) and not self._answers_thanks:
             return NoMatch()
         ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
         outcome = self.decide(ranked)
@@ -200,7 +203,10 @@ class Matcher:
             return NoMatch(ranked[0].score if ranked else 0.0)
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= s.answer_threshold and best.score - runner_up >= s.answer_margin:
+        clear = best.score - runner_up >= s.answer_margin and (
+            best.score >= s.sure_threshold or runner_up <= s.runner_up_ratio * best.score
+        )
+        if best.score >= s.answer_threshold and clear:
             return Answer(best.entry, best.score)
         close = tuple(r for r in ranked[: s.max_suggestions] if r.score >= s.suggest_threshold)
         return DidYouMean(close)
