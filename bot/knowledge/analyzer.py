@@ -71,6 +71,7 @@ class Analyzer:
             for variant in (canonical, *variants):
                 self._add_alias(normalize(variant), tuple(canonical.split()))
         self._longest_latin = max((len(key) for key in self._latin), default=1)
+        self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
     def _add_alias(self, variant: str, canonical: tuple[str, ...]) -> None:
@@ -124,7 +125,8 @@ class Analyzer:
         """
         i = 0
         while i < len(tokens):
-            for length in range(min(self._longest_latin, len(tokens) - i), 0, -1):
+            longest = min(self._longest_latin, len(tokens) - i) if tokens[i] in self._phrase_starts else 1
+            for length in range(longest, 0, -1):
                 canonical = self._latin.get(tuple(tokens[i : i + length]))
                 if canonical is not None:
                     yield from ((word, word) for word in canonical)

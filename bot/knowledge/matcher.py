@@ -46,7 +46,8 @@ from bot.knowledge.spelling import Speller
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
-COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path
+COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
+COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
 
@@ -298,15 +299,32 @@ class Matcher:
         total = sum(terms.values())
         if not total:
             return []
-        common_size = max(COMMON_POSTINGS, len(self._credits) // 20)
-        rare = {t: w for t, w in terms.items() if len(self._postings.get(t, ())) <= common_size}
-        common = {t: w for t, w in terms.items() if t not in rare}
+        rare, common = self._split(terms, total)
         if rare and common:
             best = self._best(self._accumulate(rare, common), terms, total, limit)
             reach = 100 * (sum(common.values()) / total) ** self.settings.coverage_exponent
             if len(best) == limit and reach < best[-1][0]:
                 return best
         return self._best(self._accumulate(terms, {}), terms, total, limit)
+
+    def _split(self, terms: dict[str, float], total: float) -> tuple[dict[str, float], dict[str, float]]:
+        """The terms to walk (rarer first) and those only looked up per candidate.
+
+        Terms in few entries are always walked. On a large FAQ whose words are
+        all widespread, the rarest are walked too, until the rest weigh at most
+        ``COMMON_REACH`` of the question: the proof in :meth:`_rank_indexed` then
+        usually holds, and the longest posting lists are never read.
+        """
+        common_size = max(COMMON_POSTINGS, len(self._credits) // 20)
+        by_length = sorted(terms, key=lambda t: len(self._postings.get(t, ())))
+        rare: dict[str, float] = {}
+        walked = 0.0
+        for term in by_length:
+            if len(self._postings.get(term, ())) > common_size and walked >= (1 - COMMON_REACH) * total:
+                break
+            rare[term] = terms[term]
+            walked += terms[term]
+        return rare, {t: w for t, w in terms.items() if t not in rare}
 
     def _accumulate(self, walked: dict[str, float], looked_up: dict[str, float]) -> dict[int, float]:
         """Covered weight per entry: ``walked`` terms through their postings, ``looked_up`` per candidate."""
