@@ -100,9 +100,11 @@ Match = Answer | DidYouMean | NotCovered | NoMatch
 
 
 @dataclass(frozen=True)
-class _Phrasing:
-    terms: frozenset[str]
-    weight: float  # total weight of its terms
+class _Phrasings:
+    """An entry's phrasings, indexed for scoring: which phrasings hold each term, and what each weighs."""
+
+    holding: dict[str, tuple[int, ...]]  # term -> positions of the phrasings that hold it
+    norms: tuple[float, ...]  # each phrasing's weight, at least the evidence floor
 
 
 class Matcher:
@@ -152,15 +154,20 @@ class Matcher:
         # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
-        self._phrasings = [
-            [_Phrasing(terms, sum(self.weights[t] for t in terms)) for terms in phrasings]
-            for phrasings in entry_phrasings
-        ]
+        self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, credits in enumerate(entry_credits):
             for term, credit in credits.items():
                 if self.weights[term]:
                     self._postings[term].append((index, credit))
+
+    def _index_phrasings(self, phrasings: list[frozenset[str]]) -> _Phrasings:
+        holding: dict[str, list[int]] = defaultdict(list)
+        for position, terms in enumerate(phrasings):
+            for term in terms:
+                holding[term].append(position)
+        norms = tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
+        return _Phrasings({term: tuple(positions) for term, positions in holding.items()}, norms)
 
     def _idf(self, df: int, count: int) -> float:
         weight = math.log(1 + (count - df + 0.5) / (df + 0.5))
@@ -291,21 +298,22 @@ class Matcher:
 
         Walking the posting list of a term found in half the FAQ costs more than
         everything else together, and such a term weighs little. So candidates
-        come from the rarer terms only; the common terms' share is added per
-        candidate. An entry holding none of the rarer terms could at best be
-        covered by the common terms' weight; if even that cannot reach the
-        ranking, the ranking is exact. Otherwise, every posting list is walked.
+        come from the rarer terms only; the common terms' share is looked up
+        only for the candidates scored (see :meth:`_best`). An entry holding
+        none of the rarer terms could at best be covered by the common terms'
+        weight; if even that cannot reach the ranking, the ranking is exact.
+        Otherwise, every posting list is walked.
         """
         total = sum(terms.values())
         if not total:
             return []
         rare, common = self._split(terms, total)
         if rare and common:
-            best = self._best(self._accumulate(rare, common), terms, total, limit)
+            best = self._best(self._accumulate(rare), terms, total, limit, common)
             reach = 100 * (sum(common.values()) / total) ** self.settings.coverage_exponent
             if len(best) == limit and reach < best[-1][0]:
                 return best
-        return self._best(self._accumulate(terms, {}), terms, total, limit)
+        return self._best(self._accumulate(terms), terms, total, limit, {})
 
     def _split(self, terms: dict[str, float], total: float) -> tuple[dict[str, float], dict[str, float]]:
         """The terms to walk (rarer first) and those only looked up per candidate.
@@ -326,31 +334,36 @@ class Matcher:
             walked += terms[term]
         return rare, {t: w for t, w in terms.items() if t not in rare}
 
-    def _accumulate(self, walked: dict[str, float], looked_up: dict[str, float]) -> dict[int, float]:
-        """Covered weight per entry: ``walked`` terms through their postings, ``looked_up`` per candidate."""
+    def _accumulate(self, walked: dict[str, float]) -> dict[int, float]:
+        """Covered weight per entry of the ``walked`` terms, through their postings."""
         matched: dict[int, float] = defaultdict(float)
         for term, weight in walked.items():
             for index, credit in self._postings.get(term, ()):
                 matched[index] += weight * credit
-        for index in matched:
-            credits = self._credits[index]
-            matched[index] += sum(weight * credits.get(term, 0.0) for term, weight in looked_up.items())
         return matched
 
     def _best(
-        self, matched: dict[int, float], terms: dict[str, float], total: float, limit: int
+        self, matched: dict[int, float], terms: dict[str, float], total: float, limit: int, looked_up: dict[str, float]
     ) -> list[tuple[float, int]]:
-        """The top ``limit`` (score, index) pairs, scoring candidates in order of coverage until none can enter."""
+        """The top ``limit`` (score, index) pairs, scoring candidates in order of coverage until none can enter.
+
+        ``matched`` holds each candidate's covered weight of the walked terms; the
+        ``looked_up`` terms could add at most their total, so that sum bounds a
+        candidate's coverage, and their actual share is looked up only when a
+        candidate is scored.
+        """
         exponent = self.settings.coverage_exponent
+        reach = sum(looked_up.values())
         best: list[tuple[float, int]] = []
         candidates = [(-weight, index) for index, weight in matched.items()]
         heapq.heapify(candidates)  # best coverage first, popped only as far as needed (no full sort)
         while candidates:
             negative_weight, index = heapq.heappop(candidates)
-            coverage = -negative_weight / total
-            if len(best) >= limit and 100 * coverage**exponent <= best[-1][0]:
+            if len(best) >= limit and 100 * ((reach - negative_weight) / total) ** exponent <= best[-1][0]:
                 break  # the phrasing coverage is at most 1: no later entry can enter the top
-            best.append((self._score(index, terms, coverage), index))
+            credits = self._credits[index]
+            covered = -negative_weight + sum(weight * credits.get(term, 0.0) for term, weight in looked_up.items())
+            best.append((self._score(index, terms, covered / total), index))
             best.sort(key=lambda item: (-item[0], item[1]))
             del best[limit:]
         return best
@@ -374,14 +387,12 @@ class Matcher:
         "how" cannot score high.
         """
         s = self.settings
-        asked = terms.keys()
-        phrasing_coverage = max(
-            (
-                sum(terms[term] for term in p.terms & asked) / max(p.weight, self.min_evidence)
-                for p in self._phrasings[index]
-            ),
-            default=0.0,
-        )
+        phrasings = self._phrasings[index]
+        touched = [0.0] * len(phrasings.norms)
+        for term, weight in terms.items():
+            for position in phrasings.holding.get(term, ()):
+                touched[position] += weight
+        phrasing_coverage = max((t / norm for t, norm in zip(touched, phrasings.norms, strict=True)), default=0.0)
         evidence = min(1.0, coverage * sum(terms.values()) / self.min_evidence)
         return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
 
