@@ -43,6 +43,7 @@ _GLUED = re.compile(r"[^\W\d_]{2,}\d{1,2}")
 _ASCII_WORD = re.compile(r"[a-z]+")
 
 _stemmer = snowballstemmer.stemmer("english")
+_CACHE_LIMIT = 100_000
 
 
 @lru_cache(maxsize=65536)
@@ -71,6 +72,7 @@ class Analyzer:
             for variant in (canonical, *variants):
                 self._add_alias(normalize(variant), tuple(canonical.split()))
         self._longest_latin = max((len(key) for key in self._latin), default=1)
+        self._words: dict[str, tuple[tuple[str, str], ...]] = {}  # token -> its pairs, when no phrase starts there
         self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
@@ -106,10 +108,11 @@ class Analyzer:
         pairs: list[tuple[str, str]] = []
         latin: list[str] = []
         glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
-        text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)
+        if glued:
+            text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)
         for chinese, word in _PIECE.findall(text):
             if word:
-                latin.extend((word,) if _GLUED.fullmatch(word) else _LETTERS_THEN_DIGITS.split(word))
+                latin.extend((word,) if word.isalpha() or _GLUED.fullmatch(word) else _LETTERS_THEN_DIGITS.split(word))
                 continue
             pairs.extend(self._latin_words(latin, glued))
             latin = []
@@ -125,23 +128,43 @@ class Analyzer:
         """
         i = 0
         while i < len(tokens):
-            longest = min(self._longest_latin, len(tokens) - i) if tokens[i] in self._phrase_starts else 1
-            for length in range(longest, 0, -1):
-                canonical = self._latin.get(tuple(tokens[i : i + length]))
-                if canonical is not None:
+            token = tokens[i]
+            if token in self._phrase_starts:
+                phrase = self._phrase_at(tokens, i)
+                if phrase:
+                    length, canonical = phrase
                     yield from ((word, word) for word in canonical)
                     i += length
-                    break
-            else:
-                token = tokens[i]
-                i += 1
-                if token in glued:
-                    yield glued[token], token
-                elif token.isdigit():
-                    if len(token) >= 3:  # "600" (million downloads) yes; a lone "3" no
-                        yield token, token
-                elif len(token) > 1 and token not in STOPWORDS:
-                    yield token, stem(token)
+                    continue
+            i += 1
+            if token in glued:
+                yield glued[token], token
+                continue
+            pairs = self._words.get(token)
+            if pairs is None:
+                if len(self._words) >= _CACHE_LIMIT:
+                    self._words.clear()
+                pairs = self._words[token] = self._word(token)
+            yield from pairs
+
+    def _phrase_at(self, tokens: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+        """The longest alias phrase of two or more words starting at ``tokens[i]``, and its length."""
+        for length in range(min(self._longest_latin, len(tokens) - i), 1, -1):
+            canonical = self._latin.get(tuple(tokens[i : i + length]))
+            if canonical is not None:
+                return length, canonical
+        return None
+
+    def _word(self, token: str) -> tuple[tuple[str, str], ...]:
+        """The (word, term) pairs of one token on its own: an alias, a number, or a stemmed word."""
+        canonical = self._latin.get((token,))
+        if canonical is not None:
+            return tuple((word, word) for word in canonical)
+        if token.isdigit():
+            return ((token, token),) if len(token) >= 3 else ()  # "600" (million downloads) yes; a lone "3" no
+        if len(token) > 1 and token not in STOPWORDS:
+            return ((token, stem(token)),)
+        return ()
 
     def _chinese_words(self, run: str) -> Iterator[str]:
         """Aliases and question words of a Chinese run, then bigrams of what is left.
