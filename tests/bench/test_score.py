@@ -43,13 +43,21 @@ def test_command_line_pools_several_files(tmp_path: Path) -> None:
     two = tmp_path / "two.yaml"
     two.write_text('off_topic:\n  - "lunch?"\n', encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "bench/score.py", str(one), str(two), "--json"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "bench/score.py", str(one), str(two), "--json"],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     report = json.loads(result.stdout)
     assert report["pooled"]["in_scope"]["total"] == 1
     assert report["pooled"]["off_topic"]["passed"] == 1
     bad = subprocess.run(
-        [sys.executable, "bench/score.py", str(tmp_path / "missing.yaml")], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "bench/score.py", str(tmp_path / "missing.yaml")],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode != 0
     assert "Traceback" not in bad.stderr
