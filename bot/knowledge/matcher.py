@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
-from bot.knowledge.background import zipf
+from bot.knowledge.background import RARE, zipf
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.normalize import normalize
 from bot.knowledge.question import looks_like_thanks
@@ -194,14 +194,23 @@ class Matcher:
         terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
         if not on_topic or not self._topic:
             return outcome
-        if isinstance(outcome, NoMatch) or self._has_unexplained_word(terms):
+        if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
 
-    def _has_unexplained_word(self, terms: dict[str, float]) -> bool:
-        """Does the question hold a word the FAQ never uses that weighs as much as a real topic word?"""
+    def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
+        """Does the question hold a real word the FAQ never uses, weighing as much as a topic word ("ceo", "discord")?
+
+        Only words of the language's word list count: a misspelling ("ourselfs")
+        is rare too, but says nothing about the topic. A word's weight already
+        falls with how common it is and with how many unknown words share the
+        message, so the context of a long message does not count as a topic.
+        """
+        least = self.settings.unexplained_weight
+        pairs = self.analyzer.pairs(question[: self.settings.max_question_chars], spell=self.speller)
         return any(
-            term not in self.weights and weight >= self.settings.unexplained_weight for term, weight in terms.items()
+            term not in self.weights and terms.get(term, 0.0) >= least and zipf(word, _language(word)) > RARE
+            for word, term in pairs
         )
 
     def decide(self, ranked: list[Suggestion]) -> Match:
@@ -290,7 +299,7 @@ class Matcher:
     def _rarity(self, word: str) -> float:
         """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest."""
         s = self.settings
-        frequency = zipf(word, "zh" if _CHINESE.match(word) else "en")
+        frequency = zipf(word, _language(word))
         return min(1.0, max(0.0, (s.common_word_zipf - frequency) / (s.common_word_zipf - s.rare_word_zipf)))
 
     def _rank_indexed(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
@@ -395,6 +404,10 @@ class Matcher:
         phrasing_coverage = max((t / norm for t, norm in zip(touched, phrasings.norms, strict=True)), default=0.0)
         evidence = min(1.0, coverage * sum(terms.values()) / self.min_evidence)
         return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
+
+
+def _language(word: str) -> str:
+    return "zh" if _CHINESE.match(word) else "en"
 
 
 def _parts(question: str) -> list[str]:
