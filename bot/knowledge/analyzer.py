@@ -1,8 +1,9 @@
 """Split text into the terms the matcher compares.
 
 A term is a stemmed English word ("licens", "fund"), a canonical alias
-("huggingface"), or a pair of adjacent Chinese characters for Chinese text that
-no alias covers (Chinese has no spaces, so character bigrams stand in for words).
+("huggingface"), or a Chinese word: Chinese has no spaces, so a run of Chinese
+is split into aliases and the words of wordfreq's Chinese list by the likeliest
+split (see :meth:`Analyzer._chinese_words`).
 
 The steps, in order: normalise (:mod:`bot.knowledge.normalize`); optionally
 correct spelling (the caller passes a speller, since only the matcher knows the
@@ -17,13 +18,14 @@ as a term of its own: it is what tells two products apart.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import snowballstemmer
 
-from bot.knowledge.background import simplified_table
+from bot.knowledge.background import RARE, simplified_table, zipf
 from bot.knowledge.lexicon import (
     CHAT_FILLER,
     CHINESE_QUESTION_WORDS,
@@ -44,6 +46,9 @@ _ASCII_WORD = re.compile(r"[a-z]+")
 
 _stemmer = snowballstemmer.stemmer("english")
 _CACHE_LIMIT = 100_000
+_LONGEST_WORD = 4
+_WORD_COST = 9.0  # per word of a Chinese split: fewer, commoner words win
+ALIAS_ZIPF = 4.5  # an alias's frequency in a Chinese split, when the word list lacks it
 
 
 @lru_cache(maxsize=65536)
@@ -167,35 +172,62 @@ class Analyzer:
         return ()
 
     def _chinese_words(self, run: str) -> Iterator[str]:
-        """Aliases and question words of a Chinese run, then bigrams of what is left.
+        """The words of a Chinese run: aliases, question words and the language's words, by the likeliest split.
 
-        Function words split what is left into pieces. A lone character left
-        between them is dropped: alone it is mostly noise (用, 做, 来);
+        Chinese has no spaces, so the run is split where a unigram model of the
+        language would split it: each piece scores its Zipf frequency less a
+        fixed cost, so fewer, commoner words win. The pieces may be words of
+        wordfreq's Chinese list or entries of the alias table (an alias the list
+        lacks counts as a fairly common word), so 机器人 (robot) stays one word
+        rather than 机器 (machine, an alias) and a stray 人. Linear: at each
+        position only pieces up to the longest alias or four characters are tried.
+
+        An alias yields its canonical form, a function word nothing, a word of
+        the list itself. Characters the split leaves alone are kept together
+        when several follow each other (a name the list lacks, such as 文心一言),
+        and dropped when alone: alone they are mostly noise (用, 做, 来);
         meaningful single characters belong in the aliases.
         """
-        leftover: list[str] = []
-        i = 0
-        while i < len(run):
-            for length in range(min(self._longest_chinese, len(run) - i), 0, -1):
-                canonical = self._chinese.get(run[i : i + length])
-                if canonical is not None:
-                    yield from _bigrams("".join(leftover))
-                    leftover = []
-                    yield from canonical
-                    i += length
-                    break
-            else:
-                leftover.append(run[i])
-                i += 1
-        yield from _bigrams("".join(leftover))
+        n = len(run)
+        best = [0.0] + [-math.inf] * n
+        start = [0] * (n + 1)
+        longest = max(self._longest_chinese, _LONGEST_WORD)
+        for end in range(1, n + 1):
+            for begin in range(max(0, end - longest), end):
+                score = self._piece_score(run[begin:end])
+                if score is not None and best[begin] + score > best[end]:
+                    best[end], start[end] = best[begin] + score, begin
+        pieces = []
+        end = n
+        while end > 0:
+            pieces.append(run[start[end] : end])
+            end = start[end]
+        lone = ""  # consecutive lone characters: a name the list lacks (文心一言), or noise if just one
+        for piece in reversed(pieces):
+            if len(piece) == 1 and piece not in self._chinese:
+                lone += piece
+                continue
+            if len(lone) > 1:
+                yield lone
+            lone = ""
+            canonical = self._chinese.get(piece)
+            yield from canonical if canonical is not None else (piece,)
+        if len(lone) > 1:
+            yield lone
+
+    def _piece_score(self, piece: str) -> float | None:
+        """How likely ``piece`` is as one word of a split (higher is likelier), or ``None`` if it is no word."""
+        frequency = zipf(piece, "zh")
+        if piece in self._chinese:
+            frequency = max(frequency, ALIAS_ZIPF)
+        elif frequency <= RARE:
+            if len(piece) > 1:
+                return None
+            frequency = RARE - 1  # a character the list lacks stands alone
+        return frequency - _WORD_COST
 
 
 def _glue_suffix(match: re.Match[str]) -> str:
     """ "qwen-x" -> "qwen qwenx": the product's letter or number survives, glued to its name."""
     word, number, letter = match.groups()
     return f"{word} {word}{number or letter}"
-
-
-def _bigrams(piece: str) -> Iterator[str]:
-    for i in range(len(piece) - 1):
-        yield piece[i : i + 2]

@@ -261,8 +261,6 @@ class Matcher:
         ``unknown_word_weight_off_topic`` when the text names none of the FAQ's
         topic words: "who broke the build?" is not about Qwen, "who builds qwen?" is.
         Several unknown terms share that weight, damped (``unknown_words_damping``).
-        An unknown Chinese bigram weighs only ``chinese_bigram_share`` of that: a run of
-        n characters yields n-1 overlapping bigrams, most of them not words.
         """
         pairs = self.analyzer.pairs(text, spell=self.speller)
         found = [term for _, term in pairs]
@@ -282,8 +280,6 @@ class Matcher:
                 continue  # a product's number or letter the FAQ never names ("qwen2"): its name carries it
             if known is None:
                 weight = unknown * self._rarity(word)
-                if _CHINESE.match(term):
-                    weight *= s.chinese_bigram_share
             elif word in self._alias_words:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:

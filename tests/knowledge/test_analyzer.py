@@ -1,4 +1,4 @@
-"""Turning text into terms: aliases, stopwords, stems and Chinese bigrams."""
+"""Turning text into terms: aliases, stopwords, stems and Chinese words."""
 
 from __future__ import annotations
 
@@ -30,9 +30,18 @@ def test_wh_words_are_kept() -> None:
     assert Analyzer().terms("Who builds it and how?") == ["who", "build", "how"]
 
 
-def test_chinese_without_spaces_becomes_bigrams() -> None:
-    """Chinese text left after aliases is split into character bigrams; particles go."""
-    assert Analyzer(ALIASES).terms("千问的模型架构吗") == ["qwen", "模型", "型架", "架构"]
+def test_chinese_without_spaces_is_split_into_words() -> None:
+    """Chinese is split into aliases and words by the likeliest split; particles go."""
+    assert Analyzer(ALIASES).terms("千问的模型架构吗") == ["qwen", "模型", "架构"]
+    assert Analyzer({"hardware": ("机器",)}).terms("客服机器人") == [
+        "客服",
+        "机器人",
+    ]  # a word, not an alias and a stray 人
+
+
+def test_lone_characters_together_are_a_name() -> None:
+    """A name the word list lacks survives whole; one lone character is dropped."""
+    assert Analyzer().terms("文心一言是谁开发的") == ["文心一言", "who", "开发"]
 
 
 def test_mixed_chinese_and_english() -> None:
