@@ -4,7 +4,7 @@ The dev set was written without sight of the FAQ's own phrasings, but an earlier
 matcher was tuned on it until it was learned, so it is a regression check, not
 evidence of generality (``python bench/score.py tests/dev_set.yaml`` prints the
 figures). The bars sit just under what the current matcher gets: 93.9% in scope,
-93.5% off topic, 71.4% near domain (tool names missing from the language's word
+98.4% off topic, 71.4% near domain (tool names missing from the language's word
 list, such as "ollama" or "gguf", are not taken as signs of another topic, since
 misspellings are missing from it too).
 """
@@ -42,10 +42,10 @@ def test_in_scope_questions_get_the_right_answer(shipped_matcher: Matcher) -> No
 
 
 def test_off_topic_messages_get_no_answer(shipped_matcher: Matcher) -> None:
-    """At least 93% of off-topic messages are not answered."""
+    """At least 95% of off-topic messages are not answered."""
     answered = [q for q in DEV["off_topic"] if isinstance(shipped_matcher.match(q), Answer)]
     abstained = 1 - len(answered) / len(DEV["off_topic"])
-    assert abstained >= 0.93, f"{abstained:.1%} abstained; answered: {answered}"
+    assert abstained >= 0.95, f"{abstained:.1%} abstained; answered: {answered}"
 
 
 def test_most_uncovered_qwen_questions_get_no_answer(shipped_matcher: Matcher) -> None:

@@ -261,6 +261,10 @@ class Matcher:
         ``unknown_word_weight_off_topic`` when the text names none of the FAQ's
         topic words: "who broke the build?" is not about Qwen, "who builds qwen?" is.
         Several unknown terms share that weight, damped (``unknown_words_damping``).
+        On topic, an unknown word weighs less the commoner it is in the language
+        (:meth:`_rarity`); a known word weighs its spread across entries, times
+        its rarity but at least ``common_word_share`` of it, unless it is the
+        FAQ's own vocabulary (an alias).
         """
         pairs = self.analyzer.pairs(text, spell=self.speller)
         found = [term for _, term in pairs]
@@ -279,7 +283,9 @@ class Matcher:
             if known is None and term != word and term.startswith(word):
                 continue  # a product's number or letter the FAQ never names ("qwen2"): its name carries it
             if known is None:
-                weight = unknown * self._rarity(word)
+                # on topic, an everyday word is just how people talk; in a message that names
+                # none of the topic words ("who funds mistral?"), any word the FAQ lacks says "elsewhere"
+                weight = unknown * (self._rarity(word) if on_topic else 1.0)
             elif word in self._alias_words:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:
