@@ -46,7 +46,7 @@ from bot.knowledge.faq import Faq  # noqa: E402
 from bot.knowledge.loader import load_faq  # noqa: E402
 from bot.knowledge.matcher import Answer, Matcher  # noqa: E402
 
-_WORD = re.compile(r"[A-Za-z]{3,}")
+_WORD = re.compile(r"[A-Za-z]{3,}|[\u4e00-\u9fff]{2}")  # an English word, or two Chinese characters
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -80,23 +80,31 @@ def extract_one_baseline(phrasings: list[str], questions: list[str]) -> float:
     return (time.perf_counter() - start) / len(questions)
 
 
-def real_vocabulary(faq: Faq) -> tuple[list[str], list[int]]:
-    """The shipped FAQ's own content words (phrasings and answers) and how often each occurs."""
+Pool = tuple[list[str], list[int]]  # words and how often the real FAQ uses each
+
+
+def real_vocabulary(faq: Faq) -> tuple[Pool, Pool]:
+    """The shipped FAQ's own content words (phrasings and answers), English and Chinese, with their counts.
+
+    Chinese, which has no spaces, contributes its text two characters at a time.
+    """
     counts: Counter[str] = Counter()
     for entry in faq.entries:
         for text in (*entry.phrasings, entry.answer):
             counts.update(word for word in _WORD.findall(text.lower()) if word not in STOPWORDS)
-    words = sorted(counts)
-    return words, [counts[word] for word in words]
+    english = sorted(word for word in counts if word.isascii())
+    chinese = sorted(word for word in counts if not word.isascii())
+    return (english, [counts[w] for w in english]), (chinese, [counts[w] for w in chinese])
 
 
-def clone_text(text: str, words: list[str], weights: list[int], rng: random.Random, share: float) -> str:
+def clone_text(text: str, pools: tuple[Pool, Pool], rng: random.Random, share: float) -> str:
     """``text`` with about ``share`` of its content words replaced by words of the real FAQ, drawn by frequency."""
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
         if word.lower() in STOPWORDS or rng.random() >= share:
             return word
+        words, weights = pools[0] if word.isascii() else pools[1]
         return rng.choices(words, weights)[0]
 
     return _WORD.sub(swap, text)
@@ -114,7 +122,8 @@ def generate(folder: Path, entries: int, rng: random.Random) -> list[tuple[str, 
     for name in ("layers.yaml", "sources.yaml", "aliases.yaml"):
         (folder / name).write_text((DEFAULT_FAQ_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
     real = load_faq(DEFAULT_FAQ_DIR)
-    words, weights = real_vocabulary(real)
+    pools = real_vocabulary(real)
+    words, weights = pools[0]
     asked: list[tuple[str, str]] = []
     chunk: list[dict[str, object]] = []
     seen: set[str] = set()
@@ -122,9 +131,9 @@ def generate(folder: Path, entries: int, rng: random.Random) -> list[tuple[str, 
         template = real.entries[number % len(real.entries)]
         phrasings: list[str] = []
         for text in template.phrasings:
-            phrasing = clone_text(text, words, weights, rng, share=0.5)
+            phrasing = clone_text(text, pools, rng, share=0.5)
             while _key(phrasing) in seen:  # a short or Chinese phrasing may come out the same twice: add a word
-                phrasing = clone_text(text, words, weights, rng, share=1.0) + " " + rng.choices(words, weights)[0]
+                phrasing = clone_text(text, pools, rng, share=1.0) + " " + rng.choices(words, weights)[0]
             seen.add(_key(phrasing))
             phrasings.append(phrasing)
         entry_id = f"{template.id}-{number}"
@@ -133,7 +142,7 @@ def generate(folder: Path, entries: int, rng: random.Random) -> list[tuple[str, 
                 "id": entry_id,
                 "question": phrasings[0],
                 "alternates": phrasings[1:],
-                "answer": clone_text(template.answer, words, weights, rng, share=0.5)[:580].rsplit(" ", 1)[0],
+                "answer": clone_text(template.answer, pools, rng, share=0.5)[:580].rsplit(" ", 1)[0],
                 "layer": template.layer,
                 "source": {"document": template.sources[0].document, "section": template.sources[0].section},
                 "tags": list(template.tags),
@@ -176,7 +185,7 @@ def _write_chunk(folder: Path, number: int, chunk: list[dict[str, object]]) -> N
 def dev_messages() -> list[str]:
     """The dev set's messages: people's questions, chatter and near-domain questions."""
     dev = yaml.safe_load((ROOT / "tests" / "dev_set.yaml").read_text(encoding="utf-8"))
-    return [item["q"] for item in dev["in_scope"]] + dev["off_topic"] + dev["near_domain"]
+    return [str(item["q"]) for item in dev["in_scope"]] + [str(q) for q in (*dev["off_topic"], *dev["near_domain"])]
 
 
 def scale_row(entries: int, seed: int = 7) -> dict[str, float]:

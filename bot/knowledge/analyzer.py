@@ -78,6 +78,7 @@ class Analyzer:
                 self._add_alias(normalize(variant), tuple(canonical.split()))
         self._longest_latin = max((len(key) for key in self._latin), default=1)
         self._words: dict[str, tuple[tuple[str, str], ...]] = {}  # token -> its pairs, when no phrase starts there
+        self._runs: dict[str, tuple[str, ...]] = {}  # a run of Chinese -> its words
         self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
@@ -121,7 +122,7 @@ class Analyzer:
                 continue
             pairs.extend(self._latin_words(latin, glued))
             latin = []
-            pairs.extend((word, word) for word in self._chinese_words(chinese.translate(simplified_table())))
+            pairs.extend((word, word) for word in self._chinese_run(chinese.translate(simplified_table())))
         pairs.extend(self._latin_words(latin, glued))
         return pairs
 
@@ -170,6 +171,15 @@ class Analyzer:
         if len(token) > 1 and token not in STOPWORDS:
             return ((token, stem(token)),)
         return ()
+
+    def _chinese_run(self, run: str) -> tuple[str, ...]:
+        """:meth:`_chinese_words` of ``run``, remembered: FAQ phrasings and questions repeat their Chinese."""
+        words = self._runs.get(run)
+        if words is None:
+            if len(self._runs) >= _CACHE_LIMIT:
+                self._runs.clear()
+            words = self._runs[run] = tuple(self._chinese_words(run))
+        return words
 
     def _chinese_words(self, run: str) -> Iterator[str]:
         """The words of a Chinese run: aliases, question words and the language's words, by the likeliest split.

@@ -155,6 +155,7 @@ class Matcher:
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
         self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
+        self._lightest = [min(p.norms, default=math.inf) for p in self._phrasings]  # bounds phrasing coverage
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, credits in enumerate(entry_credits):
             for term, credit in credits.items():
@@ -356,24 +357,31 @@ class Matcher:
     def _best(
         self, matched: dict[int, float], terms: dict[str, float], total: float, limit: int, looked_up: dict[str, float]
     ) -> list[tuple[float, int]]:
-        """The top ``limit`` (score, index) pairs, scoring candidates in order of coverage until none can enter.
+        """The top ``limit`` (score, index) pairs, scoring candidates in order of a bound until none can enter.
 
         ``matched`` holds each candidate's covered weight of the walked terms; the
         ``looked_up`` terms could add at most their total, so that sum bounds a
-        candidate's coverage, and their actual share is looked up only when a
-        candidate is scored.
+        candidate's covered weight, and their actual share is looked up only when
+        a candidate is scored. The covered weight also bounds what any of its
+        phrasings is touched by (a phrasing's terms count in full), hence its
+        phrasing coverage, against its lightest phrasing: so each candidate's
+        score has a bound, and candidates are scored best bound first.
         """
-        exponent = self.settings.coverage_exponent
+        exponent, phrasing_exponent = self.settings.coverage_exponent, self.settings.phrasing_exponent
         reach = sum(looked_up.values())
+        lightest = self._lightest
         best: list[tuple[float, int]] = []
-        candidates = [(-weight, index) for index, weight in matched.items()]
-        heapq.heapify(candidates)  # best coverage first, popped only as far as needed (no full sort)
+        candidates = [
+            (-100 * ((w + reach) / total) ** exponent * min(1.0, (w + reach) / lightest[i]) ** phrasing_exponent, i)
+            for i, w in matched.items()
+        ]
+        heapq.heapify(candidates)  # best bound first, popped only as far as needed (no full sort)
         while candidates:
-            negative_weight, index = heapq.heappop(candidates)
-            if len(best) >= limit and 100 * ((reach - negative_weight) / total) ** exponent <= best[-1][0]:
-                break  # the phrasing coverage is at most 1: no later entry can enter the top
+            negative_bound, index = heapq.heappop(candidates)
+            if len(best) >= limit and -negative_bound < best[-1][0]:
+                break  # no later entry can enter the top
             credits = self._credits[index]
-            covered = -negative_weight + sum(weight * credits.get(term, 0.0) for term, weight in looked_up.items())
+            covered = matched[index] + sum(weight * credits.get(term, 0.0) for term, weight in looked_up.items())
             best.append((self._score(index, terms, covered / total), index))
             best.sort(key=lambda item: (-item[0], item[1]))
             del best[limit:]
