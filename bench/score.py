@@ -172,7 +172,11 @@ def report(name: str, score: Score) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog=__doc__.split("\n\n", 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("files", nargs="+", type=Path, help="question files (YAML)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--faq", type=Path, default=DEFAULT_FAQ_DIR, help="FAQ folder (default: the shipped one)")
@@ -185,7 +189,10 @@ def main() -> None:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as error:
             raise SystemExit(f"{path}: cannot read it as YAML ({error.__class__.__name__})") from None
-        scores[str(path)] = score_questions(matcher, data, source=str(path))
+        try:
+            scores[str(path)] = score_questions(matcher, data, source=str(path))
+        except (AttributeError, KeyError, TypeError) as error:
+            raise SystemExit(f"{path}: not a question file ({error.__class__.__name__}: {error}); see --help") from None
     pooled = Score()
     for score in scores.values():
         pooled.merge(score)
