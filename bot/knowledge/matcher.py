@@ -200,7 +200,7 @@ class Matcher:
         return outcome
 
     def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
-        """Does the question hold a real word the FAQ never uses, weighing as much as a topic word ("ceo", "discord")?
+        """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
 
         Only words of the language's word list count: a misspelling ("ourselfs")
         is rare too, but says nothing about the topic. A word's weight already
@@ -209,10 +209,8 @@ class Matcher:
         """
         least = self.settings.unexplained_weight
         pairs = self.analyzer.pairs(question[: self.settings.max_question_chars], spell=self.speller)
-        return any(
-            term not in self.weights and terms.get(term, 0.0) >= least and zipf(word, _language(word)) > RARE
-            for word, term in pairs
-        )
+        unknown = {term for word, term in pairs if term not in self.weights and zipf(word, _language(word)) > RARE}
+        return sum(terms.get(term, 0.0) for term in unknown) >= least
 
     def decide(self, ranked: list[Suggestion]) -> Match:
         """Turn a ranking (best first) into an outcome."""
