@@ -28,6 +28,7 @@ from bot.config import ConfigError, Settings
 from bot.knowledge.live import LiveKnowledge
 from bot.services import Services
 from bot.slack.app import build_app
+from bot.slack.verification import Verifier
 from bot.slack.wsgi import SlackWsgiApp
 from bot.storage import StoreConfigError, open_store
 
@@ -146,7 +147,7 @@ class HttpServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> SlackWsgiApp:
         logs.configure(self.settings.log_format, self.settings.log_level)
         self.process = Process(self.settings, self.knowledge)
-        return SlackWsgiApp(self.process.app, self.process.services.health)
+        return SlackWsgiApp(self.process.app, self.process.services.health, Verifier(self.settings.signing_secret))
 
     def _worker_exit(self, _server: Any, _worker: Any) -> None:
         if self.process is not None:

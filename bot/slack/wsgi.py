@@ -22,6 +22,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.context.context import BoltContext
 from slack_bolt.request.internals import build_context
 
+from bot.slack.verification import SIGNATURE, TIMESTAMP, Verifier
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
@@ -44,9 +46,10 @@ class RejectedRequestError(Exception):
 class SlackWsgiApp:
     """WSGI entry point around one Bolt app."""
 
-    def __init__(self, bolt: App, health: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, bolt: App, health: Callable[[], dict[str, Any]], verifier: Verifier) -> None:
         self.bolt = bolt
         self.health = health
+        self.verifier = verifier
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -57,7 +60,10 @@ class SlackWsgiApp:
         if method != "POST":
             return _reply(start_response, 405, "Method Not Allowed")
         try:
-            request = self.bolt_request(environ)
+            raw = _read_body(environ)
+            if self.verifier.refusal(_header(environ, TIMESTAMP), _header(environ, SIGNATURE), raw) is not None:
+                raise RejectedRequestError(401, "Unauthorized")
+            request = self.bolt_request(environ, _text(raw))
         except RejectedRequestError as error:
             return _reply(start_response, error.status, str(error))
         try:
@@ -67,9 +73,8 @@ class SlackWsgiApp:
             return _reply(start_response, 400, "Bad Request: not a Slack payload")
         return _bolt_reply(start_response, response)
 
-    def bolt_request(self, environ: dict[str, Any]) -> BoltRequest:
+    def bolt_request(self, environ: dict[str, Any], raw: str) -> BoltRequest:
         """The Bolt request for this HTTP request, with the body parsed correctly."""
-        raw = _read_body(environ)
         content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         body = parse_body(raw, content_type)
         headers = {
@@ -123,16 +128,25 @@ def _slack_shaped(body: dict[str, Any]) -> bool:
 _OBJECTS = ("event", "user", "team", "channel", "container", "message", "view", "enterprise")
 
 
-def _read_body(environ: dict[str, Any]) -> str:
+def _header(environ: dict[str, Any], name: str) -> list[str]:
+    """Every value of one request header (the server joins repeated headers with commas)."""
+    value = environ.get("HTTP_" + name.upper().replace("-", "_"))
+    return [] if value is None else [str(value)]
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise RejectedRequestError(400, "Bad Request: bad Content-Length") from None
     if length > MAX_BODY_BYTES:
         raise RejectedRequestError(413, "Payload Too Large")
-    data = environ["wsgi.input"].read(length) if length > 0 else b""
+    return bytes(environ["wsgi.input"].read(length)) if length > 0 else b""
+
+
+def _text(raw: bytes) -> str:
     try:
-        return str(data.decode("utf-8"))
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RejectedRequestError(400, "Bad Request: the body is not UTF-8") from None
 
