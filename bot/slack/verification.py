@@ -11,12 +11,15 @@ says yes; anything else, an exception included, is a refusal with a short reason
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from slack_sdk.signature import SignatureVerifier
 
 TIMESTAMP = "x-slack-request-timestamp"
 SIGNATURE = "x-slack-signature"
+log = logging.getLogger(__name__)
+
 MAX_AGE_SECONDS = 5 * 60  # slack_sdk's window: older (or future) requests are replays
 
 
@@ -43,3 +46,8 @@ class Verifier:
         except Exception:  # whatever the verifier raises on malformed headers, the answer is no
             return "malformed signature headers"
         return "stale timestamp" if stale else "bad signature"
+
+
+def refused(reason: str, size: int, remote: str) -> None:
+    """The one log line for a refused request: why, how big, from where; never the body or its headers."""
+    log.warning("refused an unverified request", extra={"reason": reason, "bytes": size, "remote": remote[:64]})

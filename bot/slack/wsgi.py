@@ -22,7 +22,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.context.context import BoltContext
 from slack_bolt.request.internals import build_context
 
-from bot.slack.verification import SIGNATURE, TIMESTAMP, Verifier
+from bot.slack.verification import SIGNATURE, TIMESTAMP, Verifier, refused
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ class SlackWsgiApp:
             return _reply(start_response, 405, "Method Not Allowed")
         try:
             raw = _read_body(environ)
-            if self.verifier.refusal(_header(environ, TIMESTAMP), _header(environ, SIGNATURE), raw) is not None:
+            refusal = self.verifier.refusal(_header(environ, TIMESTAMP), _header(environ, SIGNATURE), raw)
+            if refusal is not None:
+                refused(refusal, len(raw), str(environ.get("REMOTE_ADDR")))
                 raise RejectedRequestError(401, "Unauthorized")
             request = self.bolt_request(environ, _text(raw))
         except RejectedRequestError as error:
