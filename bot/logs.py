@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.redaction import redact_secrets
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}  # uvicorn's
 _CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]} | {
     0x09: "\\t",
     0x0A: "\\n",
