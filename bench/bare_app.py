@@ -20,13 +20,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gunicorn.app.base import BaseApplication  # noqa: E402
-from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler  # noqa: E402
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest, AsyncRespond  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+from gunicorn.app.base import BaseApplication
+from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.server import Worker  # noqa: E402
-from bot.slack.app import web_session  # noqa: E402
+from bot.server import Worker
+from bot.slack.app import web_session
 
 REPLY = "A fixed reply."
 
