@@ -80,6 +80,16 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
     app.action(blocks.SHARE)(in_background(background, on_share))
     app.action(feedback_ids)(in_background(background, on_feedback))
 
+    async def on_unknown(
+        body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
+        """A click on an element this version does not know (an old message): a short private note."""
+        if body.get("response_url"):
+            await respond(**EPHEMERAL_EXTRA, **blocks.notice("That button is no longer available. Try `/qwen list`."))
+        request_line("block_actions", "unknown-action", time.monotonic())
+
+    app.action(re.compile(".*"))(in_background(background, on_unknown))  # registered last: matched last
+
 
 async def show(faq: Faq, body: dict[str, Any], entry: Entry, respond: AsyncRespond, client: AsyncWebClient) -> None:
     """Show ``entry`` where the click happened: a modal, the private reply itself, or the thread."""

@@ -16,10 +16,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.knowledge.faq import Faq
 from bot.knowledge.matcher import Answer
 from bot.knowledge.question import looks_like_question
 from bot.logs import request_line
 from bot.services import Services
+from bot.slack import blocks
+from bot.slack.listeners.commands import typed_command
 from bot.slack.listeners.common import (
     Background,
     first_time,
@@ -29,6 +32,10 @@ from bot.slack.listeners.common import (
     render,
     without_mentions,
 )
+
+# Messages people write: plain, with a file attached, and thread replies also sent to the channel.
+ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+GREETINGS = frozenset({"", "hi", "hello", "hey", "hiya", "yo", "hi there", "hello there", "good morning"})
 
 
 def register(app: AsyncApp, services: Services, background: Background) -> None:
@@ -47,7 +54,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         """A DM: answer in the DM. A watched channel: answer a confident match to a question."""
         started = time.monotonic()
         event = body["event"]
-        if event.get("subtype") or from_a_bot(event, context.bot_user_id):
+        if event.get("subtype") not in ANSWERED_SUBTYPES or from_a_bot(event, context.bot_user_id):
             return  # edits, deletions, joins, bot posts: never answered, so the bot cannot loop
         if event.get("channel_type") == "im":
             await reply(services, client, body, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
@@ -94,13 +101,26 @@ async def reply(
         return
     question = without_mentions(text)
     matcher = services.knowledge.matcher
-    outcome = matcher.match(question)
     thread_ts = (event.get("thread_ts") or event["ts"]) if thread else None
+    canned = canned_reply(services, matcher.faq, question, event.get("user"))
+    if canned is not None:
+        await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **canned)
+        request_line(kind, "command", started)
+        return
+    outcome = matcher.match(question)
     await client.chat_postMessage(
         channel=event["channel"], thread_ts=thread_ts, **render(outcome, question, matcher.faq)
     )
     channel_type = event.get("channel_type", "channel")
     remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started)
+
+
+def canned_reply(services: Services, faq: Faq, question: str, user: object) -> blocks.Message | None:
+    """The help for a greeting or a bare mention; a command's reply for a command typed as text; else None."""
+    admin = services.is_admin(user)
+    if " ".join(question.lower().strip(" !.?,").split()) in GREETINGS:
+        return blocks.help_message(admin=admin)
+    return typed_command(faq, question, admin=admin)
 
 
 def _addressable(event: dict[str, Any]) -> bool:
