@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import logging
 import os
 import signal
@@ -64,7 +65,9 @@ class Process:
         pool = ThreadPoolExecutor(max_workers=self.settings.listener_threads, thread_name_prefix="blocking")
         asyncio.get_running_loop().set_default_executor(pool)  # what asyncio.to_thread uses: store calls
         self._session = web_session()
-        return build_app(self.services, self.background, web_client(self.settings, self._session))
+        app = build_app(self.services, self.background, web_client(self.settings, self._session))
+        gc.freeze()  # what start-up built lives as long as the process: no collection needs to scan it again
+        return app
 
     async def stop(self) -> None:
         """Let replies under way finish, then release everything."""

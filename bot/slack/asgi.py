@@ -172,8 +172,8 @@ def bolt_request(raw: bytes, headers: Headers, query: str) -> AsyncBoltRequest:
     content_type = headers.get("content-type", [""])[0].split(";")[0].strip().lower()
     body = parse_body(text, content_type)
     try:
-        request = AsyncBoltRequest(body=text, headers=dict(headers), query=query)
-        request.body = body  # replaces Bolt's parse; the signature covers raw_body
+        request = AsyncBoltRequest(body="", headers=dict(headers), query=query)  # parsed here, not again by Bolt
+        request.raw_body, request.body = text, body  # Bolt checks the signature over raw_body
         request.context = build_async_context(AsyncBoltContext({}), body)
     except (TypeError, ValueError, AttributeError, KeyError):  # fields of the wrong type for Bolt
         raise RejectedRequestError(400, "Bad Request: not a Slack payload") from None
