@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,23 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_CHARS = 600
 MIN_ALTERNATES = 5
 SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml", "onboarding.yaml")
-ENTRY_FIELDS = ("id", "question", "alternates", "answer", "layer", "source", "tags", "see_also")
+ENTRY_FIELDS = (
+    "id",
+    "question",
+    "question_zh",
+    "alternates",
+    "answer",
+    "answer_zh",
+    "layer",
+    "source",
+    "tags",
+    "see_also",
+    "reviewed",
+)
+LAYER_FIELDS_ZH = ("name_zh", "role_zh", "summary_zh")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,16 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Mapping:
     return mapping
 
 
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A YAML date, or a YAML error with a line for one that does not exist (2026-02-30)."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise yaml.constructor.ConstructorError(None, None, f"not a real date: {error}", node.start_mark) from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_faq(directory: str | Path) -> Faq:
@@ -186,7 +210,10 @@ class _Reader:
                 continue
             if fields["id"] in layers:
                 self.problem(path, item.line, f"layer id '{fields['id']}' appears twice")
-            layers[fields["id"]] = Layer(**fields)
+            chinese = {
+                name: self.optional_text(path, item, name, f"layer '{fields['id']}'") for name in LAYER_FIELDS_ZH
+            }
+            layers[fields["id"]] = Layer(**fields, **chinese)
         return layers
 
     def read_documents(self, path: Path) -> dict[str, Document]:
@@ -227,11 +254,21 @@ class _Reader:
         if data is None:
             return Onboarding()
         welcome = data.get("welcome", "") if isinstance(data, dict) else None
+        welcome_zh = data.get("welcome_zh", "") if isinstance(data, dict) else None
         starters = data.get("starters", []) if isinstance(data, dict) else None
-        if not isinstance(welcome, str) or not isinstance(starters, list) or (starters and not _is_text_list(starters)):
-            self.problem(path, getattr(data, "line", 1), "`onboarding:` needs `welcome:` text and `starters:` ids")
+        if (
+            not isinstance(welcome, str)
+            or not isinstance(welcome_zh, str)
+            or not isinstance(starters, list)
+            or (starters and not _is_text_list(starters))
+        ):
+            self.problem(
+                path,
+                getattr(data, "line", 1),
+                "`onboarding:` needs `welcome:` text, `starters:` ids and optional `welcome_zh:` text",
+            )
             return Onboarding()
-        return Onboarding(welcome.strip(), tuple(starters))
+        return Onboarding(welcome.strip(), tuple(starters), welcome_zh.strip())
 
     def read_entries(self, path: Path, layers: dict[str, Layer], documents: dict[str, Document]) -> Iterator[Entry]:
         for item in self.items(path, "entries"):
@@ -266,6 +303,9 @@ class _Reader:
         see_also = self.text_list(path, item, "see_also", minimum=0, label=label, required=False)
         entry_layers = self.entry_layers(path, item, layers, label)
         sources = self.entry_sources(path, item, documents, label)
+        question_zh = self.optional_text(path, item, "question_zh", label)
+        answer_zh = self.optional_text(path, item, "answer_zh", label)
+        reviewed = self.review_date(path, item, label)
         if fields is None:
             return None
         if not _ID.fullmatch(fields["id"]):
@@ -284,6 +324,9 @@ class _Reader:
             sources=sources,
             tags=tuple(tags),
             see_also=tuple(see_also),
+            question_zh=question_zh,
+            answer_zh=answer_zh,
+            reviewed=reviewed,
             file=_display(path),
             line=item.line,
             **fields,
@@ -301,6 +344,29 @@ class _Reader:
             else:
                 fields[name] = value.strip()
         return fields if len(fields) == len(names) else None
+
+    def optional_text(self, path: Path, item: _Mapping, name: str, label: str) -> str:
+        """The named field as stripped text, or ``""`` when it is absent or (after reporting) not text."""
+        value = item.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, item.line, f"{label}: '{name}' must be non-empty text")
+            return ""
+        return value.strip()
+
+    def review_date(self, path: Path, item: _Mapping, label: str) -> date | None:
+        """``reviewed:`` as a date (YAML reads an unquoted YYYY-MM-DD as one), or ``None`` when absent."""
+        value = item.get("reviewed")
+        if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+            return value
+        if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass  # 2026-02-30
+        self.problem(path, item.line, f"{label}: 'reviewed' must be a date written YYYY-MM-DD")
+        return None
 
     def text_list(
         self, path: Path, item: _Mapping, name: str, *, minimum: int, label: str = "", required: bool = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,58 @@ def test_any_file_content_is_a_problem_not_a_crash(tmp_path: Path, content: str)
             load_faq(folder)
     else:
         assert faq.entry("a") is not None
+
+
+def test_chinese_fields_and_review_date_are_read(tmp_path: Path) -> None:
+    """question_zh, answer_zh and reviewed are read; question_zh is one of the entry's phrasings."""
+    extra = '    question_zh: "谁付钱？"\n    answer_zh: "一个答案。"\n    reviewed: 2026-11-27\n'
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE) + extra)
+    faq, problems = read_faq(folder)
+    assert problems == []
+    entry = faq.entries[0]
+    assert (entry.question_zh, entry.answer_zh, entry.reviewed) == ("谁付钱？", "一个答案。", date(2026, 11, 27))
+    assert entry.phrasings[:2] == ("Who pays?", "谁付钱？")
+
+
+def test_chinese_fields_are_optional(tmp_path: Path) -> None:
+    """An entry without the Chinese fields or a review date still loads."""
+    faq, problems = read_faq(small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE)))
+    assert problems == []
+    assert (faq.entries[0].answer_zh, faq.entries[0].reviewed) == ("", None)
+    assert faq.entries[0].phrasings == ("Who pays?", *FIVE)
+
+
+@pytest.mark.parametrize("written", ["27/11/2026", "'2026-02-30'", "[2026]", "2026-11-27T10:00:00"])
+def test_bad_review_date_is_named(tmp_path: Path, written: str) -> None:
+    """A review date that is not a real YYYY-MM-DD date is one problem naming the entry."""
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE) + f"    reviewed: {written}\n")
+    assert messages(folder) == [f"{folder / 'entries.yaml'}:2: entry 'a': 'reviewed' must be a date written YYYY-MM-DD"]
+
+
+def test_layer_and_onboarding_chinese_fields_are_read(faq_folder: Path) -> None:
+    """Layers take name_zh/role_zh/summary_zh and onboarding takes welcome_zh."""
+    path = faq_folder / "layers.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "    name: Alibaba Group\n", "    name: Alibaba Group\n    name_zh: 阿里巴巴集团\n    role_zh: 母公司\n"
+        ),
+        encoding="utf-8",
+    )
+    onboarding = faq_folder / "onboarding.yaml"
+    onboarding.write_text(
+        onboarding.read_text(encoding="utf-8").replace("  starters:", "  welcome_zh: 欢迎。\n  starters:"),
+        encoding="utf-8",
+    )
+    faq, problems = read_faq(faq_folder)
+    assert problems == []
+    assert (faq.layers["alibaba-group"].name_zh, faq.layers["alibaba-group"].role_zh) == ("阿里巴巴集团", "母公司")
+    assert faq.onboarding.welcome_zh == "欢迎。"
+
+
+def test_impossible_unquoted_date_is_a_yaml_error_with_its_line(tmp_path: Path) -> None:
+    """PyYAML raises a bare ValueError for 2026-02-30; the loader reports it at its line."""
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE) + "    reviewed: 2026-02-30\n")
+    found = messages(folder)
+    assert len(found) == 1
+    assert found[0].startswith(f"{folder / 'entries.yaml'}:9: YAML error: not a real date")
