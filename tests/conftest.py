@@ -22,6 +22,7 @@ ENTRY = """\
     question: "{question}"
     alternates: [{alternates}]
     answer: "{answer}"
+    answer_zh: "中文：{answer}"
     layer: {layer}
     source: {{document: corporate-landscape, section: "Frequently asked questions"}}
     tags: [test]
