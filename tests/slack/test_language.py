@@ -13,7 +13,7 @@ from bot.knowledge.faq import Faq
 from bot.knowledge.loader import load_faq
 from bot.mrkdwn import escape
 from tests.conftest import with_chinese
-from tests.support.bot_server import BotServer, channel_message, direct_message, mention, new_id, payload
+from tests.support.bot_server import BotServer, block_action, channel_message, direct_message, mention, new_id, payload
 from tests.support.fake_slack import FakeSlack
 
 CHINESE = "千问的开源协议是什么？"
@@ -119,3 +119,16 @@ def test_app_home_follows_the_users_last_question(bot_zh: BotServer, slack_zh: F
     assert "按层级浏览问题" in home
     bot_zh.command("who builds qwen?", user_id="U0CHINESE")
     assert layer_zh not in open_home()
+
+
+def test_a_button_clicked_by_a_chinese_asker_shows_the_chinese_answer(
+    bot_zh: BotServer, slack_zh: FakeSlack, faq_zh: Faq
+) -> None:
+    """A suggestion or see-also button answers in the language of the clicker's last question."""
+    bot_zh.command(CHINESE, user_id="U0CLICKER")
+    pick = block_action("show_entry:0", "licence", response_url=slack_zh.response_url("pick_zh"), user="U0CLICKER")
+    bot_zh.action(pick)
+    [call] = slack_zh.wait_for("response_url:pick_zh")
+    answer_zh, layer_zh = licence_in_chinese(faq_zh)
+    assert answer_zh in shown(call.args)
+    assert layer_zh in shown(call.args)
