@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file
+from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file, review_days
 from bot.knowledge.faq import Faq
 from bot.knowledge.language import Language, answer_in, language_of, layer_name, layer_role, question_in
 from bot.knowledge.loader import FaqError, load_faq
@@ -173,6 +173,7 @@ _WORDS: dict[Language, dict[str, str]] = {
         "layer": "Layer: ",
         "also": "; also ",
         "source": "Source: ",
+        "reviewed": "reviewed",
         "unsure": "Not sure which you mean. Did you mean:",
         "none": "No answer in the FAQ for that. Try other words, or browse the questions in faq/.",
     },
@@ -182,6 +183,7 @@ _WORDS: dict[Language, dict[str, str]] = {
         "layer": "层级：",
         "also": "；另见",
         "source": "来源：",
+        "reviewed": "审核于",
         "unsure": "不确定你指的是哪个问题。你是想问：",
         "none": "FAQ 里没有这个问题的答案。换个说法试试，或浏览 faq/ 里的问题。",
     },
@@ -196,6 +198,7 @@ def outcome_text(outcome: Match, faq: Faq, language: Language = "en") -> str:
         primary = faq.layers[entry.layer]
         also = [layer_name(faq.layers[layer], language) for layer in entry.layers[1:]]
         sources = "; ".join(f"{faq.documents[s.document].title} > {s.section}" for s in entry.sources)
+        reviewed = f" ({words['reviewed']} {entry.reviewed.isoformat()})" if entry.reviewed else ""
         lines = [
             f"{words['q']}{question_in(entry, language)}  [{entry.id}, {words['score']} {outcome.score:.0f}]",
             "",
@@ -203,7 +206,7 @@ def outcome_text(outcome: Match, faq: Faq, language: Language = "en") -> str:
             "",
             f"{words['layer']}{layer_name(primary, language)} ({layer_role(primary, language)})"
             + (f"{words['also']} {', '.join(also)}" if also else ""),
-            f"{words['source']}{sources}",
+            f"{words['source']}{sources}{reviewed}",
         ]
         return "\n".join(lines)
     if isinstance(outcome, DidYouMean):
@@ -222,14 +225,18 @@ def run_faq_check(args: argparse.Namespace) -> int:
     from bot.knowledge.check import check_faq
 
     directory = args.faq or faq_dir()
-    result = check_faq(directory, settings=MatchSettings.from_env())
+    days = review_days()
+    result = check_faq(directory, settings=MatchSettings.from_env(), review_days=days)
     for problem in result.problems:
         print(problem)
+    for stale in result.stale:
+        print(stale)
     faq = result.faq
     summary = f"{directory}: {len(faq.entries)} entries, {len(faq.layers)} layers, {len(faq.documents)} documents"
+    due = f"; {len(result.stale)} due for review (FAQ_REVIEW_DAYS={days})" if result.stale else ""
     if result.ok:
         phrasings = sum(len(entry.phrasings) for entry in faq.entries)
-        print(f"{summary}: OK ({phrasings} phrasings each retrieve their own entry)")
+        print(f"{summary}: OK ({phrasings} phrasings each retrieve their own entry){due}")
         return 0
     print(f"{summary}: {len(result.problems)} problem(s)")
     return 1
