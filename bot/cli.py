@@ -24,6 +24,8 @@ from bot.knowledge.loader import FaqError, load_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher
 from bot.mrkdwn import plain
 
+DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
 
 class UsageError(Exception):
     """The command was called wrongly; the message says how to call it."""
@@ -77,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _faq_option(check)
     check.set_defaults(handler=run_faq_check)
+    fidelity = faq_commands.add_parser(
+        "fidelity",
+        help="check the FAQ against its source documents",
+        description="Fail (exit 1) on any run of 7 or more consecutive words shared between an FAQ question, "
+        "alternate or answer (English or Chinese) and a source document, and on any section heading in "
+        "sources.yaml that is not a line of its document. Exit 2 if the sources folder does not exist.",
+    )
+    fidelity.add_argument(
+        "--sources",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_SOURCES_DIR,
+        help="folder of source documents, one text file each, titled on the first line "
+        "(default: ../shared/seeds beside the repository)",
+    )
+    _faq_option(fidelity)
+    fidelity.set_defaults(handler=run_faq_fidelity)
 
     serve = commands.add_parser(
         "serve",
@@ -240,6 +259,20 @@ def run_faq_check(args: argparse.Namespace) -> int:
         return 0
     print(f"{summary}: {len(result.problems)} problem(s)")
     return 1
+
+
+def run_faq_fidelity(args: argparse.Namespace) -> int:
+    from bot.knowledge.fidelity import check_fidelity, read_sources
+
+    if not args.sources.is_dir():
+        raise UsageError(f"sources folder {str(args.sources)!r} not found; pass --sources DIR")
+    directory = args.faq or faq_dir()
+    findings = check_fidelity(load_faq(directory), read_sources(args.sources), directory / "sources.yaml")
+    for finding in findings:
+        print(finding)
+    sources = len(list(args.sources.iterdir()))
+    print(f"{directory}: {len(findings)} fidelity problem(s) against {sources} source file(s) in {args.sources}")
+    return 1 if findings else 0
 
 
 # -- serve and report (Slack and storage are imported only here) -------------

@@ -115,7 +115,7 @@ def test_faq_check_passes_on_the_shipped_faq() -> None:
     assert "retrieve their own entry)" in result.stdout.splitlines()[-1]
 
 
-@pytest.mark.parametrize("command", [(), ("ask",), ("faq",), ("faq", "check")])
+@pytest.mark.parametrize("command", [(), ("ask",), ("faq",), ("faq", "check"), ("faq", "fidelity")])
 def test_every_command_explains_itself(command: tuple[str, ...]) -> None:
     """`--help` works for the program and every subcommand."""
     result = bot(*command, "--help")
