@@ -180,24 +180,21 @@ def test_bad_review_date_is_named(tmp_path: Path, written: str) -> None:
     assert messages(folder) == [f"{folder / 'entries.yaml'}:2: entry 'a': 'reviewed' must be a date written YYYY-MM-DD"]
 
 
-def test_layer_and_onboarding_chinese_fields_are_read(faq_folder: Path) -> None:
+def test_layer_and_onboarding_chinese_fields_are_read(tmp_path: Path) -> None:
     """Layers take name_zh/role_zh/summary_zh and onboarding takes welcome_zh."""
-    path = faq_folder / "layers.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace(
-            "    name: Alibaba Group\n", "    name: Alibaba Group\n    name_zh: 阿里巴巴集团\n    role_zh: 母公司\n"
-        ),
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE))
+    (folder / "layers.yaml").write_text(
+        "layers:\n  - {id: tongyi-research, name: T, role: R, visibility: V, summary: S,"
+        " name_zh: 通义, role_zh: 研究, summary_zh: 摘要}\n",
         encoding="utf-8",
     )
-    onboarding = faq_folder / "onboarding.yaml"
-    onboarding.write_text(
-        onboarding.read_text(encoding="utf-8").replace("  starters:", "  welcome_zh: 欢迎。\n  starters:"),
-        encoding="utf-8",
+    (folder / "onboarding.yaml").write_text(
+        "onboarding:\n  welcome: Hi.\n  welcome_zh: 欢迎。\n  starters: [a]\n", encoding="utf-8"
     )
-    faq, problems = read_faq(faq_folder)
+    faq, problems = read_faq(folder)
     assert problems == []
-    assert (faq.layers["alibaba-group"].name_zh, faq.layers["alibaba-group"].role_zh) == ("阿里巴巴集团", "母公司")
+    layer = faq.layers["tongyi-research"]
+    assert (layer.name_zh, layer.role_zh, layer.summary_zh) == ("通义", "研究", "摘要")
     assert faq.onboarding.welcome_zh == "欢迎。"
 
 
