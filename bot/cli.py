@@ -19,6 +19,7 @@ from typing import Any
 from bot import __version__
 from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file
 from bot.knowledge.faq import Faq
+from bot.knowledge.language import Language, answer_in, language_of, layer_name, layer_role, question_in
 from bot.knowledge.loader import FaqError, load_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher
 from bot.mrkdwn import plain
@@ -130,10 +131,11 @@ def run_ask(args: argparse.Namespace) -> int:
         questions = [question]
     for question in questions:
         outcome = matcher.match(question)
+        language = language_of(question)
         if args.json:
-            print(json.dumps(outcome_json(question, outcome), ensure_ascii=False), flush=True)
+            print(json.dumps(outcome_json(question, outcome, language), ensure_ascii=False), flush=True)
         else:
-            print(outcome_text(question, outcome, matcher.faq), flush=True)
+            print(outcome_text(outcome, matcher.faq, language), flush=True)
     return 0
 
 
@@ -145,46 +147,72 @@ def _stdin_lines() -> Iterator[str]:
         yield line.rstrip("\r\n")
 
 
-def outcome_json(question: str, outcome: Match) -> dict[str, Any]:
-    """The ``ask --json`` object for one question."""
+def outcome_json(question: str, outcome: Match, language: Language = "en") -> dict[str, Any]:
+    """The ``ask --json`` object for one question; texts are in ``language``, named by ``lang``."""
     answered = isinstance(outcome, Answer)
     suggestions = outcome.suggestions if isinstance(outcome, DidYouMean) else ()
     return {
         "question": question,
+        "lang": language,
         "answered": answered,
         "id": outcome.entry.id if isinstance(outcome, Answer) else None,
         "layers": list(outcome.entry.layers) if isinstance(outcome, Answer) else [],
-        "answer": outcome.entry.answer if isinstance(outcome, Answer) else None,
+        "answer": answer_in(outcome.entry, language) if isinstance(outcome, Answer) else None,
         "score": round(outcome.score, 1),
         "suggestions": [
-            {"id": s.entry.id, "question": s.entry.question, "score": round(s.score, 1)} for s in suggestions
+            {"id": s.entry.id, "question": question_in(s.entry, language), "score": round(s.score, 1)}
+            for s in suggestions
         ],
     }
 
 
-def outcome_text(question: str, outcome: Match, faq: Faq) -> str:
-    """A readable terminal rendering of one outcome."""
+_WORDS: dict[Language, dict[str, str]] = {
+    "en": {
+        "q": "Q: ",
+        "score": "score",
+        "layer": "Layer: ",
+        "also": "; also ",
+        "source": "Source: ",
+        "unsure": "Not sure which you mean. Did you mean:",
+        "none": "No answer in the FAQ for that. Try other words, or browse the questions in faq/.",
+    },
+    "zh": {
+        "q": "问：",
+        "score": "分数",
+        "layer": "层级：",
+        "also": "；另见",
+        "source": "来源：",
+        "unsure": "不确定你指的是哪个问题。你是想问：",
+        "none": "FAQ 里没有这个问题的答案。换个说法试试，或浏览 faq/ 里的问题。",
+    },
+}
+
+
+def outcome_text(outcome: Match, faq: Faq, language: Language = "en") -> str:
+    """A readable terminal rendering of one outcome, in ``language``."""
+    words = _WORDS[language]
     if isinstance(outcome, Answer):
         entry = outcome.entry
         primary = faq.layers[entry.layer]
-        also = [faq.layers[layer].name for layer in entry.layers[1:]]
+        also = [layer_name(faq.layers[layer], language) for layer in entry.layers[1:]]
         sources = "; ".join(f"{faq.documents[s.document].title} > {s.section}" for s in entry.sources)
         lines = [
-            f"Q: {entry.question}  [{entry.id}, score {outcome.score:.0f}]",
+            f"{words['q']}{question_in(entry, language)}  [{entry.id}, {words['score']} {outcome.score:.0f}]",
             "",
-            plain(entry.answer),
+            plain(answer_in(entry, language)),
             "",
-            f"Layer: {primary.name} ({primary.role})" + (f"; also {', '.join(also)}" if also else ""),
-            f"Source: {sources}",
+            f"{words['layer']}{layer_name(primary, language)} ({layer_role(primary, language)})"
+            + (f"{words['also']} {', '.join(also)}" if also else ""),
+            f"{words['source']}{sources}",
         ]
         return "\n".join(lines)
     if isinstance(outcome, DidYouMean):
         options = [
-            f"  {n}. {s.entry.question}  [{s.entry.id}, score {s.score:.0f}]"
+            f"  {n}. {question_in(s.entry, language)}  [{s.entry.id}, {words['score']} {s.score:.0f}]"
             for n, s in enumerate(outcome.suggestions, 1)
         ]
-        return "\n".join(["Not sure which you mean. Did you mean:", *options])
-    return "No answer in the FAQ for that. Try other words, or browse the questions in faq/."
+        return "\n".join([words["unsure"], *options])
+    return words["none"]
 
 
 # -- faq check ---------------------------------------------------------------

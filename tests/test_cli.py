@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, entry_yaml, small_faq
+from bot.knowledge.loader import load_faq
+from bot.mrkdwn import plain
+from tests.conftest import ROOT, entry_yaml, small_faq, with_chinese
 
 
 def bot(
@@ -44,7 +46,7 @@ def test_ask_json_shape() -> None:
     """--json prints exactly the documented keys."""
     result = bot("ask", "--json", "is there an SLA for the hosted qwen api?")
     record = json.loads(result.stdout)
-    assert set(record) == {"question", "answered", "id", "layers", "answer", "score", "suggestions"}
+    assert set(record) == {"question", "lang", "answered", "id", "layers", "answer", "score", "suggestions"}
     assert record["answered"] is True
     assert record["layers"][0] == "alibaba-cloud"
     assert 0 <= record["score"] <= 100
@@ -140,3 +142,34 @@ def test_settings_come_from_a_dotenv_file_in_the_working_directory(tmp_path: Pat
     (tmp_path / ".env").write_text(f"FAQ_DIR={folder}\n", encoding="utf-8")
     record = json.loads(bot("ask", "--json", "where is the lunch menu?", cwd=tmp_path).stdout)
     assert record["id"] == "lunch"
+
+
+def test_ask_in_chinese_answers_in_chinese_with_the_chinese_layer_name(faq_folder: Path) -> None:
+    """A question written in Chinese gets the entry's answer_zh and the primary layer's name_zh."""
+    folder = with_chinese(faq_folder)
+    faq = load_faq(folder)
+    entry = faq.entry("licence")
+    assert entry is not None
+    result = bot("ask", "--faq", str(folder), "千问的开源协议是什么？")
+    assert result.returncode == 0, result.stderr
+    assert plain(entry.answer_zh) in result.stdout
+    assert f"层级：{faq.layers[entry.layer].name_zh}" in result.stdout
+    assert entry.answer.splitlines()[0] not in result.stdout
+
+
+def test_ask_json_names_the_language(faq_folder: Path) -> None:
+    """--json carries lang: zh with the Chinese answer for Chinese, en and the English answer otherwise."""
+    folder = with_chinese(faq_folder)
+    entry = load_faq(folder).entry("licence")
+    assert entry is not None
+    chinese = json.loads(bot("ask", "--json", "--faq", str(folder), "千问的开源协议是什么？").stdout)
+    english = json.loads(bot("ask", "--json", "--faq", str(folder), "What licence is Qwen under?").stdout)
+    assert (chinese["lang"], chinese["id"], chinese["answer"]) == ("zh", "licence", entry.answer_zh)
+    assert (english["lang"], english["id"], english["answer"]) == ("en", "licence", entry.answer)
+
+
+def test_chinese_no_match_is_in_chinese() -> None:
+    """Chatter in Chinese gets the no-answer line in Chinese."""
+    result = bot("ask", "今天中午吃什么？")
+    assert result.returncode == 0, result.stderr
+    assert "FAQ 里没有这个问题的答案" in result.stdout

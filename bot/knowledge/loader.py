@@ -24,6 +24,10 @@ from bot.knowledge.normalize import normalize
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_CHARS = 600
+MAX_ANSWER_ZH_CHARS = 450
+# Every entry needs `answer_zh` and every layer `name_zh` and `role_zh`. Off until the
+# shipped FAQ has them all; an over-long `answer_zh` is refused either way.
+CHINESE_REQUIRED = False
 MIN_ALTERNATES = 5
 SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml", "onboarding.yaml")
 ENTRY_FIELDS = (
@@ -121,17 +125,17 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def load_faq(directory: str | Path) -> Faq:
+def load_faq(directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED) -> Faq:
     """Load an FAQ folder, raising :class:`FaqError` if it has any problem."""
-    faq, problems = read_faq(directory)
+    faq, problems = read_faq(directory, require_chinese=require_chinese)
     if problems:
         raise FaqError(problems)
     return faq
 
 
-def read_faq(directory: str | Path) -> tuple[Faq, list[Problem]]:
+def read_faq(directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED) -> tuple[Faq, list[Problem]]:
     """Load what can be loaded from an FAQ folder, and list every problem found."""
-    reader = _Reader(Path(directory))
+    reader = _Reader(Path(directory), require_chinese=require_chinese)
     gc.disable()  # a large FAQ is many small objects that all live on: collecting meanwhile is wasted work
     try:
         return reader.read(), reader.problems
@@ -140,8 +144,9 @@ def read_faq(directory: str | Path) -> tuple[Faq, list[Problem]]:
 
 
 class _Reader:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, require_chinese: bool) -> None:
         self.directory = directory
+        self.require_chinese = require_chinese
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
         self.top_level: dict[str, Any] = {}  # the whole of the file parsed last
@@ -210,9 +215,11 @@ class _Reader:
                 continue
             if fields["id"] in layers:
                 self.problem(path, item.line, f"layer id '{fields['id']}' appears twice")
-            chinese = {
-                name: self.optional_text(path, item, name, f"layer '{fields['id']}'") for name in LAYER_FIELDS_ZH
-            }
+            label = f"layer '{fields['id']}'"
+            chinese = {name: self.optional_text(path, item, name, label) for name in LAYER_FIELDS_ZH}
+            missing = [name for name in ("name_zh", "role_zh") if not chinese[name] and name not in item]
+            if self.require_chinese and missing:
+                self.problem(path, item.line, f"{label}: missing field {' and '.join(map(repr, missing))}")
             layers[fields["id"]] = Layer(**fields, **chinese)
         return layers
 
@@ -316,6 +323,7 @@ class _Reader:
                 item.line,
                 f"{label}: answer is {len(fields['answer'])} characters; the limit is {MAX_ANSWER_CHARS}",
             )
+        self.check_answer_zh(path, item, answer_zh, label)
         if alternates is None or tags is None or see_also is None or entry_layers is None or sources is None:
             return None
         return Entry(
@@ -344,6 +352,16 @@ class _Reader:
             else:
                 fields[name] = value.strip()
         return fields if len(fields) == len(names) else None
+
+    def check_answer_zh(self, path: Path, item: _Mapping, answer_zh: str, label: str) -> None:
+        if self.require_chinese and "answer_zh" not in item:
+            self.problem(path, item.line, f"{label}: missing field 'answer_zh' (the answer in Chinese)")
+        elif len(answer_zh) > MAX_ANSWER_ZH_CHARS:
+            self.problem(
+                path,
+                item.line,
+                f"{label}: answer_zh is {len(answer_zh)} characters; the limit is {MAX_ANSWER_ZH_CHARS}",
+            )
 
     def optional_text(self, path: Path, item: _Mapping, name: str, label: str) -> str:
         """The named field as stripped text, or ``""`` when it is absent or (after reporting) not text."""

@@ -83,6 +83,13 @@ votes = Table(
     Column("helpful", Boolean, nullable=False),
     Column("voted_at", Float, nullable=False, index=True),
 )
+user_languages = Table(
+    "user_languages",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("language", String(8), nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
 questions = Table(
     "questions",
     metadata,
@@ -130,6 +137,7 @@ class SqlStore:
         self._last_error = ""
         self._lock = threading.Lock()
         self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
+        self._language_upsert = _language_upsert(postgresql if self.dialect == "postgresql" else sqlite)
         self._pending: queue.Queue[_Write | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
@@ -187,6 +195,16 @@ class SqlStore:
             lock_order=f"vote:{row['entry_id']}:{row['user_id']}",
         )
 
+    def set_language(self, user_id: str, language: str) -> None:
+        row = {"user_id": user_id[:64], "language": language[:8], "updated_at": time.time()}
+        statement = self._language_upsert
+        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"language:{user_id}")
+
+    def language(self, user_id: str) -> str | None:
+        self.flush()
+        query = select(user_languages.c.language).where(user_languages.c.user_id == user_id[:64])
+        return self._safely("read a language", lambda c: c.execute(query).scalar(), default=None)
+
     def questions_since(self, since: float) -> list[AskedQuestion]:
         self.flush()
         query = select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at, questions.c.id)
@@ -224,6 +242,7 @@ class SqlStore:
             connection.execute(delete(claims).where(claims.c.claimed_at < now - DAY))
             connection.execute(delete(questions).where(questions.c.asked_at < keep_from))
             connection.execute(delete(votes).where(votes.c.voted_at < keep_from))
+            connection.execute(delete(user_languages).where(user_languages.c.updated_at < keep_from))
 
         self._safely("purge", forget, default=None)
 
@@ -350,6 +369,15 @@ def _statements(dialect: Any) -> tuple[Any, Any, Any]:
         set_={"helpful": vote.excluded.helpful, "voted_at": vote.excluded.voted_at},
     )
     return claim, welcome, vote
+
+
+def _language_upsert(dialect: Any) -> Any:
+    """Insert a user's language, or replace the one stored."""
+    upsert = dialect.insert(user_languages)
+    return upsert.on_conflict_do_update(
+        index_elements=["user_id"],
+        set_={"language": upsert.excluded.language, "updated_at": upsert.excluded.updated_at},
+    )
 
 
 class _RefusedError(Exception):

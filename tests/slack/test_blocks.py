@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.knowledge.language import Language
 from bot.knowledge.live import ReloadResult
 from bot.knowledge.matcher import Matcher, Suggestion
 from bot.report import EntryVotes, Report, UnansweredGroup
@@ -118,24 +119,39 @@ def check_view(view: dict[str, Any]) -> None:
         assert len(view["title"]["text"]) <= LIMITS["view_title"]
 
 
-def test_every_answer(shipped_matcher: Matcher) -> None:
-    """Each entry's answer, as posted, as shareable, as shared, and in a modal."""
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_answer(shipped_matcher: Matcher, language: Language) -> None:
+    """Each entry's answer, as posted, as shareable, as shared, and in a modal, in either language."""
     faq = shipped_matcher.faq
     for entry in faq.entries:
-        check_message(blocks.answer_message(entry, faq))
-        check_message(blocks.answer_message(entry, faq, shareable=True))
-        check_message(blocks.answer_message(entry, faq, shared_by="U0123ABCD"))
-        check_view(blocks.answer_modal(entry, faq))
+        check_message(blocks.answer_message(entry, faq, language=language))
+        check_message(blocks.answer_message(entry, faq, shareable=True, language=language))
+        check_message(blocks.answer_message(entry, faq, shared_by="U0123ABCD", language=language))
+        check_view(blocks.answer_modal(entry, faq, language=language))
 
 
-def test_did_you_mean_with_the_longest_questions_and_a_huge_echo(shipped_matcher: Matcher) -> None:
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_did_you_mean_with_the_longest_questions_and_a_huge_echo(shipped_matcher: Matcher, language: Language) -> None:
     longest = sorted(shipped_matcher.faq.entries, key=lambda e: -len(e.question))[:3]
-    check_message(blocks.did_you_mean_message("x" * 40_000, [Suggestion(e, 50.0) for e in longest]))
+    check_message(blocks.did_you_mean_message("x" * 40_000, [Suggestion(e, 50.0) for e in longest], language=language))
 
 
+def test_chinese_did_you_mean_offers_the_chinese_questions(shipped_matcher: Matcher) -> None:
+    """Suggestion buttons carry question_zh in a Chinese reply (the English question where there is none)."""
+    from dataclasses import replace
+
+    first, second = shipped_matcher.faq.entries[:2]
+    suggestions = [Suggestion(replace(first, question_zh="第一个问题？"), 60.0), Suggestion(second, 58.0)]
+    message = blocks.did_you_mean_message("千问<!channel>", suggestions, language="zh")
+    buttons = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["第一个问题？", second.question]
+    assert message["blocks"][0]["text"]["text"] == "我不确定你说的“千问&lt;!channel&gt;”是指下面哪一个："
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("question", ["", "x" * 40_000, "<!channel> & <@U1>"])
-def test_no_match(question: str) -> None:
-    message = blocks.no_match_message(question)
+def test_no_match(question: str, language: Language) -> None:
+    message = blocks.no_match_message(question, language=language)
     check_message(message)
     assert "<!channel>" not in str(message)
 
@@ -152,6 +168,7 @@ def test_help_layers_lists_onboarding_and_home(shipped_matcher: Matcher) -> None
     check_message(blocks.onboarding_message(faq))
     check_message(blocks.channel_welcome_message(faq))
     check_view(blocks.home_view(faq))
+    check_view(blocks.home_view(faq, language="zh"))
     check_message(blocks.apology_message())
 
 

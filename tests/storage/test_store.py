@@ -178,3 +178,17 @@ def test_a_refused_statement_does_not_pause_the_store(
     assert refused == "dropped"
     assert store.status() == "ok"
     assert store.claim("Ev1") is False
+
+
+def test_a_users_last_question_language_is_remembered(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """The last language set for a user wins, across stores; unknown users have none; purge forgets it."""
+    store, other = connect(database_url), connect(database_url)
+    assert store.language("U1") is None
+    store.set_language("U1", "zh")
+    store.set_language("U2", "en")
+    store.set_language("U1", "en")
+    store.set_language("U1", "zh")
+    store.flush()
+    assert (other.language("U1"), other.language("U2"), other.language("U3")) == ("zh", "en", None)
+    store.purge(now=time.time() + 31 * DAY, retention_days=30)
+    assert store.language("U1") is None

@@ -60,7 +60,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
         elif sub == "onboard" and not rest:
             ack(**EPHEMERAL, **blocks.onboarding_message(faq))
         else:
-            question(services, matcher, text, ack, started)
+            question(services, matcher, text, ack, started, user=body.get("user_id"))
             return
         request_line("/qwen", sub or "help", started)
 
@@ -80,7 +80,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
     app.command("/qwen")(on_qwen)
 
 
-def question(services: Services, matcher: Matcher, text: str, ack: Ack, started: float) -> None:
+def question(services: Services, matcher: Matcher, text: str, ack: Ack, started: float, *, user: object) -> None:
     """A question: the answer, ephemeral, with a button to share it in the channel."""
     outcome = matcher.match(text)
     if isinstance(outcome, NoMatch) and " " not in text:
@@ -88,4 +88,4 @@ def question(services: Services, matcher: Matcher, text: str, ack: Ack, started:
         ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
         ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))
-    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started)
+    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started, user=user)

@@ -24,7 +24,9 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot.config import USER_ID
 from bot.knowledge.faq import Faq
+from bot.knowledge.language import language_of
 from bot.knowledge.matcher import Answer, DidYouMean, Match
 from bot.logs import request_line
 from bot.services import Services
@@ -108,12 +110,13 @@ def outcome_name(outcome: Match) -> Outcome:
 
 
 def render(outcome: Match, question: str, faq: Faq, *, shareable: bool = False) -> blocks.Message:
-    """The reply to a question, whatever its outcome."""
+    """The reply to a question, whatever its outcome, in the question's language."""
+    language = language_of(question)
     if isinstance(outcome, Answer):
-        return blocks.answer_message(outcome.entry, faq, shareable=shareable)
+        return blocks.answer_message(outcome.entry, faq, shareable=shareable, language=language)
     if isinstance(outcome, DidYouMean):
-        return blocks.did_you_mean_message(question, outcome.suggestions)
-    return blocks.no_match_message(question)
+        return blocks.did_you_mean_message(question, outcome.suggestions, language=language)
+    return blocks.no_match_message(question, language=language)
 
 
 def without_mentions(text: str) -> str:
@@ -122,10 +125,20 @@ def without_mentions(text: str) -> str:
 
 
 def remember(
-    services: Services, outcome: Match, question: str, *, channel_type: str, kind: str, started: float
+    services: Services,
+    outcome: Match,
+    question: str,
+    *,
+    channel_type: str,
+    kind: str,
+    started: float,
+    user: object = None,
 ) -> None:
-    """Record the question (text only if unanswered; written behind) and log one line for the request."""
+    """Record the question (text only if unanswered; written behind), the asker's language for the
+    App Home, and log one line for the request."""
     entry = outcome.entry if isinstance(outcome, Answer) else None
+    if isinstance(user, str) and USER_ID.fullmatch(user):
+        services.store.set_language(user, language_of(question))
     services.store.record_question(
         AskedQuestion(
             asked_at=time.time(),

@@ -68,7 +68,15 @@ def watched_channel(
         return
     client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **render(outcome, text, matcher.faq))
     channel_type = event.get("channel_type", "channel")
-    remember(services, outcome, text, channel_type=channel_type, kind="message.channels", started=started)
+    remember(
+        services,
+        outcome,
+        text,
+        channel_type=channel_type,
+        kind="message.channels",
+        started=started,
+        user=event.get("user"),
+    )
 
 
 def reply(
@@ -87,7 +95,7 @@ def reply(
     thread_ts = (event.get("thread_ts") or event["ts"]) if thread else None
     client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **render(outcome, question, matcher.faq))
     channel_type = event.get("channel_type", "channel")
-    remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started)
+    remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started, user=event.get("user"))
 
 
 def _addressable(event: dict[str, Any]) -> bool:

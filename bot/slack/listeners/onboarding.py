@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.config import USER_ID
+from bot.knowledge.language import Language
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
@@ -53,7 +54,8 @@ def register(app: App, services: Services, executor: Executor) -> None:
         event = body["event"]
         if event.get("tab") != "home" or not isinstance(event.get("user"), str):
             return
-        client.views_publish(user_id=event["user"], view=blocks.home_view(services.knowledge.faq))
+        language: Language = "zh" if services.store.language(event["user"]) == "zh" else "en"  # of the last question
+        client.views_publish(user_id=event["user"], view=blocks.home_view(services.knowledge.faq, language=language))
         request_line("app_home_opened", "published", started)
 
     app.event("team_join")(in_background(executor, on_team_join))
