@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
+DEFAULT_REVIEW_DAYS = 180
 
 
 class ConfigError(Exception):
@@ -71,6 +72,12 @@ def faq_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(environ["FAQ_DIR"]) if environ.get("FAQ_DIR") else DEFAULT_FAQ_DIR
 
 
+def review_days(environ: Mapping[str, str] | None = None) -> int:
+    """``FAQ_REVIEW_DAYS``: after how many days since its ``reviewed:`` date an entry is due for review."""
+    raw = (os.environ if environ is None else environ).get("FAQ_REVIEW_DAYS", "").strip()
+    return _whole({"FAQ_REVIEW_DAYS": raw}, "FAQ_REVIEW_DAYS", DEFAULT_REVIEW_DAYS, low=1, high=3650)
+
+
 def _number(variable: str, raw: str, kind: type) -> float | int:
     try:
         value = kind(raw)
@@ -112,6 +119,7 @@ class Settings:
     database_url: str = field(repr=False)
     retention_days: int
     reload_interval: float
+    review_days: int
     log_format: str
     log_level: str
     match: MatchSettings
@@ -161,6 +169,7 @@ class Settings:
             database_url=database_url(env),
             retention_days=_whole(env, "RETENTION_DAYS", 90, low=1, high=3650),
             reload_interval=float(_whole(env, "FAQ_RELOAD_SECONDS", 2, low=1, high=3600)),
+            review_days=review_days(env),
             log_format=_choice(env, "LOG_FORMAT", ("text", "json"), "text"),
             log_level=_choice(env, "LOG_LEVEL", ("debug", "info", "warning", "error"), "info"),
             match=MatchSettings.from_env(env),

@@ -112,10 +112,10 @@ def test_faq_check_passes_on_the_shipped_faq() -> None:
     """The shipped FAQ passes `faq check` (CI runs it too)."""
     result = bot("faq", "check")
     assert result.returncode == 0, result.stdout
-    assert result.stdout.rstrip().endswith("retrieve their own entry)")
+    assert "retrieve their own entry)" in result.stdout.splitlines()[-1]
 
 
-@pytest.mark.parametrize("command", [(), ("ask",), ("faq",), ("faq", "check")])
+@pytest.mark.parametrize("command", [(), ("ask",), ("faq",), ("faq", "check"), ("faq", "fidelity")])
 def test_every_command_explains_itself(command: tuple[str, ...]) -> None:
     """`--help` works for the program and every subcommand."""
     result = bot(*command, "--help")
@@ -173,3 +173,25 @@ def test_chinese_no_match_is_in_chinese() -> None:
     result = bot("ask", "今天中午吃什么？")
     assert result.returncode == 0, result.stderr
     assert "FAQ 里没有这个问题的答案" in result.stdout
+
+
+def test_faq_check_warns_about_stale_entries_and_exits_0(tmp_path: Path) -> None:
+    """An entry older than FAQ_REVIEW_DAYS is a warning line; the check still passes."""
+    five = ["one way", "two way", "three way", "four way", "five way"]
+    folder = small_faq(tmp_path, entry_yaml("old", "Old question?", five) + "    reviewed: 2020-01-01\n")
+    result = bot("faq", "check", "--faq", str(folder))
+    assert result.returncode == 0, result.stdout
+    assert "warning: entry 'old' was last reviewed 2020-01-01" in result.stdout
+    assert "1 due for review (FAQ_REVIEW_DAYS=180)" in result.stdout
+    relaxed = bot("faq", "check", "--faq", str(folder), env={"FAQ_REVIEW_DAYS": "100000"})
+    assert relaxed.returncode == 2
+    assert relaxed.stderr == "Error: FAQ_REVIEW_DAYS must be a whole number from 1 to 3650, not '100000'.\n"
+
+
+def test_ask_shows_the_review_date_beside_the_source(tmp_path: Path) -> None:
+    """The answer's source line carries the entry's review date."""
+    five = ["lunch place", "food order", "canteen", "menu", "catering"]
+    folder = small_faq(tmp_path, entry_yaml("lunch", "Where do we order lunch?", five) + "    reviewed: 2026-11-02\n")
+    result = bot("ask", "--faq", str(folder), "where is the lunch menu?")
+    assert "Source: " in result.stdout
+    assert "(reviewed 2026-11-02)" in result.stdout.split("Source: ")[1]

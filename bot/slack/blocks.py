@@ -17,7 +17,7 @@ from bot.knowledge.language import Language, answer_in, layer_name, layer_role, 
 from bot.knowledge.live import ReloadResult
 from bot.knowledge.matcher import Suggestion
 from bot.mrkdwn import clip, echo, escape, plain
-from bot.report import Report
+from bot.report import Report, stale_age
 from bot.slack.wording import HOW_TO_ASK, WORDS
 
 Block = dict[str, Any]
@@ -252,7 +252,8 @@ def _source_line(entry: Entry, faq: Faq, language: Language) -> str:
             continue
         kind = escape(document.kind) + (f" by {escape(document.author)}" if document.author else "")
         cited.append(f"_{escape(document.title)}_ ({kind}), {escape(source.section)}")
-    return f"{WORDS[language]['source']} " + "; ".join(cited)
+    reviewed = f" · {WORDS[language]['reviewed']} {entry.reviewed.isoformat()}" if entry.reviewed else ""
+    return f"{WORDS[language]['source']} " + "; ".join(cited) + reviewed
 
 
 def _see_also(entry: Entry, faq: Faq) -> list[Entry]:
@@ -351,8 +352,12 @@ def report_message(report: Report) -> Message:
         f"• `{row.entry_id}`: {row.not_helpful} not helpful, {row.helpful} helpful" for row in report.unhelpful[:5]
     ] or ["• none"]
     layers = ", ".join(f"`{layer}` {count}" for layer, count in report.per_layer.items())
+    stale = [f"• `{s.entry_id}`: {stale_age(s)}" for s in report.stale[:10]] or ["• none"]
+    if len(report.stale) > 10:
+        stale.append(f"…and {len(report.stale) - 10} more: `python -m bot faq check` lists them all")
     blocks: list[Block] = [
         _header("Curators' report"),
+        _section(f"*Due for review* (not reviewed in {report.review_days} days, oldest first)\n" + "\n".join(stale)),
         _section(summary),
         _section("*Most asked, not answered*\n" + "\n".join(unanswered)),
         _section("*Voted not helpful*\n" + "\n".join(unhelpful)),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from bot.knowledge.freshness import StaleEntry
 from bot.knowledge.language import Language
 from bot.knowledge.live import ReloadResult
 from bot.knowledge.matcher import Matcher, Suggestion
@@ -136,6 +138,20 @@ def test_did_you_mean_with_the_longest_questions_and_a_huge_echo(shipped_matcher
     check_message(blocks.did_you_mean_message("x" * 40_000, [Suggestion(e, 50.0) for e in longest], language=language))
 
 
+def test_the_review_date_sits_beside_the_source(shipped_matcher: Matcher) -> None:
+    """An answer's source context ends with the entry's review date, in the reply's language."""
+    from dataclasses import replace
+
+    entry = replace(shipped_matcher.faq.entries[0], reviewed=date(2026, 11, 2))
+    for language, label in (("en", "reviewed"), ("zh", "审核于")):
+        contexts = [
+            b["elements"][0]["text"]
+            for b in blocks.answer_message(entry, shipped_matcher.faq, language=language)["blocks"]
+            if b["type"] == "context"
+        ]
+        assert contexts[1].endswith(f" · {label} 2026-11-02")
+
+
 def test_chinese_did_you_mean_offers_the_chinese_questions(shipped_matcher: Matcher) -> None:
     """Suggestion buttons carry question_zh in a Chinese reply (the English question where there is none)."""
     from dataclasses import replace
@@ -186,7 +202,8 @@ def test_a_huge_faq_still_fits(shipped_matcher: Matcher) -> None:
 def test_report_and_reload_messages() -> None:
     groups = [UnansweredGroup("q" * 5000, 9, "licence", 41.0, ("q",)) for _ in range(30)]
     unhelpful = [EntryVotes(f"e{n}", "Q?", 3, 1) for n in range(30)]
-    report = Report(30, 500, {"answered": 400, "no-match": 100}, groups, unhelpful, {"alibaba-cloud": 3})
+    stale = [StaleEntry(f"e{n}", "Q?", None, None, "f.yaml", n) for n in range(60)]
+    report = Report(30, 500, {"answered": 400, "no-match": 100}, groups, unhelpful, {"alibaba-cloud": 3}, stale)
     check_message(blocks.report_message(report))
     check_message(blocks.reload_message(ReloadResult(True, True, 47, "abc")))
     check_message(blocks.reload_message(ReloadResult(False, False, 47, "abc", tuple("p" * 4000 for _ in range(9)))))

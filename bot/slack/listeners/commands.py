@@ -38,7 +38,8 @@ def register(app: App, services: Services, executor: Executor) -> None:
         if sub == "reload":
             respond(**EPHEMERAL, **blocks.reload_message(services.knowledge.reload()))
         else:
-            report = build_report(services.store, services.knowledge.matcher, since_days=30)
+            matcher, days = services.knowledge.matcher, services.settings.review_days
+            report = build_report(services.store, matcher, since_days=30, review_days=days)
             respond(**EPHEMERAL, **blocks.report_message(report))
         request_line("/qwen", sub, started)
 
