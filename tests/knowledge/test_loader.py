@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def test_bad_review_date_is_named(tmp_path: Path, written: str) -> None:
 def test_layer_and_onboarding_chinese_fields_are_read(faq_folder: Path) -> None:
     """Layers take name_zh/role_zh/summary_zh and onboarding takes welcome_zh."""
     path = faq_folder / "layers.yaml"
-    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^    (?:name|role|summary)_zh: .*\n", "", path.read_text(encoding="utf-8"))
     path.write_text(
         text.replace(
             "    name: Alibaba Group\n", "    name: Alibaba Group\n    name_zh: 阿里巴巴集团\n    role_zh: 母公司\n"
@@ -192,7 +193,9 @@ def test_layer_and_onboarding_chinese_fields_are_read(faq_folder: Path) -> None:
     )
     onboarding = faq_folder / "onboarding.yaml"
     onboarding.write_text(
-        onboarding.read_text(encoding="utf-8").replace("  starters:", "  welcome_zh: 欢迎。\n  starters:"),
+        re.sub(r"(?m)^  welcome_zh: .*\n(?:    .*\n)*", "", onboarding.read_text(encoding="utf-8")).replace(
+            "  starters:", "  welcome_zh: 欢迎。\n  starters:"
+        ),
         encoding="utf-8",
     )
     faq, problems = read_faq(faq_folder)

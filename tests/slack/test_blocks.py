@@ -157,7 +157,10 @@ def test_chinese_did_you_mean_offers_the_chinese_questions(shipped_matcher: Matc
     from dataclasses import replace
 
     first, second = shipped_matcher.faq.entries[:2]
-    suggestions = [Suggestion(replace(first, question_zh="第一个问题？"), 60.0), Suggestion(second, 58.0)]
+    suggestions = [
+        Suggestion(replace(first, question_zh="第一个问题？"), 60.0),
+        Suggestion(replace(second, question_zh=""), 58.0),
+    ]
     message = blocks.did_you_mean_message("千问<!channel>", suggestions, language="zh")
     buttons = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == ["第一个问题？", second.question]

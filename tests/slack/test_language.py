@@ -43,8 +43,8 @@ def slack_zh(fake_slack: FakeSlack, bot_zh: BotServer) -> FakeSlack:
 
 
 def shown(message: dict) -> str:
-    """Everything a message shows: fallback text and every text inside its blocks."""
-    return message.get("text", "") + json.dumps(message.get("blocks", []), ensure_ascii=False)
+    """Everything a message shows: fallback text and every text inside its blocks (line breaks kept)."""
+    return message.get("text", "") + json.dumps(message.get("blocks", []), ensure_ascii=False).replace("\\n", "\n")
 
 
 def licence_in_chinese(faq: Faq) -> tuple[str, str]:
