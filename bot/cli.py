@@ -189,8 +189,8 @@ _WORDS: dict[Language, dict[str, str]] = {
     "en": {
         "q": "Q: ",
         "score": "score",
-        "layer": "Layer: ",
-        "also": "; also ",
+        "layer": "Layer: {name} ({role})",
+        "also": "; also {names}",
         "source": "Source: ",
         "reviewed": "reviewed",
         "unsure": "Not sure which you mean. Did you mean:",
@@ -199,8 +199,8 @@ _WORDS: dict[Language, dict[str, str]] = {
     "zh": {
         "q": "问：",
         "score": "分数",
-        "layer": "层级：",
-        "also": "；另见",
+        "layer": "层级：{name}（{role}）",
+        "also": "；另见 {names}",
         "source": "来源：",
         "reviewed": "审核于",
         "unsure": "不确定你指的是哪个问题。你是想问：",
@@ -223,8 +223,8 @@ def outcome_text(outcome: Match, faq: Faq, language: Language = "en") -> str:
             "",
             plain(answer_in(entry, language)),
             "",
-            f"{words['layer']}{layer_name(primary, language)} ({layer_role(primary, language)})"
-            + (f"{words['also']} {', '.join(also)}" if also else ""),
+            words["layer"].format(name=layer_name(primary, language), role=layer_role(primary, language))
+            + (words["also"].format(names=", ".join(also)) if also else ""),
             f"{words['source']}{sources}{reviewed}",
         ]
         return "\n".join(lines)
