@@ -25,9 +25,10 @@ from bot.knowledge.normalize import normalize
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_CHARS = 600
 MAX_ANSWER_ZH_CHARS = 450
-# Every entry needs `answer_zh` and every layer `name_zh` and `role_zh`. Off until the
-# shipped FAQ has them all; an over-long `answer_zh` is refused either way.
-CHINESE_REQUIRED = False
+# Every entry needs `answer_zh` and every layer `name_zh` and `role_zh` (read_faq's
+# require_chinese=False lifts that, for tests of other things); an over-long
+# `answer_zh` is refused either way.
+CHINESE_REQUIRED = True
 MIN_ALTERNATES = 5
 SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml", "onboarding.yaml")
 ENTRY_FIELDS = (
