@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import DEFAULT_FAQ_DIR
 from bot.knowledge.loader import load_faq
 from bot.mrkdwn import plain
 from tests.conftest import ROOT, entry_yaml, small_faq, with_chinese
@@ -195,3 +196,15 @@ def test_ask_shows_the_review_date_beside_the_source(tmp_path: Path) -> None:
     result = bot("ask", "--faq", str(folder), "where is the lunch menu?")
     assert "Source: " in result.stdout
     assert "(reviewed 2026-11-02)" in result.stdout.split("Source: ")[1]
+
+
+def test_the_shipped_faq_answers_a_chinese_question_in_chinese() -> None:
+    """`python -m bot ask "千问的开源协议是什么？"` prints the matched entry's answer_zh and its layer's name_zh."""
+    faq = load_faq(DEFAULT_FAQ_DIR)
+    record = json.loads(bot("ask", "--json", "千问的开源协议是什么？").stdout)
+    entry = faq.entry(record["id"])
+    assert entry is not None
+    assert (record["lang"], record["answer"]) == ("zh", entry.answer_zh)
+    result = bot("ask", "千问的开源协议是什么？")
+    assert plain(entry.answer_zh) in result.stdout
+    assert f"层级：{faq.layers[entry.layer].name_zh}" in result.stdout
