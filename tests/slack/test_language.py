@@ -105,6 +105,12 @@ def test_chinese_chatter_gets_the_chinese_no_match(bot_zh: BotServer, slack_zh: 
     assert "我的 FAQ 里没有“今天中午大家吃什么？”的答案" in call.args["text"]
 
 
+def test_chinese_chatter_under_qwen_is_not_taken_for_a_command(bot_zh: BotServer, slack_zh: FakeSlack) -> None:
+    """Chinese has no spaces, yet `/qwen 今天中午吃什么` is a question: the Chinese no-match, not the help."""
+    reply = bot_zh.command("今天中午吃什么").json()
+    assert reply["text"].startswith("我的 FAQ 里没有“今天中午吃什么”的答案")
+
+
 def test_app_home_follows_the_users_last_question(bot_zh: BotServer, slack_zh: FakeSlack, faq_zh: Faq) -> None:
     """A user whose last question was Chinese sees the Home tab in Chinese; after an English one, English."""
     layer_zh = faq_zh.layers["tongyi-research"].name_zh

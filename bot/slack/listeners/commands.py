@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.knowledge.language import language_of
 from bot.knowledge.matcher import Matcher, NoMatch
 from bot.logs import request_line
 from bot.mrkdwn import echo
@@ -84,7 +85,7 @@ def register(app: App, services: Services, executor: Executor) -> None:
 def question(services: Services, matcher: Matcher, text: str, ack: Ack, started: float, *, user: object) -> None:
     """A question: the answer, ephemeral, with a button to share it in the channel."""
     outcome = matcher.match(text)
-    if isinstance(outcome, NoMatch) and " " not in text:
+    if isinstance(outcome, NoMatch) and " " not in text and language_of(text) == "en":  # Chinese has no spaces
         note = f"I don't know the command `{echo(text, 40)}`, nor a question like it."
         ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
