@@ -1,4 +1,9 @@
-"""Slack's mrkdwn text format: escaping, clipping, and stripping it for plain text."""
+"""Slack's mrkdwn text format: escaping, clipping, mentions, and stripping it for plain text.
+
+Every regular expression here may meet a 40,000-character message, so each is
+linear: a character class that may repeat never holds the character that opens
+the next match (``<``, a mark), so no position is scanned from two starts.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import html
 import re
 
 _MARKS = re.compile(r"(?<!\w)[*_~]([^*_~\n]+)[*_~](?!\w)")
+# <@U123> or <@U123|name>; [^<>] stops at the next tag, so `<@U1|` repeated is scanned once
+_RAW_PER_SHOWN = 8  # Slack's longest escape, &amp;, is 5 characters: enough raw text for `limit` shown ones
+_MENTION = re.compile(r"<@([UWB][A-Z0-9]+)(?:\|[^<>]*)?>")
 
 
 def escape(text: str) -> str:
@@ -18,7 +26,7 @@ def echo(text: str, limit: int) -> str:
 
     Markup Slack added (``<@U123>``, ``<!channel>``) comes out as literal text, never as a live mention.
     """
-    return escape(clip(html.unescape(text).strip(), limit))
+    return escape(clip(html.unescape(text[: limit * _RAW_PER_SHOWN]).strip(), limit))
 
 
 def clip(text: str, limit: int) -> str:
@@ -29,3 +37,13 @@ def clip(text: str, limit: int) -> str:
 def plain(mrkdwn: str) -> str:
     """mrkdwn without bold, italic and strike marks, for notification text and terminals."""
     return _MARKS.sub(r"\1", mrkdwn)
+
+
+def without_mentions(text: str) -> str:
+    """The message text without user mentions (the bot's own, typically)."""
+    return _MENTION.sub(" ", text).strip()
+
+
+def mentions(text: str, user_id: str) -> bool:
+    """Does ``text`` mention ``user_id`` (``<@U123>`` or ``<@U123|name>``)?"""
+    return any(match.group(1) == user_id for match in _MENTION.finditer(text))
