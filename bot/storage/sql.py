@@ -7,6 +7,13 @@ since that decides whether to reply. Under load this turns many small commits
 contending for the database (and, in SQLite, for its single write lock) into a
 few larger ones. Readers in the process flush the queue first.
 
+The writer thread must outlive any one bad write: a batch that fails for any
+reason (a statement the database refuses, or text the driver cannot encode,
+such as a lone surrogate) is retried write by write, so only the offending write
+is logged and dropped. Should the thread stop all the same, writes are dropped
+at once instead of queueing, nobody waits for it, and :meth:`SqlStore.status`
+says so.
+
 Claims use an atomic ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the key,
 so two instances racing for the same Slack event cannot both win. (``RETURNING``
 rather than ``rowcount``: psycopg 3 reports -1 for a conflicting insert.) Tables are created
@@ -228,7 +235,9 @@ class SqlStore:
         self._safely("purge", forget, default=None)
 
     def status(self) -> str:
-        """``"ok"`` or ``"unavailable"``; the reason goes to the log, not to whoever asks."""
+        """``"ok"``, ``"writer stopped"`` or ``"unavailable"``; the reason goes to the log, not to whoever asks."""
+        if not self._writer.is_alive():
+            return "writer stopped"
         if time.monotonic() < self._paused_until:
             return "unavailable"
         try:
@@ -240,8 +249,11 @@ class SqlStore:
         return "ok"
 
     def flush(self) -> None:
-        """Wait until every recorded question and vote has been written (or dropped)."""
-        self._pending.join()
+        """Wait until every recorded question and vote has been written (or dropped), while the writer runs."""
+        pending = self._pending
+        with pending.all_tasks_done:
+            while pending.unfinished_tasks and self._writer.is_alive():
+                pending.all_tasks_done.wait(timeout=0.5)
 
     def close(self) -> None:
         self._pending.put(None)
@@ -264,6 +276,9 @@ class SqlStore:
         self, operation: Callable[[Connection], object], *, default: object, wait: bool, lock_order: str = ""
     ) -> object:
         """Hand a write to the writer thread; with ``wait``, return its result (``default`` if it failed)."""
+        if not self._writer.is_alive():
+            log.error("store writer stopped: a write dropped")
+            return default
         result: Future[object] | None = Future() if wait else None
         self._pending.put(_Write(operation, result, default, lock_order))
         if result is None:
@@ -284,27 +299,40 @@ class SqlStore:
                     break
             writes = [write for write in batch if write is not None]
             try:
-                results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None)
-            except _RefusedError:  # one write is at fault, not the database: the others go through alone
-                results = [self._alone(write) for write in writes]
-            for number, write in enumerate(writes):
-                if write.result is not None:
-                    write.result.set_result(write.default if results is None else results[number])
-            for _ in batch:
-                self._pending.task_done()
+                self._commit(writes)
+            except Exception:  # a bug, not bad data: log it, and keep the thread for the next batch
+                log.exception("store writer: %d write(s) dropped", len(writes))
+                for write in writes:
+                    _settle(write, write.default)
+            finally:
+                for _ in batch:
+                    self._pending.task_done()
             if None in batch:
                 return
+
+    def _commit(self, writes: list[_Write]) -> None:
+        """Commit the writes in one transaction; if that fails, each on its own, dropping only those at fault."""
+        if not writes:
+            return
+        try:
+            results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None)
+        except Exception:  # one write is at fault, not the database: the others go through alone
+            results = [self._alone(write) for write in writes]
+        for number, write in enumerate(writes):
+            _settle(write, write.default if results is None else results[number])
 
     def _alone(self, write: _Write) -> object:
         return self._safely("a write", write.operation, default=write.default)
 
     def _safely(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
-        """:meth:`_run`, with a refused statement logged and dropped too."""
+        """:meth:`_run`, with a refused statement, or any other failure of this one operation, logged and dropped."""
         try:
             return self._run(what, operation, default=default)
         except _RefusedError as error:
             log.warning("database refused %s (%s); dropped", what, error)
-            return default
+        except Exception as error:  # e.g. UnicodeEncodeError: text the driver cannot encode
+            log.warning("%s failed (%s); dropped", what, _describe(error))
+        return default
 
     def _run(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
         """Run ``operation`` in a transaction; retry briefly; on failure log, drop and return ``default``.
@@ -377,6 +405,12 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
     return results
 
 
+def _settle(write: _Write, result: object) -> None:
+    """Give a waiting caller its result (a caller that gave up waiting no longer minds)."""
+    if write.result is not None and not write.result.done():
+        write.result.set_result(result)
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """WAL lets readers and a writer work at once, which several instances on one file need."""
     cursor = connection.cursor()
@@ -385,7 +419,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _describe(error: SQLAlchemyError) -> str:
+def _describe(error: Exception) -> str:
     """The error's class and first line, without SQL or parameters (which may hold user text)."""
     original = getattr(error, "orig", None) or error
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
