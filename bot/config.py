@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_FAQ_DIR = PROJECT_DIR / "faq"
 
 
 class ConfigError(Exception):
@@ -84,7 +85,7 @@ def _number(variable: str, raw: str, kind: type) -> float | int:
 
 
 SLACK_API_URL = "https://slack.com/api/"
-DEFAULT_DATABASE_URL = "sqlite:///var/qwen-bot.sqlite3"
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / 'var' / 'qwen-bot.sqlite3'}"  # whatever the working directory
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # a Slack user id
 _WHERE = {
@@ -206,7 +207,7 @@ def _api_url(raw: str) -> str:
 
 
 def database_url(environ: Mapping[str, str] | None = None) -> str:
-    """``DATABASE_URL``, or the SQLite file ``var/qwen-bot.sqlite3``. Raises :class:`ConfigError`."""
+    """``DATABASE_URL``, or ``var/qwen-bot.sqlite3`` in the project folder. Raises :class:`ConfigError`."""
     environ = os.environ if environ is None else environ
     raw = (environ.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
     if not re.match(r"(sqlite|postgres|postgresql)(\+psycopg)?://", raw):

@@ -147,18 +147,14 @@ def report_json(report: Report) -> str:
 
 def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
     """``python -m bot report``: needs only DATABASE_URL (and the FAQ), no Slack tokens."""
-    from bot.config import ConfigError, MatchSettings, database_url
+    from bot.config import MatchSettings
     from bot.knowledge.loader import load_faq
-    from bot.storage import StoreConfigError, open_store
 
+    store = _open_existing_store()
     try:
-        store = open_store(database_url())
-    except StoreConfigError as error:
-        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None
-    try:
-        status = store.status()
-        if status != "ok":
-            print(f"Error: the database is {status}; check DATABASE_URL.", file=sys.stderr)
+        problem = store.connection_problem()
+        if problem is not None:
+            print(f"Error: cannot reach the database named by DATABASE_URL ({problem}).", file=sys.stderr)
             return 1
         matcher = Matcher(load_faq(faq_directory), settings=MatchSettings.from_env())
         report = build_report(store, matcher, since_days=since_days)
@@ -166,3 +162,23 @@ def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
         store.close()
     print(report_json(report) if as_json else report_text(report, matcher))
     return 0
+
+
+def _open_existing_store() -> Store:
+    """The store DATABASE_URL names; a bad URL, or a SQLite file that does not exist, is a ConfigError.
+
+    A report on a database that is not there would be an empty report that looks real.
+    """
+    from bot.config import ConfigError, database_url
+    from bot.storage import StoreConfigError, open_store, sqlite_file
+
+    url = database_url()
+    try:
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            raise ConfigError(
+                f"no database at {path}: the bot has stored nothing there; set DATABASE_URL to the bot's database."
+            )
+        return open_store(url)
+    except StoreConfigError as error:
+        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None

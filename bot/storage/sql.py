@@ -24,6 +24,7 @@ when the bot starts does not stop it from answering).
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -54,7 +55,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -116,20 +117,54 @@ def engine_url(database_url: str) -> str:
     return database_url
 
 
+def _parse(database_url: str) -> URL:
+    """``database_url`` parsed and checked as far as it can be without connecting. Raises StoreConfigError."""
+    try:
+        parsed = make_url(engine_url(database_url))
+    except ArgumentError:
+        raise StoreConfigError("it is not a database URL") from None
+    except ValueError:  # int() of a port such as "abc"
+        raise StoreConfigError("its port must be a whole number from 1 to 65535") from None
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise StoreConfigError(f"unsupported database '{backend}'; use sqlite or postgresql")
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise StoreConfigError("its port must be a whole number from 1 to 65535")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise StoreConfigError("it names no SQLite file (give a path, as in sqlite:///path/to/bot.sqlite3)")
+    return parsed
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file a ``sqlite:///`` URL names; ``None`` for PostgreSQL. Raises :class:`StoreConfigError`."""
+    parsed = _parse(database_url)
+    return Path(str(parsed.database)) if parsed.get_backend_name() == "sqlite" else None
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Create the file if new, readable by its owner only (it holds DM text and voter ids), in a 0700 folder."""
+    if path.is_dir():
+        raise StoreConfigError(f"{path} is a folder, not a SQLite file")
+    blocker = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+    if blocker is not None:
+        raise StoreConfigError(f"{blocker} is a file, so it cannot hold {path}")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # SQLite gives its -wal and -shm files this mode
+    except OSError as error:
+        raise StoreConfigError(f"cannot create {path} ({error.strerror or type(error).__name__})") from None
+
+
 class SqlStore:
     """A store on any SQLAlchemy URL this project supports (SQLite, PostgreSQL)."""
 
     def __init__(self, database_url: str, *, connect_timeout: float = 2.0) -> None:
-        url = engine_url(database_url)
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            raise StoreConfigError("not a database URL") from None
-        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
-            raise StoreConfigError(f"unsupported database '{parsed.get_backend_name()}'; use sqlite or postgresql")
+        parsed = _parse(database_url)
         self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            _create_sqlite_file(Path(str(parsed.database)))
         try:
-            self.engine = self._create_engine(url, parsed.database, connect_timeout)
+            self.engine = self._create_engine(engine_url(database_url), connect_timeout)
         except (ArgumentError, ImportError, ValueError, TypeError) as error:  # unknown driver, a bad port...
             raise StoreConfigError(str(error).splitlines()[0][:200]) from None
         self._schema_ready = False
@@ -141,10 +176,8 @@ class SqlStore:
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
 
-    def _create_engine(self, url: str, database: str | None, connect_timeout: float) -> Engine:
+    def _create_engine(self, url: str, connect_timeout: float) -> Engine:
         if self.dialect == "sqlite":
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"timeout": connect_timeout})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
@@ -240,13 +273,19 @@ class SqlStore:
             return "writer stopped"
         if time.monotonic() < self._paused_until:
             return "unavailable"
+        problem = self.connection_problem()
+        if problem is not None:
+            log.warning("database unavailable (%s)", problem)
+            return "unavailable"
+        return "ok"
+
+    def connection_problem(self) -> str | None:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as error:
-            log.warning("database unavailable (%s)", _describe(error))
-            return "unavailable"
-        return "ok"
+            return _describe(error)
+        return None
 
     def flush(self) -> None:
         """Wait until every recorded question and vote has been written (or dropped), while the writer runs."""
