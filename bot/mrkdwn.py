@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 _MARKS = re.compile(r"(?<!\w)[*_~]([^*_~\n]+)[*_~](?!\w)")
 # <@U123> or <@U123|name>; [^<>] stops at the next tag, so `<@U1|` repeated is scanned once
@@ -22,11 +23,22 @@ def escape(text: str) -> str:
 
 
 def echo(text: str, limit: int) -> str:
-    """User text, safe to show back: Slack sends it already escaped, so decode once, clip, escape once.
+    """User text as Slack sent it (already escaped), safe to show back: decoded once, then :func:`show`.
 
     Markup Slack added (``<@U123>``, ``<!channel>``) comes out as literal text, never as a live mention.
     """
-    return escape(clip(html.unescape(text[: limit * _RAW_PER_SHOWN]).strip(), limit))
+    return show(html.unescape(text[: limit * _RAW_PER_SHOWN]), limit)
+
+
+def show(text: str, limit: int) -> str:
+    """Plain user text, safe to show: without format characters, clipped, escaped once."""
+    return escape(clip(without_format_characters(text).strip(), limit))
+
+
+def without_format_characters(text: str) -> str:
+    """``text`` without Unicode format characters (category Cf): bidi overrides and isolates, zero-width
+    spaces and joiners, soft hyphens. Echoed, they could reorder or hide what the bot appears to say."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 
 def clip(text: str, limit: int) -> str:
