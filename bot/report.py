@@ -9,6 +9,7 @@ as an alternate of that entry, a low one a new entry.
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import time
@@ -29,7 +30,10 @@ MAX_GROUPS = 20
 
 @dataclass(frozen=True)
 class UnansweredGroup:
-    """Questions that are alike and went unanswered, with the entry that came closest."""
+    """Questions that are alike and went unanswered, with the entry that came closest.
+
+    The texts are as people typed them: decoded from Slack's escaping (``&lt;`` is ``<`` again).
+    """
 
     example: str
     count: int
@@ -60,7 +64,7 @@ def build_report(store: Store, matcher: Matcher, *, since_days: int, now: float 
     """Read the store and put the report together."""
     since = (now if now is not None else time.time()) - since_days * DAY
     asked = store.questions_since(since)
-    unanswered_texts = [q.text for q in asked if q.outcome != "answered" and q.text]
+    unanswered_texts = [html.unescape(q.text) for q in asked if q.outcome != "answered" and q.text]  # as typed
     per_layer = Counter(q.layer for q in asked if q.layer)
     return Report(
         since_days=since_days,
