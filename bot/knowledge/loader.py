@@ -28,6 +28,8 @@ SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml", "onboarding.yaml
 ENTRY_FIELDS = ("id", "question", "alternates", "answer", "layer", "source", "tags", "see_also")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+# <https://...|label> and [label](https://...) reach Slack escaped, as raw text; a bare address is linked by Slack
+_LINK = re.compile(r"<(?:https?|mailto):|\]\((?:https?|mailto):")
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class _Reader:
         for path in sorted(self.directory.glob("*.yaml")):
             if path.name not in SPECIAL_FILES:
                 entries.extend(self.read_entries(path, layers, documents))
+        for path in sorted(self.directory.glob("*.yml")):
+            self.problem(path, 0, f"not read: FAQ files end in .yaml; rename it to {path.stem}.yaml")
         if not entries and not self.problems:
             self.problem(self.directory, 0, "no entry files: add a YAML file with a top-level `entries:` list")
         self.check_references(entries, onboarding)
@@ -275,6 +279,13 @@ class _Reader:
                 path,
                 item.line,
                 f"{label}: answer is {len(fields['answer'])} characters; the limit is {MAX_ANSWER_CHARS}",
+            )
+        if _LINK.search(fields["answer"]):
+            self.problem(
+                path,
+                item.line,
+                f"{label}: answer links with <...> or [label](...), which Slack shows as "
+                "raw text; write the bare address (https://...), which Slack links",
             )
         if alternates is None or tags is None or see_also is None or entry_layers is None or sources is None:
             return None
