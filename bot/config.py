@@ -53,10 +53,22 @@ class MatchSettings:
         for name, default in cls().__dict__.items():
             variable = f"QWEN_{name.upper()}"
             if variable in environ:
-                values[name] = _number(variable, environ[variable], type(default))
-        if values.get("max_suggestions", 1) < 1 or values.get("max_question_chars", 1) < 1:
-            raise ConfigError("QWEN_MAX_SUGGESTIONS and QWEN_MAX_QUESTION_CHARS must be at least 1.")
+                low, high = _MATCH_RANGES.get(name, (0, math.inf))
+                values[name] = _number(variable, environ[variable], type(default), low=low, high=high)
         return cls(**values)  # type: ignore[arg-type]
+
+
+# What makes sense for each setting (scores run 0-100; shares and damping 0-1); the rest: any number from 0.
+_MATCH_RANGES: dict[str, tuple[float, float]] = {
+    "answer_threshold": (0, 100),
+    "answer_margin": (0, 100),
+    "suggest_threshold": (0, 100),
+    "max_suggestions": (1, 10),
+    "unknown_words_damping": (0, 1),
+    "chinese_bigram_share": (0, 1),
+    "answer_text_credit": (0, 1),
+    "max_question_chars": (1, 40_000),
+}
 
 
 def load_env_file() -> None:
@@ -72,15 +84,17 @@ def faq_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(environ["FAQ_DIR"]) if environ.get("FAQ_DIR") else DEFAULT_FAQ_DIR
 
 
-def _number(variable: str, raw: str, kind: type) -> float | int:
+def _number(variable: str, raw: str, kind: type, *, low: float, high: float) -> float | int:
     try:
         value = kind(raw)
     except ValueError:
         value = math.nan
+    whole = "whole " if kind is int else ""
     if not math.isfinite(value):
-        raise ConfigError(f"{variable} must be a {'whole ' if kind is int else ''}number, not {raw!r}.")
-    if value < 0:
-        raise ConfigError(f"{variable} must not be negative.")
+        raise ConfigError(f"{variable} must be a {whole}number, not {raw!r}.")
+    if not low <= value <= high:
+        limits = f"from {low:g} to {high:g}" if math.isfinite(high) else f"of at least {low:g}"
+        raise ConfigError(f"{variable} must be a {whole}number {limits}, not {raw!r}.")
     return value  # type: ignore[no-any-return]
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from bot.config import database_url
 from bot.storage import AskedQuestion, SqlStore, StoreConfigError, sqlite_file
 from tests.conftest import ROOT
 from tests.support.bot_server import BOT_TOKEN
+from tests.support.cli import assert_one_sentence, run_bot
 from tests.support.postgres import free_port
 
 
@@ -33,27 +32,6 @@ def bad_urls(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def command(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m bot ARGS`` with only the given settings, from ``cwd``."""
-    base = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=base | env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def assert_one_sentence(result: subprocess.CompletedProcess[str], *, code: int, words: str) -> None:
-    assert result.returncode == code, result.stderr
-    assert result.stderr.count("\n") == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert words in result.stderr
-
-
 def test_the_store_refuses_each_bad_url_with_a_named_error(tmp_path: Path) -> None:
     """Opening the store on a URL it cannot use raises StoreConfigError, never an OSError or ValueError."""
     for url, words in bad_urls(tmp_path).items():
@@ -65,7 +43,7 @@ def test_serve_stops_on_each_bad_url_with_one_sentence(tmp_path: Path) -> None:
     """`serve` checks DATABASE_URL before it serves: one line naming DATABASE_URL, exit 2."""
     slack = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": "secret"}
     for url, words in bad_urls(tmp_path).items():
-        result = command("serve", env=slack | {"DATABASE_URL": url}, cwd=tmp_path)
+        result = run_bot("serve", env=slack | {"DATABASE_URL": url}, cwd=tmp_path)
         assert_one_sentence(result, code=2, words=words)
         assert "DATABASE_URL" in result.stderr
 
@@ -73,7 +51,7 @@ def test_serve_stops_on_each_bad_url_with_one_sentence(tmp_path: Path) -> None:
 def test_report_stops_on_each_bad_url_with_one_sentence(tmp_path: Path) -> None:
     """`report` too: one line naming DATABASE_URL, exit 2 (a file under a file is simply not there)."""
     for url, words in bad_urls(tmp_path).items():
-        result = command("report", env={"DATABASE_URL": url}, cwd=tmp_path)
+        result = run_bot("report", env={"DATABASE_URL": url}, cwd=tmp_path)
         assert_one_sentence(result, code=2, words="no database at" if words == "is a file" else words)
         assert "DATABASE_URL" in result.stderr
 
@@ -81,14 +59,14 @@ def test_report_stops_on_each_bad_url_with_one_sentence(tmp_path: Path) -> None:
 def test_report_on_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
     """Nothing listens on the port: one line with the reason, exit 1."""
     url = f"postgresql://bot@127.0.0.1:{free_port()}/bot"
-    result = command("report", env={"DATABASE_URL": url}, cwd=tmp_path)
+    result = run_bot("report", env={"DATABASE_URL": url}, cwd=tmp_path)
     assert_one_sentence(result, code=1, words="cannot reach the database named by DATABASE_URL")
 
 
 def test_report_says_when_there_is_no_database_and_creates_none(tmp_path: Path) -> None:
     """A SQLite file that does not exist is named, not silently created and reported as empty."""
     missing = tmp_path / "elsewhere" / "bot.sqlite3"
-    result = command("report", env={"DATABASE_URL": f"sqlite:///{missing}"}, cwd=tmp_path)
+    result = run_bot("report", env={"DATABASE_URL": f"sqlite:///{missing}"}, cwd=tmp_path)
     assert_one_sentence(result, code=2, words=f"no database at {missing}")
     assert not missing.parent.exists()
 
