@@ -83,14 +83,14 @@ def test_the_default_database_does_not_depend_on_the_working_directory(tmp_path:
 
 
 def test_sqlite_file_and_folder_are_private(tmp_path: Path) -> None:
-    """Question text and voter ids are for the bot's user only: the file (and its WAL) 0600, its folder 0700."""
+    """Question text and voter ids are for the bot's user only: the file (and its -wal, -shm) 0600, folder 0700."""
     path = tmp_path / "new-folder" / "bot.sqlite3"
     store = SqlStore(f"sqlite:///{path}")
     try:
         store.record_question(AskedQuestion(time.time(), "no-match", 1.0, "im", text="a private question"))
         store.flush()
-        files = [path, path.with_name(path.name + "-wal")]
-        assert [stat.S_IMODE(file.stat().st_mode) for file in files] == [0o600, 0o600]
+        files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+        assert [stat.S_IMODE(file.stat().st_mode) for file in files] == [0o600, 0o600, 0o600]
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     finally:
         store.close()
