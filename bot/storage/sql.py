@@ -152,7 +152,7 @@ def _create_sqlite_file(path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # SQLite gives its -wal and -shm files this mode
     except OSError as error:
-        raise StoreConfigError(f"cannot create {path} ({error.strerror or type(error).__name__})") from None
+        raise StoreConfigError(f"cannot open or create {path} ({error.strerror or type(error).__name__})") from None
 
 
 class SqlStore:
