@@ -9,6 +9,7 @@ as an alternate of that entry, a low one a new entry.
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import time
@@ -32,7 +33,10 @@ MAX_GROUPS = 20
 
 @dataclass(frozen=True)
 class UnansweredGroup:
-    """Questions that are alike and went unanswered, with the entry that came closest."""
+    """Questions that are alike and went unanswered, with the entry that came closest.
+
+    The texts are as people typed them: decoded from Slack's escaping (``&lt;`` is ``<`` again).
+    """
 
     example: str
     count: int
@@ -73,7 +77,7 @@ def build_report(
     now = now if now is not None else time.time()
     since = now - since_days * DAY
     asked = store.questions_since(since)
-    unanswered_texts = [q.text for q in asked if q.outcome != "answered" and q.text]
+    unanswered_texts = [html.unescape(q.text) for q in asked if q.outcome != "answered" and q.text]  # as typed
     per_layer = Counter(q.layer for q in asked if q.layer)
     return Report(
         since_days=since_days,
@@ -174,18 +178,14 @@ def report_json(report: Report) -> str:
 
 def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
     """``python -m bot report``: needs only DATABASE_URL (and the FAQ), no Slack tokens."""
-    from bot.config import ConfigError, MatchSettings, database_url, review_days
+    from bot.config import MatchSettings, review_days
     from bot.knowledge.loader import load_faq
-    from bot.storage import StoreConfigError, open_store
 
+    store = _open_existing_store()
     try:
-        store = open_store(database_url())
-    except StoreConfigError as error:
-        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None
-    try:
-        status = store.status()
-        if status != "ok":
-            print(f"Error: the database is {status}; check DATABASE_URL.", file=sys.stderr)
+        problem = store.connection_problem()
+        if problem is not None:
+            print(f"Error: cannot reach the database named by DATABASE_URL ({problem}).", file=sys.stderr)
             return 1
         matcher = Matcher(load_faq(faq_directory), settings=MatchSettings.from_env())
         report = build_report(store, matcher, since_days=since_days, review_days=review_days())
@@ -193,3 +193,23 @@ def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
         store.close()
     print(report_json(report) if as_json else report_text(report, matcher))
     return 0
+
+
+def _open_existing_store() -> Store:
+    """The store DATABASE_URL names; a bad URL, or a SQLite file that does not exist, is a ConfigError.
+
+    A report on a database that is not there would be an empty report that looks real.
+    """
+    from bot.config import ConfigError, database_url
+    from bot.storage import StoreConfigError, open_store, sqlite_file
+
+    url = database_url()
+    try:
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            raise ConfigError(
+                f"no database at {path}: the bot has stored nothing there; set DATABASE_URL to the bot's database."
+            )
+        return open_store(url)
+    except StoreConfigError as error:
+        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None

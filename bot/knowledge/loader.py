@@ -48,6 +48,8 @@ LAYER_FIELDS_ZH = ("name_zh", "role_zh", "summary_zh")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# <https://...|label> and [label](https://...) reach Slack escaped, as raw text; a bare address is linked by Slack
+_LINK = re.compile(r"<(?:https?|mailto):|\]\((?:https?|mailto):")
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,8 @@ class _Reader:
         for path in sorted(self.directory.glob("*.yaml")):
             if path.name not in SPECIAL_FILES:
                 entries.extend(self.read_entries(path, layers, documents))
+        for path in sorted(self.directory.glob("*.yml")):
+            self.problem(path, 0, f"not read: FAQ files end in .yaml; rename it to {path.stem}.yaml")
         if not entries and not self.problems:
             self.problem(self.directory, 0, "no entry files: add a YAML file with a top-level `entries:` list")
         self.check_references(entries, onboarding)
@@ -325,6 +329,13 @@ class _Reader:
                 f"{label}: answer is {len(fields['answer'])} characters; the limit is {MAX_ANSWER_CHARS}",
             )
         self.check_answer_zh(path, item, answer_zh, label)
+        if _LINK.search(fields["answer"]):
+            self.problem(
+                path,
+                item.line,
+                f"{label}: answer links with <...> or [label](...), which Slack shows as "
+                "raw text; write the bare address (https://...), which Slack links",
+            )
         if alternates is None or tags is None or see_also is None or entry_layers is None or sources is None:
             return None
         return Entry(

@@ -16,7 +16,7 @@ from bot.knowledge.faq import Entry, Faq, Layer
 from bot.knowledge.language import Language, answer_in, layer_name, layer_role, question_in
 from bot.knowledge.live import ReloadResult
 from bot.knowledge.matcher import Suggestion
-from bot.mrkdwn import clip, echo, escape, plain
+from bot.mrkdwn import clip, echo, escape, plain, show
 from bot.report import Report, stale_age
 from bot.slack.wording import HOW_TO_ASK, WORDS
 
@@ -344,7 +344,7 @@ def report_message(report: Report) -> Message:
         f"{outcomes.get('no-match', 0)} without an answer."
     )
     unanswered = [
-        f"• {group.count}× “{echo(group.example, 120)}” "
+        f"• {group.count}× “{show(group.example, 120)}” "
         + (f"(closest: `{group.closest_id}` {group.closest_score:.0f})" if group.closest_id else "(nothing close)")
         for group in report.unanswered[:5]
     ] or ["• none"]

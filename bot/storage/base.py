@@ -84,6 +84,9 @@ class Store(Protocol):
     def status(self) -> str:
         """``"ok"``, or a few words on what is wrong, for ``/healthz``."""
 
+    def connection_problem(self) -> str | None:
+        """``None`` when the database answers; else why not, in a few words (no SQL, no parameters)."""
+
     def close(self) -> None:
         """Release connections."""
 

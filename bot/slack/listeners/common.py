@@ -14,7 +14,6 @@ the user a short fixed apology instead of silence.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -24,6 +23,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot import mrkdwn
 from bot.config import USER_ID
 from bot.knowledge.faq import Faq
 from bot.knowledge.language import language_of
@@ -34,8 +34,6 @@ from bot.slack import blocks
 from bot.storage import AskedQuestion, Outcome
 
 log = logging.getLogger(__name__)
-
-_MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
 
 Work = Callable[[dict[str, Any], WebClient, Respond, BoltContext], None]
 
@@ -121,7 +119,7 @@ def render(outcome: Match, question: str, faq: Faq, *, shareable: bool = False) 
 
 def without_mentions(text: str) -> str:
     """The message text without user mentions (the bot's own, typically)."""
-    return _MENTION.sub(" ", text).strip()
+    return mrkdwn.without_mentions(text)
 
 
 def remember(
