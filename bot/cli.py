@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file
+from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file, review_days
 from bot.knowledge.faq import Faq
+from bot.knowledge.language import Language, answer_in, language_of, layer_name, layer_role, question_in
 from bot.knowledge.loader import FaqError, load_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher
 from bot.mrkdwn import plain
+
+DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 
 class UsageError(Exception):
@@ -76,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _faq_option(check)
     check.set_defaults(handler=run_faq_check)
+    fidelity = faq_commands.add_parser(
+        "fidelity",
+        help="check the FAQ against its source documents",
+        description="Fail (exit 1) on any run of 7 or more consecutive words shared between an FAQ question, "
+        "alternate or answer (English or Chinese) and a source document, and on any section heading in "
+        "sources.yaml that is not a line of its document. Exit 2 if the sources folder does not exist.",
+    )
+    fidelity.add_argument(
+        "--sources",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_SOURCES_DIR,
+        help="folder of source documents, one text file each, titled on the first line "
+        "(default: ../shared/seeds beside the repository)",
+    )
+    _faq_option(fidelity)
+    fidelity.set_defaults(handler=run_faq_fidelity)
 
     serve = commands.add_parser(
         "serve",
@@ -130,10 +150,11 @@ def run_ask(args: argparse.Namespace) -> int:
         questions = [question]
     for question in questions:
         outcome = matcher.match(question)
+        language = language_of(question)
         if args.json:
-            print(json.dumps(outcome_json(question, outcome), ensure_ascii=False), flush=True)
+            print(json.dumps(outcome_json(question, outcome, language), ensure_ascii=False), flush=True)
         else:
-            print(outcome_text(question, outcome, matcher.faq), flush=True)
+            print(outcome_text(outcome, matcher.faq, language), flush=True)
     return 0
 
 
@@ -145,46 +166,75 @@ def _stdin_lines() -> Iterator[str]:
         yield line.rstrip("\r\n")
 
 
-def outcome_json(question: str, outcome: Match) -> dict[str, Any]:
-    """The ``ask --json`` object for one question."""
+def outcome_json(question: str, outcome: Match, language: Language = "en") -> dict[str, Any]:
+    """The ``ask --json`` object for one question; texts are in ``language``, named by ``lang``."""
     answered = isinstance(outcome, Answer)
     suggestions = outcome.suggestions if isinstance(outcome, DidYouMean) else ()
     return {
         "question": question,
+        "lang": language,
         "answered": answered,
         "id": outcome.entry.id if isinstance(outcome, Answer) else None,
         "layers": list(outcome.entry.layers) if isinstance(outcome, Answer) else [],
-        "answer": outcome.entry.answer if isinstance(outcome, Answer) else None,
+        "answer": answer_in(outcome.entry, language) if isinstance(outcome, Answer) else None,
         "score": round(outcome.score, 1),
         "suggestions": [
-            {"id": s.entry.id, "question": s.entry.question, "score": round(s.score, 1)} for s in suggestions
+            {"id": s.entry.id, "question": question_in(s.entry, language), "score": round(s.score, 1)}
+            for s in suggestions
         ],
     }
 
 
-def outcome_text(question: str, outcome: Match, faq: Faq) -> str:
-    """A readable terminal rendering of one outcome."""
+_WORDS: dict[Language, dict[str, str]] = {
+    "en": {
+        "q": "Q: ",
+        "score": "score",
+        "layer": "Layer: {name} ({role})",
+        "also": "; also {names}",
+        "source": "Source: ",
+        "reviewed": "reviewed",
+        "unsure": "Not sure which you mean. Did you mean:",
+        "none": "No answer in the FAQ for that. Try other words, or browse the questions in faq/.",
+    },
+    "zh": {
+        "q": "问：",
+        "score": "分数",
+        "layer": "层级：{name}（{role}）",
+        "also": "；另见 {names}",
+        "source": "来源：",
+        "reviewed": "审核于",
+        "unsure": "不确定你指的是哪个问题。你是想问：",
+        "none": "FAQ 里没有这个问题的答案。换个说法试试，或浏览 faq/ 里的问题。",
+    },
+}
+
+
+def outcome_text(outcome: Match, faq: Faq, language: Language = "en") -> str:
+    """A readable terminal rendering of one outcome, in ``language``."""
+    words = _WORDS[language]
     if isinstance(outcome, Answer):
         entry = outcome.entry
         primary = faq.layers[entry.layer]
-        also = [faq.layers[layer].name for layer in entry.layers[1:]]
+        also = [layer_name(faq.layers[layer], language) for layer in entry.layers[1:]]
         sources = "; ".join(f"{faq.documents[s.document].title} > {s.section}" for s in entry.sources)
+        reviewed = f" ({words['reviewed']} {entry.reviewed.isoformat()})" if entry.reviewed else ""
         lines = [
-            f"Q: {entry.question}  [{entry.id}, score {outcome.score:.0f}]",
+            f"{words['q']}{question_in(entry, language)}  [{entry.id}, {words['score']} {outcome.score:.0f}]",
             "",
-            plain(entry.answer),
+            plain(answer_in(entry, language)),
             "",
-            f"Layer: {primary.name} ({primary.role})" + (f"; also {', '.join(also)}" if also else ""),
-            f"Source: {sources}",
+            words["layer"].format(name=layer_name(primary, language), role=layer_role(primary, language))
+            + (words["also"].format(names=", ".join(also)) if also else ""),
+            f"{words['source']}{sources}{reviewed}",
         ]
         return "\n".join(lines)
     if isinstance(outcome, DidYouMean):
         options = [
-            f"  {n}. {s.entry.question}  [{s.entry.id}, score {s.score:.0f}]"
+            f"  {n}. {question_in(s.entry, language)}  [{s.entry.id}, {words['score']} {s.score:.0f}]"
             for n, s in enumerate(outcome.suggestions, 1)
         ]
-        return "\n".join(["Not sure which you mean. Did you mean:", *options])
-    return "No answer in the FAQ for that. Try other words, or browse the questions in faq/."
+        return "\n".join([words["unsure"], *options])
+    return words["none"]
 
 
 # -- faq check ---------------------------------------------------------------
@@ -194,17 +244,35 @@ def run_faq_check(args: argparse.Namespace) -> int:
     from bot.knowledge.check import check_faq
 
     directory = args.faq or faq_dir()
-    result = check_faq(directory, settings=MatchSettings.from_env())
+    days = review_days()
+    result = check_faq(directory, settings=MatchSettings.from_env(), review_days=days)
     for problem in result.problems:
         print(problem)
+    for stale in result.stale:
+        print(stale)
     faq = result.faq
     summary = f"{directory}: {len(faq.entries)} entries, {len(faq.layers)} layers, {len(faq.documents)} documents"
+    due = f"; {len(result.stale)} due for review (FAQ_REVIEW_DAYS={days})" if result.stale else ""
     if result.ok:
         phrasings = sum(len(entry.phrasings) for entry in faq.entries)
-        print(f"{summary}: OK ({phrasings} phrasings each retrieve their own entry)")
+        print(f"{summary}: OK ({phrasings} phrasings each retrieve their own entry){due}")
         return 0
     print(f"{summary}: {len(result.problems)} problem(s)")
     return 1
+
+
+def run_faq_fidelity(args: argparse.Namespace) -> int:
+    from bot.knowledge.fidelity import check_fidelity, read_sources
+
+    if not args.sources.is_dir():
+        raise UsageError(f"sources folder {str(args.sources)!r} not found; pass --sources DIR")
+    directory = args.faq or faq_dir()
+    findings = check_fidelity(load_faq(directory), read_sources(args.sources), directory / "sources.yaml")
+    for finding in findings:
+        print(finding)
+    sources = len(list(args.sources.iterdir()))
+    print(f"{directory}: {len(findings)} fidelity problem(s) against {sources} source file(s) in {args.sources}")
+    return 1 if findings else 0
 
 
 # -- serve and report (Slack and storage are imported only here) -------------

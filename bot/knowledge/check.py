@@ -4,40 +4,53 @@ The self-test asks every phrasing of every entry and expects a confident answer
 with that same entry. A phrasing that retrieves another entry, or only a close
 call, is reported with the competitor named, so the curator knows which two
 entries to tell apart.
+
+Entries due for review (:mod:`bot.knowledge.freshness`) are warnings: listed,
+but the FAQ still passes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from bot.config import MatchSettings
+from bot.config import DEFAULT_REVIEW_DAYS, MatchSettings
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.freshness import StaleEntry, stale_entries
 from bot.knowledge.loader import Problem, read_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What ``faq check`` found: the FAQ as loaded, and its problems (none means OK)."""
+    """What ``faq check`` found: the FAQ as loaded, its problems (none means OK) and its stale entries."""
 
     faq: Faq
     problems: list[Problem]
     matcher: Matcher | None = None
+    stale: list[StaleEntry] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def check_faq(directory: str | Path, *, settings: MatchSettings | None = None) -> CheckResult:
-    """Validate the folder and, if it loads, self-test every phrasing."""
+def check_faq(
+    directory: str | Path,
+    *,
+    settings: MatchSettings | None = None,
+    review_days: int = DEFAULT_REVIEW_DAYS,
+    today: date | None = None,
+) -> CheckResult:
+    """Validate the folder and, if it loads, self-test every phrasing and list the entries due for review."""
     faq, problems = read_faq(directory)
     if not faq.entries:
         return CheckResult(faq, problems)
     matcher = Matcher(faq, settings=settings)
     problems.extend(self_test(matcher))
-    return CheckResult(faq, problems, matcher)
+    stale = stale_entries(faq, today=today or date.today(), review_days=review_days)
+    return CheckResult(faq, problems, matcher, stale)
 
 
 def self_test(matcher: Matcher) -> list[Problem]:

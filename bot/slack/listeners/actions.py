@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from typing import Any
@@ -11,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import USER_ID
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.language import Language
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
@@ -32,7 +34,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         if entry is None:
             await _gone(body, respond)
             return
-        await show(faq, body, entry, respond, client)
+        await show(faq, body, entry, respond, client, language=await _language(services, body))
         services.store.record_question(
             AskedQuestion(time.time(), "answered", 100.0, "button", entry_id=entry.id, layer=entry.layer)
         )
@@ -50,7 +52,9 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
             return
         user = (body.get("user") or {}).get("id")
         shared_by = user if isinstance(user, str) and USER_ID.fullmatch(user) else None
-        await respond(response_type="in_channel", **blocks.answer_message(entry, faq, shared_by=shared_by))
+        language = await _language(services, body)
+        answer = blocks.answer_message(entry, faq, shared_by=shared_by, language=language)
+        await respond(response_type="in_channel", **answer)
         await respond(delete_original=True)
         request_line("block_actions", "shared", started, entry=entry.id)
 
@@ -91,23 +95,33 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
     app.action(re.compile(".*"))(in_background(background, on_unknown))  # registered last: matched last
 
 
-async def show(faq: Faq, body: dict[str, Any], entry: Entry, respond: AsyncRespond, client: AsyncWebClient) -> None:
-    """Show ``entry`` where the click happened: a modal, the private reply itself, or the thread."""
+async def show(
+    faq: Faq,
+    body: dict[str, Any],
+    entry: Entry,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    *,
+    language: Language = "en",
+) -> None:
+    """Show ``entry`` where the click happened, in ``language``: a modal, the private reply itself, or the thread."""
     container = body.get("container") or {}
     if container.get("type") == "view":  # the App Home: open the answer in a modal
         if isinstance(body.get("trigger_id"), str):
-            await client.views_open(trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq))
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq, language=language)
+            )
     elif container.get("is_ephemeral") and body.get("response_url"):  # a /qwen reply: replace it, still private
-        await respond(
-            replace_original=True, response_type="ephemeral", **blocks.answer_message(entry, faq, shareable=True)
-        )
+        answer = blocks.answer_message(entry, faq, shareable=True, language=language)
+        await respond(replace_original=True, response_type="ephemeral", **answer)
     else:  # a message in a channel or DM: answer in its thread (top level in a DM)
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         if not isinstance(channel, str):
             return
         message = body.get("message") or {}
         thread_ts = None if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.answer_message(entry, faq))
+        answer = blocks.answer_message(entry, faq, language=language)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **answer)
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +129,14 @@ def _action(body: dict[str, Any]) -> dict[str, Any]:
     actions = body.get("actions")
     first = actions[0] if isinstance(actions, list) and actions else None
     return first if isinstance(first, dict) else {}
+
+
+async def _language(services: Services, body: dict[str, Any]) -> Language:
+    """The language of the clicker's last question: a click on a Chinese reply gets a Chinese answer."""
+    user = (body.get("user") or {}).get("id")
+    if not isinstance(user, str):
+        return "en"
+    return "zh" if await asyncio.to_thread(services.store.language, user) == "zh" else "en"
 
 
 def _entry(faq: Faq, value: object) -> Entry | None:

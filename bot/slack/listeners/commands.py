@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.knowledge.faq import Faq
+from bot.knowledge.language import language_of
 from bot.knowledge.matcher import Matcher, NoMatch
 from bot.logs import request_line
 from bot.mrkdwn import echo
@@ -45,7 +46,8 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
             outcome = await asyncio.to_thread(services.knowledge.reload)
             await respond(**EPHEMERAL, **blocks.reload_message(outcome))
         else:
-            report = await asyncio.to_thread(build_report, services.store, services.knowledge.matcher, since_days=30)
+            matcher, days = services.knowledge.matcher, services.settings.review_days
+            report = await asyncio.to_thread(build_report, services.store, matcher, since_days=30, review_days=days)
             await respond(**EPHEMERAL, **blocks.report_message(report))
         request_line("/qwen", sub, started)
 
@@ -55,7 +57,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         matcher = services.knowledge.matcher  # one version of the FAQ for the whole command
         reply = browse(matcher.faq, text, admin=services.is_admin(body.get("user_id")))
         if reply is None:
-            await question(services, matcher, text, ack, started)
+            await question(services, matcher, text, ack, started, user=body.get("user_id"))
             return
         await ack(**EPHEMERAL, **reply)
         request_line("/qwen", text.partition(" ")[0].lower() or "help", started)
@@ -117,12 +119,14 @@ def typed_command(faq: Faq, text: str, *, admin: bool) -> blocks.Message | None:
     return browse(faq, words, admin=admin)
 
 
-async def question(services: Services, matcher: Matcher, text: str, ack: AsyncAck, started: float) -> None:
+async def question(
+    services: Services, matcher: Matcher, text: str, ack: AsyncAck, started: float, *, user: object
+) -> None:
     """A question: the answer, ephemeral, with a button to share it in the channel."""
     outcome = matcher.match(text)
-    if isinstance(outcome, NoMatch) and " " not in text:
+    if isinstance(outcome, NoMatch) and " " not in text and language_of(text) == "en":  # Chinese has no spaces
         note = f"I don't know the command `{echo(text, 40)}`, nor a question like it."
         await ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
         await ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))
-    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started)
+    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started, user=user)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -28,7 +27,10 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import mrkdwn
+from bot.config import USER_ID
 from bot.knowledge.faq import Faq
+from bot.knowledge.language import language_of
 from bot.knowledge.matcher import Answer, DidYouMean, Match
 from bot.logs import request_line
 from bot.services import Services
@@ -36,8 +38,6 @@ from bot.slack import blocks
 from bot.storage import AskedQuestion, Outcome
 
 log = logging.getLogger(__name__)
-
-_MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
 
 Work = Callable[[dict[str, Any], AsyncWebClient, AsyncRespond, AsyncBoltContext], Coroutine[Any, Any, None]]
 Listener = Callable[..., Awaitable[None]]
@@ -133,24 +133,35 @@ def outcome_name(outcome: Match) -> Outcome:
 
 
 def render(outcome: Match, question: str, faq: Faq, *, shareable: bool = False) -> blocks.Message:
-    """The reply to a question, whatever its outcome."""
+    """The reply to a question, whatever its outcome, in the question's language."""
+    language = language_of(question)
     if isinstance(outcome, Answer):
-        return blocks.answer_message(outcome.entry, faq, shareable=shareable)
+        return blocks.answer_message(outcome.entry, faq, shareable=shareable, language=language)
     if isinstance(outcome, DidYouMean):
-        return blocks.did_you_mean_message(question, outcome.suggestions)
-    return blocks.no_match_message(question)
+        return blocks.did_you_mean_message(question, outcome.suggestions, language=language)
+    return blocks.no_match_message(question, language=language)
 
 
 def without_mentions(text: str) -> str:
     """The message text without user mentions (the bot's own, typically)."""
-    return _MENTION.sub(" ", text).strip()
+    return mrkdwn.without_mentions(text)
 
 
 def remember(
-    services: Services, outcome: Match, question: str, *, channel_type: str, kind: str, started: float
+    services: Services,
+    outcome: Match,
+    question: str,
+    *,
+    channel_type: str,
+    kind: str,
+    started: float,
+    user: object = None,
 ) -> None:
-    """Record the question (text only if unanswered; written behind) and log one line for the request."""
+    """Record the question (text only if unanswered; written behind), the asker's language for the
+    App Home, and log one line for the request."""
     entry = outcome.entry if isinstance(outcome, Answer) else None
+    if isinstance(user, str) and USER_ID.fullmatch(user):
+        services.store.set_language(user, language_of(question))
     services.store.record_question(
         AskedQuestion(
             asked_at=time.time(),

@@ -9,13 +9,13 @@ Slack delivers such a message twice.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import mrkdwn
 from bot.knowledge.faq import Faq
 from bot.knowledge.matcher import Answer
 from bot.knowledge.question import looks_like_question
@@ -73,7 +73,7 @@ async def watched_channel(
     text = event.get("text")
     if not (isinstance(text, str) and _addressable(event)):
         return
-    if bot_user_id and re.search(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", text):
+    if bot_user_id and mrkdwn.mentions(text, bot_user_id):
         return  # Slack sends a mention twice, as `message` and `app_mention`: the app_mention listener answers
     if event.get("thread_ts") not in (None, event.get("ts")) or not looks_like_question(text):
         return
@@ -86,7 +86,15 @@ async def watched_channel(
         return
     await client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **render(outcome, text, matcher.faq))
     channel_type = event.get("channel_type", "channel")
-    remember(services, outcome, text, channel_type=channel_type, kind="message.channels", started=started)
+    remember(
+        services,
+        outcome,
+        text,
+        channel_type=channel_type,
+        kind="message.channels",
+        started=started,
+        user=event.get("user"),
+    )
 
 
 async def reply(
@@ -112,7 +120,7 @@ async def reply(
         channel=event["channel"], thread_ts=thread_ts, **render(outcome, question, matcher.faq)
     )
     channel_type = event.get("channel_type", "channel")
-    remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started)
+    remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started, user=event.get("user"))
 
 
 def canned_reply(services: Services, faq: Faq, question: str, user: object) -> blocks.Message | None:

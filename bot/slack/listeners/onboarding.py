@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import USER_ID
+from bot.knowledge.language import Language
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
@@ -61,7 +62,10 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         event = body["event"]
         if event.get("tab") != "home" or not isinstance(event.get("user"), str):
             return
-        await client.views_publish(user_id=event["user"], view=blocks.home_view(services.knowledge.faq))
+        language: Language = "zh" if await asyncio.to_thread(services.store.language, event["user"]) == "zh" else "en"
+        await client.views_publish(
+            user_id=event["user"], view=blocks.home_view(services.knowledge.faq, language=language)
+        )
         request_line("app_home_opened", "published", started)
 
     app.event("team_join")(in_background(background, on_team_join))
