@@ -1,7 +1,7 @@
-"""The command line: ``ask``, ``faq check``, ``serve`` and ``report``.
+"""The command line: ``ask``, ``faq check``, ``serve``, ``report`` and ``db``.
 
 ``ask`` and ``faq check`` import only the knowledge core, so they start fast and
-work with no Slack tokens; ``serve`` and ``report`` import Slack and storage
+work with no Slack tokens; ``serve``, ``report`` and ``db`` import Slack and storage
 lazily, inside their handlers. Known errors become one ``Error: ...`` line on
 stderr (exit 1 for FAQ problems, 2 for bad usage or configuration).
 """
@@ -119,6 +119,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _faq_option(report)
     report.set_defaults(handler=run_report)
+
+    db = commands.add_parser(
+        "db", help="manage the database schema (migrations)", description="Manage the database schema."
+    )
+    db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND", required=True)
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        help="bring the database to the newest schema",
+        description="Bring the database named by DATABASE_URL to the newest schema revision, creating the tables "
+        "if it is new and recognising one made before migrations. Safe while other instances start. "
+        "(serve does this too, at start-up.)",
+    )
+    upgrade.set_defaults(handler=run_db_upgrade)
+    revision = db_commands.add_parser(
+        "revision",
+        help="write a migration for a change to the tables (for developers)",
+        description="Compare the tables in bot/storage/sql.py with the newest revision and write the difference "
+        "as a new revision in bot/storage/migrations/versions/. Needs no database.",
+    )
+    revision.add_argument("-m", "--message", required=True, help="what the revision does, in a few words")
+    revision.set_defaults(handler=run_db_revision)
     return parser
 
 
@@ -275,7 +296,7 @@ def run_faq_fidelity(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
-# -- serve and report (Slack and storage are imported only here) -------------
+# -- serve, report and db (Slack and storage are imported only here) ---------
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -288,3 +309,15 @@ def run_report(args: argparse.Namespace) -> int:
     from bot.report import run
 
     return run(faq_directory=args.faq or faq_dir(), since_days=args.since, as_json=args.json)
+
+
+def run_db_upgrade(_args: argparse.Namespace) -> int:
+    from bot.database import run_upgrade
+
+    return run_upgrade()
+
+
+def run_db_revision(args: argparse.Namespace) -> int:
+    from bot.database import run_revision
+
+    return run_revision(args.message)

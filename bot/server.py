@@ -28,6 +28,7 @@ from gunicorn.app.base import BaseApplication
 from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
 from uvicorn_worker import UvicornWorker
 
 from bot import logs
@@ -38,7 +39,9 @@ from bot.slack.app import build_app, web_client, web_session
 from bot.slack.asgi import SlackAsgiApp
 from bot.slack.listeners.common import Background
 from bot.slack.verification import Verifier
-from bot.storage import StoreConfigError, open_store
+from bot.storage import SqlStore, StoreConfigError, open_store
+from bot.storage.schema import SchemaError, upgrade
+from bot.storage.sql import describe_error
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +109,22 @@ def serve(*, log_format: str | None = None) -> int:
 
 
 def check_database(settings: Settings) -> None:
-    """Open and close the store once, so that a DATABASE_URL it cannot use is one sentence, not a worker crash.
+    """Open the store once, so that a DATABASE_URL it cannot use is one sentence, not a worker crash,
+    and bring the schema to the newest migration before the workers start.
 
-    An unreachable database is not an error here: the bot answers without one.
+    An unreachable database, or one this release cannot upgrade, is not an error
+    here: the bot answers without one (and the store tries again on first use).
     """
     try:
-        open_store(settings.database_url).close()
+        store = SqlStore(settings.database_url)
     except StoreConfigError as error:
         raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None
+    try:
+        log.info("database schema %s", upgrade(store.engine))
+    except (SchemaError, SQLAlchemyError) as error:
+        log.warning("database schema not upgraded at start-up (%s)", describe_error(error))
+    finally:
+        store.close()
 
 
 def check_token(settings: Settings) -> str:

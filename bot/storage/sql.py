@@ -16,9 +16,10 @@ says so.
 
 Claims use an atomic ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the key,
 so two instances racing for the same Slack event cannot both win. (``RETURNING``
-rather than ``rowcount``: psycopg 3 reports -1 for a conflicting insert.) Tables are created
-idempotently on first use (not at import or start-up, so a database that is down
-when the bot starts does not stop it from answering).
+rather than ``rowcount``: psycopg 3 reports -1 for a conflicting insert.) The schema is
+brought to the newest migration (:mod:`bot.storage.schema`) on first use, not at
+import or start-up, so a database that is down when the bot starts does not stop
+it from answering; ``serve`` upgrades it before the workers start when it can.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLA
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.storage.base import AskedQuestion, Vote, redact
+from bot.storage.schema import SchemaError, upgrade
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -420,7 +422,13 @@ class SqlStore:
         if not self._schema_ready:
             with self._lock:
                 if not self._schema_ready:
-                    metadata.create_all(self.engine, checkfirst=True)
+                    try:
+                        upgraded = upgrade(self.engine)
+                    except SchemaError as error:  # the tables may serve all the same: let each statement tell
+                        log.error("database schema left as it is: %s", error)
+                    else:
+                        if upgraded.changed:
+                            log.info("database schema %s", upgraded)
                     self._schema_ready = True
 
 
@@ -491,3 +499,6 @@ def _describe(error: Exception) -> str:
     original = getattr(error, "orig", None) or error
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
     return f"{type(original).__name__}: {first_line[:120]}" if first_line else type(original).__name__
+
+
+describe_error = _describe  # for the commands that report a database error in one line
