@@ -16,6 +16,7 @@ no ``alembic.ini``; the scripts are in ``bot/storage/migrations``.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ PRE_MIGRATION_TABLES = {
     "0002": {"claims", "welcomed_users", "votes", "questions", "user_languages"},
     "0001": {"claims", "welcomed_users", "votes", "questions"},
 }
+
+# Alembic says "Context impl PostgresqlImpl." at each start: the callers log one line on what an upgrade did instead.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 # Alembic's ``op`` and ``context`` are module-level proxies: one migration at a time per process.
 _in_process = threading.Lock()
