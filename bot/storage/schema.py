@@ -114,7 +114,7 @@ def upgrade(engine: Engine, *, scripts: Path = SCRIPTS) -> Upgraded:
     tables; SQLAlchemy's errors (unreachable, locked) pass through.
     """
     with _in_process, engine.connect() as connection:
-        _lock(connection)
+        hold_upgrade_lock(connection)
         config = alembic_config(connection, scripts=scripts)
         before = current(connection)
         known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
@@ -157,7 +157,7 @@ def _next_id(scripts: Path) -> str:
     return f"{int(head(scripts)) + 1:04d}"
 
 
-def _lock(connection: Connection) -> None:
+def hold_upgrade_lock(connection: Connection) -> None:
     """Begin the connection's transaction holding the upgrade lock, which lasts until it ends."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})

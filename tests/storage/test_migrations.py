@@ -10,19 +10,21 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, inspect, select, text
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, create_engine, inspect, select, text
 from sqlalchemy.pool import NullPool
 
 from bot.storage import AskedQuestion, SqlStore
-from bot.storage.schema import SCRIPTS, head, new_revision, upgrade
+from bot.storage.schema import SCRIPTS, alembic_config, head, hold_upgrade_lock, new_revision, upgrade
 from bot.storage.sql import engine_url, metadata
 from tests.storage import pre_migration_schema as old
 from tests.storage.test_database_url import bad_urls
@@ -59,12 +61,16 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def make_pre_migration_database(engine: Engine) -> None:
     """The database as the release before migrations left it: its tables, filled, and no alembic_version."""
-    old.metadata.create_all(engine)
     with engine.begin() as connection:
-        for table in old.metadata.sorted_tables:
-            connection.execute(table.insert(), OLD_ROWS[table.name])
-        if connection.dialect.name == "postgresql":  # as the old code left it: the next id follows the rows
-            connection.execute(text("SELECT setval('questions_id_seq', 3)"))
+        make_pre_migration_database_on(connection)
+
+
+def make_pre_migration_database_on(connection: Connection) -> None:
+    old.metadata.create_all(connection)
+    for table in old.metadata.sorted_tables:
+        connection.execute(table.insert(), OLD_ROWS[table.name])
+    if connection.dialect.name == "postgresql":  # as the old code left it: the next id follows the rows
+        connection.execute(text("SELECT setval('questions_id_seq', 3)"))
 
 
 def old_rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
@@ -175,6 +181,22 @@ def test_two_upgrades_racing_both_succeed_and_leave_one_schema(
     ]
     assert recorded_revisions(engine) == [head()]
     assert schema_differences(engine) == []
+    assert old_rows(engine) == OLD_ROWS
+
+
+def test_an_upgrade_waits_for_one_under_way(database_url: str, engine: Engine, tmp_path: Path) -> None:
+    """While another instance holds the upgrade lock, `db upgrade` waits; then it finds the work done."""
+    with engine.connect() as connection:
+        hold_upgrade_lock(connection)  # as an instance halfway through its upgrade holds it
+        make_pre_migration_database_on(connection)
+        waiting = db_upgrade(database_url, tmp_path)
+        time.sleep(2.0)
+        assert waiting.poll() is None, waiting.communicate()
+        command.stamp(alembic_config(connection), "0001")
+        command.upgrade(alembic_config(connection), "head")
+        connection.commit()
+    stdout, stderr = waiting.communicate(timeout=60)
+    assert (waiting.returncode, stdout, stderr) == (0, f"Database schema: up to date at revision {head()}.\n", "")
     assert old_rows(engine) == OLD_ROWS
 
 
