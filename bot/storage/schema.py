@@ -59,7 +59,8 @@ class Upgraded:
 
     @property
     def changed(self) -> bool:
-        return (self.stamped or self.before) != self.after
+        """True if the upgrade wrote anything (a stamp counts: the database now records its revision)."""
+        return self.stamped is not None or self.before != self.after
 
     def __str__(self) -> str:
         if self.stamped:

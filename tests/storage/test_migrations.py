@@ -138,7 +138,7 @@ def test_a_database_made_by_create_all_with_user_languages_is_recognised_as_0002
     """The code just before migrations also made user_languages: that database is stamped 0002, nothing created."""
     metadata.create_all(engine)
     upgraded = upgrade(engine)
-    assert (upgraded.stamped, upgraded.after, upgraded.changed) == ("0002", head(), head() != "0002")
+    assert (upgraded.stamped, upgraded.after, upgraded.changed) == ("0002", head(), True)
     assert schema_differences(engine) == []
 
 
@@ -239,6 +239,16 @@ def test_db_upgrade_on_an_up_to_date_database_changes_nothing(database_url: str,
             assert connection.execute(text("SELECT key FROM claims")).scalars().all() == ["Ev1"]
     finally:
         engine.dispose()
+
+
+def test_db_upgrade_from_the_baseline_revision_says_so(database_url: str, engine: Engine, tmp_path: Path) -> None:
+    """A database migrated to 0001 only: `db upgrade` runs the revisions after it and names both ends."""
+    with engine.connect() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.commit()
+    result = run_bot("db", "upgrade", env={"DATABASE_URL": database_url}, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"Database schema: upgraded from revision 0001 to {head()}.\n")
+    assert schema_differences(engine) == []
 
 
 def test_db_upgrade_stops_on_each_bad_url_with_one_sentence(tmp_path: Path) -> None:
