@@ -3,6 +3,7 @@
     python bench/load.py                                   # 200 requests, 20 in flight, SQLite, one instance
     python bench/load.py --requests 2000 --concurrency 50  # the soak
     python bench/load.py --requests 2000 --concurrency 50 --postgres --instances 2
+    python bench/load.py --no-bare                         # the bot only
 
 It starts the stand-in for Slack's Web API and `python -m bot serve` (one or
 two instances on one database), then sends signed requests as Slack would:
@@ -17,6 +18,11 @@ acknowledgement, which carries the answer). It reports:
 * replies per request: every one must be exactly one, retries included;
 * non-200 responses;
 * each server process's resident memory before and after, and its peak.
+
+Then, in the same run, it sends the same load to a bare Bolt app on the same
+server (`bench/bare_app.py`: a fixed reply to each request) and prints the bot's
+CPU per request (its worker processes' user and system time) as a ratio to the
+bare app's: the cost of the bot's own work over Bolt's floor.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.support.bot_server import BotServer, block_action, direct_message, mention  # noqa: E402
+
+BARE_APP = (str(ROOT / "bench" / "bare_app.py"),)
 from tests.support.fake_slack import Call, FakeSlack  # noqa: E402
 from tests.support.postgres import PostgresServer, find_bin_dir  # noqa: E402
 
@@ -192,11 +200,32 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per instance (WEB_CONCURRENCY)")
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL instead of SQLite")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the load; memory is read after each round")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare Bolt app (no CPU ratio)")
     args = parser.parse_args()
-    report(measure(args))
+    bot = measure(args)
+    report(bot)
+    if not args.no_bare:
+        bare = measure(args, program=BARE_APP)
+        print("\nThe bare Bolt app (bench/bare_app.py), same server, same load:")
+        report(bare)
+        compare(bot, bare)
 
 
-def measure(args: argparse.Namespace) -> Run:
+def cpu_per_request(run: Run) -> float:
+    """Milliseconds of CPU (user and system) the worker processes spent per request."""
+    spent = sum(run.after[pid]["cpu_ms"] - before["cpu_ms"] for pid, before in run.before.items())
+    return spent / (run.requests * run.rounds)
+
+
+def compare(bot: Run, bare: Run) -> None:
+    ours, floor = cpu_per_request(bot), cpu_per_request(bare)
+    print(
+        f"\nCPU per request: the bot {ours:.2f} ms, bare Bolt {floor:.2f} ms: "
+        f"{ours / floor:.2f}x bare Bolt (goal: at most 1.5x)"
+    )
+
+
+def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "serve")) -> Run:
     fake = FakeSlack().start()
     postgres = PostgresServer(find_bin_dir() or Path("/usr/bin")) if args.postgres else None
     with tempfile.TemporaryDirectory() as tmp:
@@ -208,7 +237,7 @@ def measure(args: argparse.Namespace) -> Run:
             database = f"sqlite:///{folder / 'load.sqlite3'}"
         workers = str(args.workers)
         servers = [
-            BotServer(fake, database, folder / f"bot{n}.log", WEB_CONCURRENCY=workers).start()
+            BotServer(fake, database, folder / f"bot{n}.log", program=program, WEB_CONCURRENCY=workers).start()
             for n in range(args.instances)
         ]
         try:
@@ -235,7 +264,7 @@ def measure(args: argparse.Namespace) -> Run:
             fake.stop()
             if postgres:
                 postgres.stop()
-    name = "PostgreSQL" if args.postgres else "SQLite"
+    name = ("PostgreSQL" if args.postgres else "SQLite") if program != BARE_APP else "no database"
     return Run(
         args.requests, args.rounds, args.concurrency, args.instances, name, load, elapsed, arrivals, before, after
     )

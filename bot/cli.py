@@ -1,7 +1,7 @@
-"""The command line: ``ask``, ``faq check``, ``serve`` and ``report``.
+"""The command line: ``ask``, ``faq check``, ``serve``, ``report`` and ``db``.
 
 ``ask`` and ``faq check`` import only the knowledge core, so they start fast and
-work with no Slack tokens; ``serve`` and ``report`` import Slack and storage
+work with no Slack tokens; ``serve``, ``report`` and ``db`` import Slack and storage
 lazily, inside their handlers. Known errors become one ``Error: ...`` line on
 stderr (exit 1 for FAQ problems, 2 for bad usage or configuration).
 """
@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file
+from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file, review_days
 from bot.knowledge.faq import Faq
+from bot.knowledge.language import Language, answer_in, language_of, layer_name, layer_role, question_in
 from bot.knowledge.loader import FaqError, load_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher, NotCovered
 from bot.mrkdwn import plain
+
+DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 
 class UsageError(Exception):
@@ -76,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _faq_option(check)
     check.set_defaults(handler=run_faq_check)
+    fidelity = faq_commands.add_parser(
+        "fidelity",
+        help="check the FAQ against its source documents",
+        description="Fail (exit 1) on any run of 7 or more consecutive words shared between an FAQ question, "
+        "alternate or answer (English or Chinese) and a source document, and on any section heading in "
+        "sources.yaml that is not a line of its document. Exit 2 if the sources folder does not exist.",
+    )
+    fidelity.add_argument(
+        "--sources",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_SOURCES_DIR,
+        help="folder of source documents, one text file each, titled on the first line "
+        "(default: ../shared/seeds beside the repository)",
+    )
+    _faq_option(fidelity)
+    fidelity.set_defaults(handler=run_faq_fidelity)
 
     serve = commands.add_parser(
         "serve",
@@ -99,6 +119,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _faq_option(report)
     report.set_defaults(handler=run_report)
+
+    db = commands.add_parser(
+        "db", help="manage the database schema (migrations)", description="Manage the database schema."
+    )
+    db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND", required=True)
+    upgrade = db_commands.add_parser(
+        "upgrade",
+        help="bring the database to the newest schema",
+        description="Bring the database named by DATABASE_URL to the newest schema revision, creating the tables "
+        "if it is new and recognising one made before migrations. Safe while other instances start. "
+        "(serve does this too, at start-up.)",
+    )
+    upgrade.set_defaults(handler=run_db_upgrade)
+    revision = db_commands.add_parser(
+        "revision",
+        help="write a migration for a change to the tables (for developers)",
+        description="Compare the tables in bot/storage/sql.py with the newest revision and write the difference "
+        "as a new revision in bot/storage/migrations/versions/. Needs no database.",
+    )
+    revision.add_argument("-m", "--message", required=True, help="what the revision does, in a few words")
+    revision.set_defaults(handler=run_db_revision)
     return parser
 
 
@@ -130,10 +171,11 @@ def run_ask(args: argparse.Namespace) -> int:
         questions = [question]
     for question in questions:
         outcome = matcher.match(question)
+        language = language_of(question)
         if args.json:
-            print(json.dumps(outcome_json(question, outcome), ensure_ascii=False), flush=True)
+            print(json.dumps(outcome_json(question, outcome, language), ensure_ascii=False), flush=True)
         else:
-            print(outcome_text(question, outcome, matcher.faq), flush=True)
+            print(outcome_text(outcome, matcher.faq, language), flush=True)
     return 0
 
 
@@ -145,51 +187,85 @@ def _stdin_lines() -> Iterator[str]:
         yield line.rstrip("\r\n")
 
 
-def outcome_json(question: str, outcome: Match) -> dict[str, Any]:
-    """The ``ask --json`` object for one question."""
+def outcome_json(question: str, outcome: Match, language: Language = "en") -> dict[str, Any]:
+    """The ``ask --json`` object for one question; texts are in ``language``, named by ``lang``."""
     answered = isinstance(outcome, Answer)
     suggestions = outcome.suggestions if isinstance(outcome, DidYouMean | NotCovered) else ()
     return {
         "question": question,
+        "lang": language,
         "answered": answered,
         "not_covered": isinstance(outcome, NotCovered),
         "id": outcome.entry.id if isinstance(outcome, Answer) else None,
         "layers": list(outcome.entry.layers) if isinstance(outcome, Answer) else [],
-        "answer": outcome.entry.answer if isinstance(outcome, Answer) else None,
+        "answer": answer_in(outcome.entry, language) if isinstance(outcome, Answer) else None,
         "score": round(outcome.score, 1),
         "suggestions": [
-            {"id": s.entry.id, "question": s.entry.question, "score": round(s.score, 1)} for s in suggestions
+            {"id": s.entry.id, "question": question_in(s.entry, language), "score": round(s.score, 1)}
+            for s in suggestions
         ],
     }
 
 
-def outcome_text(question: str, outcome: Match, faq: Faq) -> str:
-    """A readable terminal rendering of one outcome."""
+_WORDS: dict[Language, dict[str, str]] = {
+    "en": {
+        "q": "Q: ",
+        "score": "score",
+        "layer": "Layer: {name} ({role})",
+        "also": "; also {names}",
+        "source": "Source: ",
+        "reviewed": "reviewed",
+        "unsure": "Not sure which you mean. Did you mean:",
+        "none": "No answer in the FAQ for that. Try other words, or browse the questions in faq/.",
+        "not_covered": "The sources I draw on don't cover that, so I won't guess.",
+        "nearest": "The nearest questions I can answer:",
+    },
+    "zh": {
+        "q": "问：",
+        "score": "分数",
+        "layer": "层级：{name}（{role}）",
+        "also": "；另见 {names}",
+        "source": "来源：",
+        "reviewed": "审核于",
+        "unsure": "不确定你指的是哪个问题。你是想问：",
+        "none": "FAQ 里没有这个问题的答案。换个说法试试，或浏览 faq/ 里的问题。",
+        "not_covered": "我依据的资料没有涉及这个问题，我就不猜了。",
+        "nearest": "我能回答的相近问题：",
+    },
+}
+
+
+def outcome_text(outcome: Match, faq: Faq, language: Language = "en") -> str:
+    """A readable terminal rendering of one outcome, in ``language``."""
+    words = _WORDS[language]
     if isinstance(outcome, Answer):
         entry = outcome.entry
         primary = faq.layers[entry.layer]
-        also = [faq.layers[layer].name for layer in entry.layers[1:]]
+        also = [layer_name(faq.layers[layer], language) for layer in entry.layers[1:]]
         sources = "; ".join(f"{faq.documents[s.document].title} > {s.section}" for s in entry.sources)
+        reviewed = f" ({words['reviewed']} {entry.reviewed.isoformat()})" if entry.reviewed else ""
         lines = [
-            f"Q: {entry.question}  [{entry.id}, score {outcome.score:.0f}]",
+            f"{words['q']}{question_in(entry, language)}  [{entry.id}, {words['score']} {outcome.score:.0f}]",
             "",
-            plain(entry.answer),
+            plain(answer_in(entry, language)),
             "",
-            f"Layer: {primary.name} ({primary.role})" + (f"; also {', '.join(also)}" if also else ""),
-            f"Source: {sources}",
+            words["layer"].format(name=layer_name(primary, language), role=layer_role(primary, language))
+            + (words["also"].format(names=", ".join(also)) if also else ""),
+            f"{words['source']}{sources}{reviewed}",
         ]
         return "\n".join(lines)
     if isinstance(outcome, DidYouMean):
         options = [
-            f"  {n}. {s.entry.question}  [{s.entry.id}, score {s.score:.0f}]"
+            f"  {n}. {question_in(s.entry, language)}  [{s.entry.id}, {words['score']} {s.score:.0f}]"
             for n, s in enumerate(outcome.suggestions, 1)
         ]
-        return "\n".join(["Not sure which you mean. Did you mean:", *options])
+        return "\n".join([words["unsure"], *options])
     if isinstance(outcome, NotCovered):
-        nearest = [f"  {n}. {s.entry.question}  [{s.entry.id}]" for n, s in enumerate(outcome.suggestions, 1)]
-        lines = ["The sources I draw on don't cover that, so I won't guess."]
-        return "\n".join(lines + (["The nearest questions I can answer:", *nearest] if nearest else []))
-    return "No answer in the FAQ for that. Try other words, or browse the questions in faq/."
+        nearest = [
+            f"  {n}. {question_in(s.entry, language)}  [{s.entry.id}]" for n, s in enumerate(outcome.suggestions, 1)
+        ]
+        return "\n".join([words["not_covered"], *([words["nearest"], *nearest] if nearest else [])])
+    return words["none"]
 
 
 # -- faq check ---------------------------------------------------------------
@@ -199,20 +275,38 @@ def run_faq_check(args: argparse.Namespace) -> int:
     from bot.knowledge.check import check_faq
 
     directory = args.faq or faq_dir()
-    result = check_faq(directory, settings=MatchSettings.from_env())
+    days = review_days()
+    result = check_faq(directory, settings=MatchSettings.from_env(), review_days=days)
     for problem in result.problems:
         print(problem)
+    for stale in result.stale:
+        print(stale)
     faq = result.faq
     summary = f"{directory}: {len(faq.entries)} entries, {len(faq.layers)} layers, {len(faq.documents)} documents"
+    due = f"; {len(result.stale)} due for review (FAQ_REVIEW_DAYS={days})" if result.stale else ""
     if result.ok:
         phrasings = sum(len(entry.phrasings) for entry in faq.entries)
-        print(f"{summary}: OK ({phrasings} phrasings each retrieve their own entry)")
+        print(f"{summary}: OK ({phrasings} phrasings each retrieve their own entry){due}")
         return 0
     print(f"{summary}: {len(result.problems)} problem(s)")
     return 1
 
 
-# -- serve and report (Slack and storage are imported only here) -------------
+def run_faq_fidelity(args: argparse.Namespace) -> int:
+    from bot.knowledge.fidelity import check_fidelity, read_sources
+
+    if not args.sources.is_dir():
+        raise UsageError(f"sources folder {str(args.sources)!r} not found; pass --sources DIR")
+    directory = args.faq or faq_dir()
+    findings = check_fidelity(load_faq(directory), read_sources(args.sources), directory / "sources.yaml")
+    for finding in findings:
+        print(finding)
+    sources = len(list(args.sources.iterdir()))
+    print(f"{directory}: {len(findings)} fidelity problem(s) against {sources} source file(s) in {args.sources}")
+    return 1 if findings else 0
+
+
+# -- serve, report and db (Slack and storage are imported only here) ---------
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -225,3 +319,15 @@ def run_report(args: argparse.Namespace) -> int:
     from bot.report import run
 
     return run(faq_directory=args.faq or faq_dir(), since_days=args.since, as_json=args.json)
+
+
+def run_db_upgrade(_args: argparse.Namespace) -> int:
+    from bot.database import run_upgrade
+
+    return run_upgrade()
+
+
+def run_db_revision(args: argparse.Namespace) -> int:
+    from bot.database import run_revision
+
+    return run_revision(args.message)

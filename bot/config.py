@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_FAQ_DIR = Path(__file__).resolve().parent.parent / "faq"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_FAQ_DIR = PROJECT_DIR / "faq"
+DEFAULT_REVIEW_DAYS = 180
 
 
 class ConfigError(Exception):
@@ -58,10 +60,24 @@ class MatchSettings:
         for name, default in cls().__dict__.items():
             variable = f"QWEN_{name.upper()}"
             if variable in environ:
-                values[name] = _number(variable, environ[variable], type(default))
-        if values.get("max_suggestions", 1) < 1 or values.get("max_question_chars", 1) < 1:
-            raise ConfigError("QWEN_MAX_SUGGESTIONS and QWEN_MAX_QUESTION_CHARS must be at least 1.")
+                low, high = _MATCH_RANGES.get(name, (0, math.inf))
+                values[name] = _number(variable, environ[variable], type(default), low=low, high=high)
         return cls(**values)  # type: ignore[arg-type]
+
+
+# What makes sense for each setting (scores run 0-100; shares and damping 0-1); the rest: any number from 0.
+_MATCH_RANGES: dict[str, tuple[float, float]] = {
+    "answer_threshold": (0, 100),
+    "answer_margin": (0, 100),
+    "suggest_threshold": (0, 100),
+    "max_suggestions": (1, 10),
+    "unknown_words_damping": (0, 1),
+    "runner_up_ratio": (0, 1),
+    "common_word_share": (0, 1),
+    "sure_threshold": (0, 100),
+    "answer_text_credit": (0, 1),
+    "max_question_chars": (1, 40_000),
+}
 
 
 def load_env_file() -> None:
@@ -77,20 +93,28 @@ def faq_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(environ["FAQ_DIR"]) if environ.get("FAQ_DIR") else DEFAULT_FAQ_DIR
 
 
-def _number(variable: str, raw: str, kind: type) -> float | int:
+def review_days(environ: Mapping[str, str] | None = None) -> int:
+    """``FAQ_REVIEW_DAYS``: after how many days since its ``reviewed:`` date an entry is due for review."""
+    raw = (os.environ if environ is None else environ).get("FAQ_REVIEW_DAYS", "").strip()
+    return _whole({"FAQ_REVIEW_DAYS": raw}, "FAQ_REVIEW_DAYS", DEFAULT_REVIEW_DAYS, low=1, high=3650)
+
+
+def _number(variable: str, raw: str, kind: type, *, low: float, high: float) -> float | int:
     try:
         value = kind(raw)
     except ValueError:
         value = math.nan
+    whole = "whole " if kind is int else ""
     if not math.isfinite(value):
-        raise ConfigError(f"{variable} must be a {'whole ' if kind is int else ''}number, not {raw!r}.")
-    if value < 0:
-        raise ConfigError(f"{variable} must not be negative.")
+        raise ConfigError(f"{variable} must be a {whole}number, not {raw!r}.")
+    if not low <= value <= high:
+        limits = f"from {low:g} to {high:g}" if math.isfinite(high) else f"of at least {low:g}"
+        raise ConfigError(f"{variable} must be a {whole}number {limits}, not {raw!r}.")
     return value  # type: ignore[no-any-return]
 
 
 SLACK_API_URL = "https://slack.com/api/"
-DEFAULT_DATABASE_URL = "sqlite:///var/qwen-bot.sqlite3"
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_DIR / 'var' / 'qwen-bot.sqlite3'}"  # whatever the working directory
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # a Slack user id
 _WHERE = {
@@ -118,6 +142,7 @@ class Settings:
     database_url: str = field(repr=False)
     retention_days: int
     reload_interval: float
+    review_days: int
     log_format: str
     log_level: str
     match: MatchSettings
@@ -167,6 +192,7 @@ class Settings:
             database_url=database_url(env),
             retention_days=_whole(env, "RETENTION_DAYS", 90, low=1, high=3650),
             reload_interval=float(_whole(env, "FAQ_RELOAD_SECONDS", 2, low=1, high=3600)),
+            review_days=review_days(env),
             log_format=_choice(env, "LOG_FORMAT", ("text", "json"), "text"),
             log_level=_choice(env, "LOG_LEVEL", ("debug", "info", "warning", "error"), "info"),
             match=MatchSettings.from_env(env),
@@ -212,7 +238,7 @@ def _api_url(raw: str) -> str:
 
 
 def database_url(environ: Mapping[str, str] | None = None) -> str:
-    """``DATABASE_URL``, or the SQLite file ``var/qwen-bot.sqlite3``. Raises :class:`ConfigError`."""
+    """``DATABASE_URL``, or ``var/qwen-bot.sqlite3`` in the project folder. Raises :class:`ConfigError`."""
     environ = os.environ if environ is None else environ
     raw = (environ.get("DATABASE_URL") or "").strip() or DEFAULT_DATABASE_URL
     if not re.match(r"(sqlite|postgres|postgresql)(\+psycopg)?://", raw):

@@ -6,6 +6,12 @@ Slack tokens never reach a log: the SDK's debug output (which prints request
 headers) is held at INFO, SQLAlchemy's statement echo (which prints parameters,
 question text among them) is off, and every record passes a filter that
 redacts anything shaped like a token.
+
+Nothing from a request can forge or flood log lines: every message and field
+has its control characters escaped (a newline becomes ``\n``), continuation
+lines of a traceback are indented so they never pass for a record, and Bolt's
+report of a failed signature check (the whole unverified body, at INFO) is
+dropped: the HTTP front logs one bounded line per refused request instead.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ from typing import Any
 
 from bot.redaction import redact_secrets
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}  # uvicorn's
+_CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]} | {
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+# Bolt's signature-check middleware logs the whole body of every refused request.
+_BODY_LOGGERS = frozenset({"slack_bolt.RequestVerification", "slack_bolt.AsyncRequestVerification"})
 
 requests_log = logging.getLogger("bot.requests")
 
@@ -37,13 +52,32 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class OneLine(logging.Filter):
+    """Drop Bolt's body dumps; escape control characters in the message and every extra field."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name in _BODY_LOGGERS:
+            return False
+        record.msg, record.args = escape_controls(record.getMessage()), ()
+        for key, value in _extras(record).items():
+            if isinstance(value, str):
+                setattr(record, key, escape_controls(value))
+        return True
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with newlines and every other control character written as escapes."""
+    return text.translate(_CONTROLS)
+
+
 class TextFormatter(logging.Formatter):
-    """``time level logger message key=value ...``"""
+    """``time level logger message key=value ...``; a traceback follows on indented lines."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        line, *rest = super().format(record).split("\n")
         extras = " ".join(f"{key}={value}" for key, value in _extras(record).items())
-        return f"{line} {extras}" if extras else line
+        first = f"{line} {extras}" if extras else line
+        return "\n".join([first, *(f"    | {more}" for more in rest)])
 
 
 class JsonFormatter(logging.Formatter):
@@ -65,6 +99,7 @@ class JsonFormatter(logging.Formatter):
 def configure(log_format: str = "text", level: str = "info") -> None:
     """Send all logs to stderr in the chosen format."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(OneLine())
     handler.addFilter(RedactSecrets())
     formatter: logging.Formatter = (
         JsonFormatter() if log_format == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")

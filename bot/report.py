@@ -1,4 +1,4 @@
-"""The curators' report: what people asked and did not get, which answers they found unhelpful.
+"""The curators' report: entries due for review, what people asked and did not get, which answers they found unhelpful.
 
 ``python -m bot report`` prints it (or ``--json``); ``/qwen report`` shows a
 short version to admins. Unanswered questions are grouped by fuzzy similarity
@@ -9,15 +9,19 @@ as an alternate of that entry, a low one a new entry.
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from bot.config import DEFAULT_REVIEW_DAYS
+from bot.knowledge.freshness import StaleEntry, stale_entries
 from bot.knowledge.matcher import Matcher
 from bot.knowledge.normalize import normalize
 from bot.storage import Store
@@ -29,7 +33,10 @@ MAX_GROUPS = 20
 
 @dataclass(frozen=True)
 class UnansweredGroup:
-    """Questions that are alike and went unanswered, with the entry that came closest."""
+    """Questions that are alike and went unanswered, with the entry that came closest.
+
+    The texts are as people typed them: decoded from Slack's escaping (``&lt;`` is ``<`` again).
+    """
 
     example: str
     count: int
@@ -54,13 +61,23 @@ class Report:
     unanswered: list[UnansweredGroup]
     unhelpful: list[EntryVotes]
     per_layer: dict[str, int]
+    stale: list[StaleEntry] = field(default_factory=list)  # oldest first
+    review_days: int = DEFAULT_REVIEW_DAYS
 
 
-def build_report(store: Store, matcher: Matcher, *, since_days: int, now: float | None = None) -> Report:
+def build_report(
+    store: Store,
+    matcher: Matcher,
+    *,
+    since_days: int,
+    now: float | None = None,
+    review_days: int = DEFAULT_REVIEW_DAYS,
+) -> Report:
     """Read the store and put the report together."""
-    since = (now if now is not None else time.time()) - since_days * DAY
+    now = now if now is not None else time.time()
+    since = now - since_days * DAY
     asked = store.questions_since(since)
-    unanswered_texts = [q.text for q in asked if q.outcome != "answered" and q.text]
+    unanswered_texts = [html.unescape(q.text) for q in asked if q.outcome != "answered" and q.text]  # as typed
     per_layer = Counter(q.layer for q in asked if q.layer)
     return Report(
         since_days=since_days,
@@ -69,6 +86,8 @@ def build_report(store: Store, matcher: Matcher, *, since_days: int, now: float 
         unanswered=group_unanswered(unanswered_texts, matcher),
         unhelpful=_unhelpful(store, matcher, since),
         per_layer={layer: per_layer.get(layer, 0) for layer in matcher.faq.layers},
+        stale=stale_entries(matcher.faq, today=date.fromtimestamp(now), review_days=review_days),
+        review_days=review_days,
     )
 
 
@@ -120,6 +139,11 @@ def report_text(report: Report, matcher: Matcher) -> str:
     outcomes = report.outcomes
     lines = [
         f"Qwen sourcing bot: the last {report.since_days} days",
+        "",
+        f"Entries due for review (not reviewed in {report.review_days} days), oldest first:",
+        *[f"  {stale_age(stale):<24}  {stale.entry_id}" for stale in report.stale],
+        *(["  none"] if not report.stale else []),
+        "",
         f"Questions: {report.questions} (answered {outcomes.get('answered', 0)}, "
         f"did-you-mean {outcomes.get('did-you-mean', 0)}, not covered by the sources "
         f"{outcomes.get('not-covered', 0)}, no match {outcomes.get('no-match', 0)})",
@@ -142,28 +166,51 @@ def report_text(report: Report, matcher: Matcher) -> str:
     return "\n".join(lines)
 
 
+def stale_age(stale: StaleEntry) -> str:
+    """When a stale entry was last reviewed, for the report."""
+    if stale.reviewed is None:
+        return "never reviewed"
+    return f"{stale.reviewed.isoformat()} ({stale.age_days} days)"
+
+
 def report_json(report: Report) -> str:
-    return json.dumps(asdict(report), ensure_ascii=False, indent=2)
+    return json.dumps(asdict(report), ensure_ascii=False, indent=2, default=str)  # dates as YYYY-MM-DD
 
 
 def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
     """``python -m bot report``: needs only DATABASE_URL (and the FAQ), no Slack tokens."""
-    from bot.config import ConfigError, MatchSettings, database_url
+    from bot.config import MatchSettings, review_days
     from bot.knowledge.loader import load_faq
-    from bot.storage import StoreConfigError, open_store
 
+    store = _open_existing_store()
     try:
-        store = open_store(database_url())
-    except StoreConfigError as error:
-        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None
-    try:
-        status = store.status()
-        if status != "ok":
-            print(f"Error: the database is {status}; check DATABASE_URL.", file=sys.stderr)
+        problem = store.connection_problem()
+        if problem is not None:
+            print(f"Error: cannot reach the database named by DATABASE_URL ({problem}).", file=sys.stderr)
             return 1
         matcher = Matcher(load_faq(faq_directory), settings=MatchSettings.from_env())
-        report = build_report(store, matcher, since_days=since_days)
+        report = build_report(store, matcher, since_days=since_days, review_days=review_days())
     finally:
         store.close()
     print(report_json(report) if as_json else report_text(report, matcher))
     return 0
+
+
+def _open_existing_store() -> Store:
+    """The store DATABASE_URL names; a bad URL, or a SQLite file that does not exist, is a ConfigError.
+
+    A report on a database that is not there would be an empty report that looks real.
+    """
+    from bot.config import ConfigError, database_url
+    from bot.storage import StoreConfigError, open_store, sqlite_file
+
+    url = database_url()
+    try:
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            raise ConfigError(
+                f"no database at {path}: the bot has stored nothing there; set DATABASE_URL to the bot's database."
+            )
+        return open_store(url)
+    except StoreConfigError as error:
+        raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None

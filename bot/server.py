@@ -1,63 +1,94 @@
-"""``python -m bot serve``: run the Slack app over HTTP (gunicorn) or Socket Mode.
+"""``python -m bot serve``: run the Slack app over HTTP (uvicorn under gunicorn) or Socket Mode.
 
 Start-up checks everything it can before serving, so that a mistake is one
 sentence and exit 2 rather than a crash loop: the settings (:mod:`bot.config`),
-the FAQ (``faq check``) and the bot token (``auth.test``). Each process (each
-gunicorn worker) then builds its own services and Bolt app after the fork. On
-SIGTERM, in-flight requests and replies finish before the process exits.
+the FAQ (``faq check``) and the bot token (``auth.test``). gunicorn then runs
+WEB_CONCURRENCY worker processes, each an asyncio event loop served by uvicorn
+(so slow clients cost a coroutine each, not a thread), building its own
+services and Bolt app after the fork. On SIGTERM, each worker stops accepting,
+lets in-flight requests and the replies they started finish, then exits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import gc
 import logging
 import os
 import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, ClassVar
 
+import aiohttp
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
+from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+from uvicorn_worker import UvicornWorker
 
 from bot import logs
 from bot.config import ConfigError, Settings
 from bot.knowledge.live import LiveKnowledge
 from bot.services import Services
-from bot.slack.app import build_app
-from bot.slack.wsgi import SlackWsgiApp
-from bot.storage import StoreConfigError, open_store
+from bot.slack.app import build_app, web_client, web_session
+from bot.slack.asgi import SlackAsgiApp
+from bot.slack.listeners.common import Background
+from bot.slack.verification import Verifier
+from bot.storage import SqlStore, StoreConfigError, open_store
+from bot.storage.schema import SchemaError, upgrade
+from bot.storage.sql import describe_error
 
 log = logging.getLogger(__name__)
+
+
 HOUSEKEEPING_SECONDS = 3600
+CONNECTIONS_GRACE_SECONDS = 8  # on shutdown: requests still being received or answered...
+REPLIES_GRACE_SECONDS = 10  # ...then replies still being posted; gunicorn's graceful_timeout (20 s) covers both
 
 
 class Process:
     """Everything one serving process owns, so it can all be shut down in order."""
 
     def __init__(self, settings: Settings, knowledge: LiveKnowledge) -> None:
+        self.settings = settings
         self.services = Services(settings, knowledge, open_store(settings.database_url))
-        self.executor = ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener")
-        self.app = build_app(self.services, self.executor)
+        self.background = Background()
+        self._session: aiohttp.ClientSession | None = None
         self._stop = threading.Event()
         self.services.knowledge.watch(settings.reload_interval)
         threading.Thread(target=self._housekeeping, name="housekeeping", daemon=True).start()
+
+    async def start(self) -> AsyncApp:
+        """On the event loop: the pool for blocking work, the Web API session, and the Bolt app."""
+        pool = ThreadPoolExecutor(max_workers=self.settings.listener_threads, thread_name_prefix="blocking")
+        asyncio.get_running_loop().set_default_executor(pool)  # what asyncio.to_thread uses: store calls
+        self._session = web_session()
+        app = build_app(self.services, self.background, web_client(self.settings, self._session))
+        gc.freeze()  # what start-up built lives as long as the process: no collection needs to scan it again
+        return app
+
+    async def stop(self) -> None:
+        """Let replies under way finish, then release everything."""
+        await self.background.drain(REPLIES_GRACE_SECONDS)
+        if self._session is not None:
+            await self._session.close()
+        self._stop.set()
+        await asyncio.to_thread(self._release)
+
+    def _release(self) -> None:
+        self.services.knowledge.stop()
+        self.services.store.close()
 
     def _housekeeping(self) -> None:
         while True:
             self.services.store.purge(now=time.time(), retention_days=self.services.settings.retention_days)
             if self._stop.wait(HOUSEKEEPING_SECONDS):
                 return
-
-    def shutdown(self) -> None:
-        """Let running listeners finish their replies, then release everything."""
-        self._stop.set()
-        self.services.knowledge.stop()
-        self.executor.shutdown(wait=True)
-        self.services.store.close()
 
 
 def serve(*, log_format: str | None = None) -> int:
@@ -78,14 +109,22 @@ def serve(*, log_format: str | None = None) -> int:
 
 
 def check_database(settings: Settings) -> None:
-    """Open and close the store once, so that a DATABASE_URL it cannot use is one sentence, not a worker crash.
+    """Open the store once, so that a DATABASE_URL it cannot use is one sentence, not a worker crash,
+    and bring the schema to the newest migration before the workers start.
 
-    An unreachable database is not an error here: the bot answers without one.
+    An unreachable database, or one this release cannot upgrade, is not an error
+    here: the bot answers without one (and the store tries again on first use).
     """
     try:
-        open_store(settings.database_url).close()
+        store = SqlStore(settings.database_url)
     except StoreConfigError as error:
         raise ConfigError(f"DATABASE_URL cannot be used: {error}.") from None
+    try:
+        log.info("database schema %s", upgrade(store.engine))
+    except (SchemaError, SQLAlchemyError) as error:
+        log.warning("database schema not upgraded at start-up (%s)", describe_error(error))
+    finally:
+        store.close()
 
 
 def check_token(settings: Settings) -> str:
@@ -115,64 +154,80 @@ class GunicornLogs(glogging.Logger):  # type: ignore[misc]
             log_.propagate = True
 
 
+class Worker(UvicornWorker):  # type: ignore[misc]
+    """A gunicorn worker running uvicorn's event loop; its logs go through the bot's handler too."""
+
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
+        "loop": "auto",  # uvloop
+        "http": "auto",  # httptools
+        "lifespan": "on",  # the app starts and stops with the worker; a failed start stops the worker
+        "access_log": False,  # one line per handled request comes from bot.requests instead
+        "timeout_graceful_shutdown": CONNECTIONS_GRACE_SECONDS,
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        logging.getLogger("uvicorn.error").handlers.clear()
+        logging.getLogger("uvicorn.error").propagate = True
+
+
 class HttpServer(BaseApplication):  # type: ignore[misc]
-    """gunicorn, configured in code: threaded workers, each with its own app, graceful on SIGTERM."""
+    """gunicorn, configured in code: uvicorn workers, each with its own app, graceful on SIGTERM."""
 
     def __init__(self, settings: Settings, knowledge: LiveKnowledge) -> None:
         self.settings = settings
         self.knowledge = knowledge
-        self.process: Process | None = None
         super().__init__()
 
     def load_config(self) -> None:
         options: dict[str, Any] = {
             "bind": f"{self.settings.host}:{self.settings.port}",
             "workers": self.settings.web_concurrency,
-            "worker_class": "gthread",
-            "threads": 16,
+            "worker_class": Worker,
             "timeout": 30,
-            "graceful_timeout": 20,
+            "graceful_timeout": CONNECTIONS_GRACE_SECONDS + REPLIES_GRACE_SECONDS + 2,
             "accesslog": None,
             "errorlog": "-",
             "logger_class": GunicornLogs,
             "loglevel": self.settings.log_level,
             "proc_name": "qwen-sourcing-bot",
             "control_socket_disable": True,  # not needed, and two instances on one host would share its path
-            "worker_exit": self._worker_exit,
         }
         for key, value in options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> SlackWsgiApp:
+    def load(self) -> SlackAsgiApp:
         logs.configure(self.settings.log_format, self.settings.log_level)
-        self.process = Process(self.settings, self.knowledge)
-        return SlackWsgiApp(self.process.app, self.process.services.health)
-
-    def _worker_exit(self, _server: Any, _worker: Any) -> None:
-        if self.process is not None:
-            self.process.shutdown()
+        process = Process(self.settings, self.knowledge)
+        verifier = Verifier(self.settings.signing_secret)
+        return SlackAsgiApp(process.start, process.stop, process.services.health, verifier)
 
 
 def run_socket_mode(settings: Settings, knowledge: LiveKnowledge) -> int:
     """One Socket Mode connection; run several processes for several connections."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    return asyncio.run(_socket_mode(settings, knowledge))
+
+
+async def _socket_mode(settings: Settings, knowledge: LiveKnowledge) -> int:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     process = Process(settings, knowledge)
-    handler = SocketModeHandler(process.app, settings.app_token, concurrency=settings.listener_threads)
-    stopped = threading.Event()
+    handler = AsyncSocketModeHandler(await process.start(), settings.app_token)
+    stopped = asyncio.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: stopped.set())
+        asyncio.get_running_loop().add_signal_handler(number, stopped.set)
     try:
-        handler.connect()  # type: ignore[no-untyped-call]
+        await handler.connect_async()  # type: ignore[no-untyped-call]
     except SlackApiError as error:
-        process.shutdown()
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await process.stop()
         reason = error.response.get("error", "rejected")
         raise ConfigError(
             f"Slack rejected SLACK_APP_TOKEN ({reason}): create it again under Basic Information."
         ) from None
     log.info("connected to Slack in Socket Mode")
-    stopped.wait()
+    await stopped.wait()
     log.info("shutting down")
-    handler.close()  # type: ignore[no-untyped-call]
-    process.shutdown()
+    await handler.close_async()  # type: ignore[no-untyped-call]
+    await process.stop()  # replies already started still finish
     return 0

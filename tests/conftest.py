@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ ENTRY = """\
     question: "{question}"
     alternates: [{alternates}]
     answer: "{answer}"
+    answer_zh: "中文：{answer}"
     layer: {layer}
     source: {{document: corporate-landscape, section: "Frequently asked questions"}}
     tags: [test]
@@ -80,6 +82,26 @@ def entry_yaml(
     """One entry in the FAQ's YAML shape."""
     quoted = ", ".join(f'"{a}"' for a in alternates)
     return ENTRY.format(id=id, question=question, alternates=quoted, answer=answer, layer=layer)
+
+
+def with_chinese(folder: Path, entry_id: str = "licence") -> Path:
+    """``folder`` (a copy of the shipped FAQ) with Chinese layer names and roles, and a Chinese
+    answer for ``entry_id``, where it does not have them yet."""
+    layers = folder / "layers.yaml"
+    text = layers.read_text(encoding="utf-8")
+    if "name_zh:" not in text:
+        text = re.sub(r"(?m)^(    name: (.+))$", r"\1\n    name_zh: 层级「\2」\n    role_zh: 角色「\2」", text)
+        layers.write_text(text, encoding="utf-8")
+    for path in folder.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        start = text.find(f"  - id: {entry_id}\n")
+        end = text.find("\n  - id: ", start + 1)
+        if start >= 0 and "answer_zh:" not in text[start : end if end > 0 else None]:
+            text = text.replace(
+                f"  - id: {entry_id}\n", f"  - id: {entry_id}\n    answer_zh: 这是「{entry_id}」的中文答案。\n"
+            )
+            path.write_text(text, encoding="utf-8")
+    return folder
 
 
 def small_faq(tmp_path: Path, entries: str, *, aliases: str | None = None) -> Path:

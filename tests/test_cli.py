@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, entry_yaml, small_faq
+from bot.config import DEFAULT_FAQ_DIR
+from bot.knowledge.loader import load_faq
+from bot.mrkdwn import plain
+from tests.conftest import ROOT, entry_yaml, small_faq, with_chinese
 
 
 def bot(
@@ -44,7 +47,17 @@ def test_ask_json_shape() -> None:
     """--json prints exactly the documented keys."""
     result = bot("ask", "--json", "is there an SLA for the hosted qwen api?")
     record = json.loads(result.stdout)
-    assert set(record) == {"question", "answered", "not_covered", "id", "layers", "answer", "score", "suggestions"}
+    assert set(record) == {
+        "question",
+        "lang",
+        "answered",
+        "not_covered",
+        "id",
+        "layers",
+        "answer",
+        "score",
+        "suggestions",
+    }
     assert record["answered"] is True
     assert record["layers"][0] == "alibaba-cloud"
     assert 0 <= record["score"] <= 100
@@ -110,10 +123,10 @@ def test_faq_check_passes_on_the_shipped_faq() -> None:
     """The shipped FAQ passes `faq check` (CI runs it too)."""
     result = bot("faq", "check")
     assert result.returncode == 0, result.stdout
-    assert result.stdout.rstrip().endswith("retrieve their own entry)")
+    assert "retrieve their own entry)" in result.stdout.splitlines()[-1]
 
 
-@pytest.mark.parametrize("command", [(), ("ask",), ("faq",), ("faq", "check")])
+@pytest.mark.parametrize("command", [(), ("ask",), ("faq",), ("faq", "check"), ("faq", "fidelity")])
 def test_every_command_explains_itself(command: tuple[str, ...]) -> None:
     """`--help` works for the program and every subcommand."""
     result = bot(*command, "--help")
@@ -140,3 +153,68 @@ def test_settings_come_from_a_dotenv_file_in_the_working_directory(tmp_path: Pat
     (tmp_path / ".env").write_text(f"FAQ_DIR={folder}\n", encoding="utf-8")
     record = json.loads(bot("ask", "--json", "where is the lunch menu?", cwd=tmp_path).stdout)
     assert record["id"] == "lunch"
+
+
+def test_ask_in_chinese_answers_in_chinese_with_the_chinese_layer_name(faq_folder: Path) -> None:
+    """A question written in Chinese gets the entry's answer_zh and the primary layer's name_zh."""
+    folder = with_chinese(faq_folder)
+    faq = load_faq(folder)
+    entry = faq.entry("licence")
+    assert entry is not None
+    result = bot("ask", "--faq", str(folder), "千问的开源协议是什么？")
+    assert result.returncode == 0, result.stderr
+    assert plain(entry.answer_zh) in result.stdout
+    assert f"层级：{faq.layers[entry.layer].name_zh}" in result.stdout
+    assert entry.answer.splitlines()[0] not in result.stdout
+
+
+def test_ask_json_names_the_language(faq_folder: Path) -> None:
+    """--json carries lang: zh with the Chinese answer for Chinese, en and the English answer otherwise."""
+    folder = with_chinese(faq_folder)
+    entry = load_faq(folder).entry("licence")
+    assert entry is not None
+    chinese = json.loads(bot("ask", "--json", "--faq", str(folder), "千问的开源协议是什么？").stdout)
+    english = json.loads(bot("ask", "--json", "--faq", str(folder), "What licence is Qwen under?").stdout)
+    assert (chinese["lang"], chinese["id"], chinese["answer"]) == ("zh", "licence", entry.answer_zh)
+    assert (english["lang"], english["id"], english["answer"]) == ("en", "licence", entry.answer)
+
+
+def test_chinese_no_match_is_in_chinese() -> None:
+    """Chatter in Chinese gets the no-answer line in Chinese."""
+    result = bot("ask", "今天中午吃什么？")
+    assert result.returncode == 0, result.stderr
+    assert "FAQ 里没有这个问题的答案" in result.stdout
+
+
+def test_faq_check_warns_about_stale_entries_and_exits_0(tmp_path: Path) -> None:
+    """An entry older than FAQ_REVIEW_DAYS is a warning line; the check still passes."""
+    five = ["one way", "two way", "three way", "four way", "five way"]
+    folder = small_faq(tmp_path, entry_yaml("old", "Old question?", five) + "    reviewed: 2020-01-01\n")
+    result = bot("faq", "check", "--faq", str(folder))
+    assert result.returncode == 0, result.stdout
+    assert "warning: entry 'old' was last reviewed 2020-01-01" in result.stdout
+    assert "1 due for review (FAQ_REVIEW_DAYS=180)" in result.stdout
+    relaxed = bot("faq", "check", "--faq", str(folder), env={"FAQ_REVIEW_DAYS": "100000"})
+    assert relaxed.returncode == 2
+    assert relaxed.stderr == "Error: FAQ_REVIEW_DAYS must be a whole number from 1 to 3650, not '100000'.\n"
+
+
+def test_ask_shows_the_review_date_beside_the_source(tmp_path: Path) -> None:
+    """The answer's source line carries the entry's review date."""
+    five = ["lunch place", "food order", "canteen", "menu", "catering"]
+    folder = small_faq(tmp_path, entry_yaml("lunch", "Where do we order lunch?", five) + "    reviewed: 2026-11-02\n")
+    result = bot("ask", "--faq", str(folder), "where is the lunch menu?")
+    assert "Source: " in result.stdout
+    assert "(reviewed 2026-11-02)" in result.stdout.split("Source: ")[1]
+
+
+def test_the_shipped_faq_answers_a_chinese_question_in_chinese() -> None:
+    """`python -m bot ask "千问的开源协议是什么？"` prints the matched entry's answer_zh and its layer's name_zh."""
+    faq = load_faq(DEFAULT_FAQ_DIR)
+    record = json.loads(bot("ask", "--json", "千问的开源协议是什么？").stdout)
+    entry = faq.entry(record["id"])
+    assert entry is not None
+    assert (record["lang"], record["answer"]) == ("zh", entry.answer_zh)
+    result = bot("ask", "千问的开源协议是什么？")
+    assert plain(entry.answer_zh) in result.stdout
+    assert f"层级：{faq.layers[entry.layer].name_zh}" in result.stdout

@@ -7,15 +7,20 @@ entries to tell apart. A phrasing too weak to stand on its own ("how much is
 it" keeps only "how" once function words are gone) is reported too: it would
 match anything holding that word. So is an alias variant listed under two
 canonical forms: which one wins would depend on file order.
+
+Entries due for review (:mod:`bot.knowledge.freshness`) are warnings: listed,
+but the FAQ still passes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from bot.config import MatchSettings
+from bot.config import DEFAULT_REVIEW_DAYS, MatchSettings
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.freshness import StaleEntry, stale_entries
 from bot.knowledge.loader import Problem, read_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher
 from bot.knowledge.normalize import normalize
@@ -25,19 +30,26 @@ QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What ``faq check`` found: the FAQ as loaded, and its problems (none means OK)."""
+    """What ``faq check`` found: the FAQ as loaded, its problems (none means OK) and its stale entries."""
 
     faq: Faq
     problems: list[Problem]
     matcher: Matcher | None = None
+    stale: list[StaleEntry] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def check_faq(directory: str | Path, *, settings: MatchSettings | None = None) -> CheckResult:
-    """Validate the folder and, if it loads, self-test every phrasing."""
+def check_faq(
+    directory: str | Path,
+    *,
+    settings: MatchSettings | None = None,
+    review_days: int = DEFAULT_REVIEW_DAYS,
+    today: date | None = None,
+) -> CheckResult:
+    """Validate the folder and, if it loads, self-test every phrasing and list the entries due for review."""
     faq, problems = read_faq(directory)
     if not faq.entries:
         return CheckResult(faq, problems)
@@ -45,7 +57,8 @@ def check_faq(directory: str | Path, *, settings: MatchSettings | None = None) -
     problems.extend(alias_collisions(faq))
     problems.extend(weak_phrasings(matcher))
     problems.extend(self_test(matcher))
-    return CheckResult(faq, problems, matcher)
+    stale = stale_entries(faq, today=today or date.today(), review_days=review_days)
+    return CheckResult(faq, problems, matcher, stale)
 
 
 def self_test(matcher: Matcher) -> list[Problem]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 
@@ -16,6 +17,9 @@ class Layer:
     role: str
     visibility: str
     summary: str
+    name_zh: str = ""
+    role_zh: str = ""
+    summary_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,20 @@ class Entry:
     sources: tuple[Source, ...]
     tags: tuple[str, ...]
     see_also: tuple[str, ...] = ()
+    question_zh: str = ""  # the question in Chinese: also a phrasing
+    answer_zh: str = ""  # the answer in Chinese (Slack mrkdwn), same facts and hedges
+    reviewed: date | None = None  # when a curator last checked the entry against its sources
     file: str = ""
     line: int = 0
 
     @property
     def phrasings(self) -> tuple[str, ...]:
-        """The canonical question followed by its alternates."""
-        return (self.question, *self.alternates)
+        """The canonical question, its Chinese rendering when there is one, then its alternates."""
+        return (
+            (self.question, self.question_zh, *self.alternates)
+            if self.question_zh
+            else (self.question, *self.alternates)
+        )
 
     @property
     def layer(self) -> str:
@@ -69,6 +80,7 @@ class Onboarding:
 
     welcome: str = ""
     starters: tuple[str, ...] = ()
+    welcome_zh: str = ""
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,12 @@ class ReloadResult:
 
 
 def fingerprint(directory: Path) -> Fingerprint:
-    """Name, modification time and size of each YAML file: changes whenever a file does."""
+    """Name, modification time and size of each YAML file: changes whenever a file does.
+
+    ``.yml`` files count too: the loader refuses them, and a refusal must be seen (and logged) as soon as one appears.
+    """
     try:
-        paths = sorted(directory.glob("*.yaml"))
+        paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
         return tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
     except OSError:
         return ()

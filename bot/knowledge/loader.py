@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,32 @@ from bot.knowledge.normalize import normalize
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_CHARS = 600
+MAX_ANSWER_ZH_CHARS = 450
+# Every entry needs `answer_zh` and every layer `name_zh` and `role_zh` (read_faq's
+# require_chinese=False lifts that, for tests of other things); an over-long
+# `answer_zh` is refused either way.
+CHINESE_REQUIRED = True
 MIN_ALTERNATES = 5
 SPECIAL_FILES = ("layers.yaml", "sources.yaml", "aliases.yaml", "onboarding.yaml")
-ENTRY_FIELDS = ("id", "question", "alternates", "answer", "layer", "source", "tags", "see_also")
+ENTRY_FIELDS = (
+    "id",
+    "question",
+    "question_zh",
+    "alternates",
+    "answer",
+    "answer_zh",
+    "layer",
+    "source",
+    "tags",
+    "see_also",
+    "reviewed",
+)
+LAYER_FIELDS_ZH = ("name_zh", "role_zh", "summary_zh")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# <https://...|label> and [label](https://...) reach Slack escaped, as raw text; a bare address is linked by Slack
+_LINK = re.compile(r"<(?:https?|mailto):|\]\((?:https?|mailto):")
 
 
 @dataclass(frozen=True)
@@ -94,20 +116,29 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> _Mapping:
     return mapping
 
 
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A YAML date, or a YAML error with a line for one that does not exist (2026-02-30)."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise yaml.constructor.ConstructorError(None, None, f"not a real date: {error}", node.start_mark) from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def load_faq(directory: str | Path) -> Faq:
+def load_faq(directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED) -> Faq:
     """Load an FAQ folder, raising :class:`FaqError` if it has any problem."""
-    faq, problems = read_faq(directory)
+    faq, problems = read_faq(directory, require_chinese=require_chinese)
     if problems:
         raise FaqError(problems)
     return faq
 
 
-def read_faq(directory: str | Path) -> tuple[Faq, list[Problem]]:
+def read_faq(directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED) -> tuple[Faq, list[Problem]]:
     """Load what can be loaded from an FAQ folder, and list every problem found."""
-    reader = _Reader(Path(directory))
+    reader = _Reader(Path(directory), require_chinese=require_chinese)
     gc.disable()  # a large FAQ is many small objects that all live on: collecting meanwhile is wasted work
     try:
         return reader.read(), reader.problems
@@ -116,8 +147,9 @@ def read_faq(directory: str | Path) -> tuple[Faq, list[Problem]]:
 
 
 class _Reader:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, require_chinese: bool) -> None:
         self.directory = directory
+        self.require_chinese = require_chinese
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
         self.top_level: dict[str, Any] = {}  # the whole of the file parsed last
@@ -138,6 +170,8 @@ class _Reader:
         for path in sorted(self.directory.glob("*.yaml")):
             if path.name not in SPECIAL_FILES:
                 entries.extend(self.read_entries(path, layers, documents))
+        for path in sorted(self.directory.glob("*.yml")):
+            self.problem(path, 0, f"not read: FAQ files end in .yaml; rename it to {path.stem}.yaml")
         if not entries and not self.problems:
             self.problem(self.directory, 0, "no entry files: add a YAML file with a top-level `entries:` list")
         self.check_references(entries, onboarding)
@@ -186,7 +220,12 @@ class _Reader:
                 continue
             if fields["id"] in layers:
                 self.problem(path, item.line, f"layer id '{fields['id']}' appears twice")
-            layers[fields["id"]] = Layer(**fields)
+            label = f"layer '{fields['id']}'"
+            chinese = {name: self.optional_text(path, item, name, label) for name in LAYER_FIELDS_ZH}
+            missing = [name for name in ("name_zh", "role_zh") if not chinese[name] and name not in item]
+            if self.require_chinese and missing:
+                self.problem(path, item.line, f"{label}: missing field {' and '.join(map(repr, missing))}")
+            layers[fields["id"]] = Layer(**fields, **chinese)
         return layers
 
     def read_documents(self, path: Path) -> dict[str, Document]:
@@ -227,11 +266,21 @@ class _Reader:
         if data is None:
             return Onboarding()
         welcome = data.get("welcome", "") if isinstance(data, dict) else None
+        welcome_zh = data.get("welcome_zh", "") if isinstance(data, dict) else None
         starters = data.get("starters", []) if isinstance(data, dict) else None
-        if not isinstance(welcome, str) or not isinstance(starters, list) or (starters and not _is_text_list(starters)):
-            self.problem(path, getattr(data, "line", 1), "`onboarding:` needs `welcome:` text and `starters:` ids")
+        if (
+            not isinstance(welcome, str)
+            or not isinstance(welcome_zh, str)
+            or not isinstance(starters, list)
+            or (starters and not _is_text_list(starters))
+        ):
+            self.problem(
+                path,
+                getattr(data, "line", 1),
+                "`onboarding:` needs `welcome:` text, `starters:` ids and optional `welcome_zh:` text",
+            )
             return Onboarding()
-        return Onboarding(welcome.strip(), tuple(starters))
+        return Onboarding(welcome.strip(), tuple(starters), welcome_zh.strip())
 
     def read_entries(self, path: Path, layers: dict[str, Layer], documents: dict[str, Document]) -> Iterator[Entry]:
         for item in self.items(path, "entries"):
@@ -266,6 +315,9 @@ class _Reader:
         see_also = self.text_list(path, item, "see_also", minimum=0, label=label, required=False)
         entry_layers = self.entry_layers(path, item, layers, label)
         sources = self.entry_sources(path, item, documents, label)
+        question_zh = self.optional_text(path, item, "question_zh", label)
+        answer_zh = self.optional_text(path, item, "answer_zh", label)
+        reviewed = self.review_date(path, item, label)
         if fields is None:
             return None
         if not _ID.fullmatch(fields["id"]):
@@ -276,6 +328,14 @@ class _Reader:
                 item.line,
                 f"{label}: answer is {len(fields['answer'])} characters; the limit is {MAX_ANSWER_CHARS}",
             )
+        self.check_answer_zh(path, item, answer_zh, label)
+        if _LINK.search(fields["answer"]):
+            self.problem(
+                path,
+                item.line,
+                f"{label}: answer links with <...> or [label](...), which Slack shows as "
+                "raw text; write the bare address (https://...), which Slack links",
+            )
         if alternates is None or tags is None or see_also is None or entry_layers is None or sources is None:
             return None
         return Entry(
@@ -284,6 +344,9 @@ class _Reader:
             sources=sources,
             tags=tuple(tags),
             see_also=tuple(see_also),
+            question_zh=question_zh,
+            answer_zh=answer_zh,
+            reviewed=reviewed,
             file=_display(path),
             line=item.line,
             **fields,
@@ -301,6 +364,39 @@ class _Reader:
             else:
                 fields[name] = value.strip()
         return fields if len(fields) == len(names) else None
+
+    def check_answer_zh(self, path: Path, item: _Mapping, answer_zh: str, label: str) -> None:
+        if self.require_chinese and "answer_zh" not in item:
+            self.problem(path, item.line, f"{label}: missing field 'answer_zh' (the answer in Chinese)")
+        elif len(answer_zh) > MAX_ANSWER_ZH_CHARS:
+            self.problem(
+                path,
+                item.line,
+                f"{label}: answer_zh is {len(answer_zh)} characters; the limit is {MAX_ANSWER_ZH_CHARS}",
+            )
+
+    def optional_text(self, path: Path, item: _Mapping, name: str, label: str) -> str:
+        """The named field as stripped text, or ``""`` when it is absent or (after reporting) not text."""
+        value = item.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(path, item.line, f"{label}: '{name}' must be non-empty text")
+            return ""
+        return value.strip()
+
+    def review_date(self, path: Path, item: _Mapping, label: str) -> date | None:
+        """``reviewed:`` as a date (YAML reads an unquoted YYYY-MM-DD as one), or ``None`` when absent."""
+        value = item.get("reviewed")
+        if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+            return value
+        if isinstance(value, str) and _DATE.fullmatch(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass  # 2026-02-30
+        self.problem(path, item.line, f"{label}: 'reviewed' must be a date written YYYY-MM-DD")
+        return None
 
     def text_list(
         self, path: Path, item: _Mapping, name: str, *, minimum: int, label: str = "", required: bool = True

@@ -23,7 +23,7 @@ _BARE_LINK = re.compile(r"<(https?://[^<>|]*)>")
 # <@U123>, <@U123|name>, <#C123>, <!here>, <!channel>, <!subteam^S1|@team>, ...
 _OTHER_MARKUP = re.compile(r"<[@#!][^<>]*>")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:", re.IGNORECASE)
-_QUOTE_MARKER = re.compile(r"^\s*>+\s?", re.MULTILINE)
+_QUOTE_MARKER = re.compile(r"^[^\S\n]*>+[^\S\n]?", re.MULTILINE)  # not \s: it would scan every later line
 _FORMATTING = re.compile(r"[*_~`]+")
 _URL_NOISE = re.compile(r"https?://|www\.")
 _WHITESPACE = re.compile(r"\s+")

@@ -4,53 +4,69 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+import aiohttp
+from slack_bolt import BoltResponse
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import Settings
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners import register
-from bot.slack.listeners.common import apologise
+from bot.slack.listeners.common import Background, apologise
 
 log = logging.getLogger(__name__)
 
+# Connections kept open to Slack per process: a burst of replies queues for these instead of opening
+# (and TLS-handshaking) one connection per reply.
+MAX_CONNECTIONS = 8
 
-def build_app(services: Services, executor: Executor) -> App:
-    """The Bolt app for one process.
 
-    ``executor`` runs the listeners. Bolt's default pool has 5 threads: with five
-    slow replies under way, the next slash command could not even be acknowledged.
-    The caller sizes it (LISTENER_THREADS) and owns it, to drain it on shutdown.
+def web_session() -> aiohttp.ClientSession:
+    """The one HTTP session a process uses for Slack's Web API, so that replies reuse connections.
+
+    Call on the event loop that will use it; close it on shutdown.
     """
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit_per_host=MAX_CONNECTIONS))
+
+
+def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
+    """The Web API client on ``session``: every call reuses its kept-alive connections."""
+    client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, session=session)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def build_app(services: Services, background: Background, client: AsyncWebClient) -> AsyncApp:
+    """The Bolt app for one process; ``background`` holds the work started after each acknowledgement."""
     settings = services.settings
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    app = App(
+    app = AsyncApp(
         client=client,
-        signing_secret=settings.signing_secret or None,
-        listener_executor=executor,
-        process_before_response=True,  # ack functions answer inline; the slow parts run lazily
+        signing_secret=settings.signing_secret or None,  # checked by the HTTP front first; this is a second check
+        process_before_response=True,  # ack functions answer inline; the slow parts run in the background
         ignoring_self_events_enabled=True,
         request_verification_enabled=not settings.socket_mode,
-        logger=logging.getLogger("slack_bolt.App"),
+        logger=logging.getLogger("slack_bolt.AsyncApp"),
     )
-    register(app, services, executor)
+    register(app, services, background)
     app.error(_on_error)
     return app
 
 
-def _on_error(error: Exception, body: dict[str, Any], client: WebClient) -> BoltResponse:
-    """An ack function failed (lazy work has its own guard): log, apologise, and still answer 200."""
-    log.exception("listener failed (event %s)", body.get("event_id") or body.get("trigger_id"), exc_info=error)
+async def _on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> BoltResponse:
+    """An ack function failed (background work has its own guard): log, apologise, and still answer 200.
+
+    Only verified requests reach Bolt (the HTTP front refuses the rest), so this never acts on a forged body.
+    """
+    log.error("listener failed (event %s)", body.get("event_id") or body.get("trigger_id"), exc_info=error)
     if body.get("command"):  # the apology is the acknowledgement itself
         return BoltResponse(
             status=200,
             body=json.dumps({"response_type": "ephemeral", **blocks.apology_message()}),
             headers={"content-type": "application/json"},
         )
-    apologise(body, client)
+    await apologise(body, client)
     return BoltResponse(status=200, body="")

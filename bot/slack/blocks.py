@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.knowledge.faq import Entry, Faq, Layer
+from bot.knowledge.language import Language, answer_in, layer_name, layer_role, question_in
 from bot.knowledge.live import ReloadResult
 from bot.knowledge.matcher import Suggestion
-from bot.mrkdwn import clip, echo, escape, plain
-from bot.report import Report
+from bot.mrkdwn import clip, echo, escape, plain, show
+from bot.report import Report, stale_age
+from bot.slack.wording import HOW_TO_ASK, WORDS
 
 Block = dict[str, Any]
 Message = dict[str, Any]  # {"text": ..., "blocks": [...]}: keyword arguments for say/respond/ack
@@ -41,37 +43,41 @@ FEEDBACK_NOT_HELPFUL = "feedback:not_helpful"
 # -- answers -----------------------------------------------------------------
 
 
-def answer_message(entry: Entry, faq: Faq, *, shareable: bool = False, shared_by: str | None = None) -> Message:
-    """An answer: the text, its layer and source, see-also buttons and feedback buttons."""
+def answer_message(
+    entry: Entry, faq: Faq, *, shareable: bool = False, shared_by: str | None = None, language: Language = "en"
+) -> Message:
+    """An answer in ``language``: the text, its layer and source, see-also buttons and feedback buttons."""
+    words = WORDS[language]
     layer = faq.layers[entry.layer]
+    question, answer = question_in(entry, language), answer_in(entry, language)
     blocks: list[Block] = [
-        _section(f"*{escape(entry.question)}*\n{escape(entry.answer)}"),
-        _context(_layer_line(entry, faq)),
-        _context(_source_line(entry, faq)),
+        _section(f"*{escape(question)}*\n{escape(answer)}"),
+        _context(_layer_line(entry, faq, language)),
+        _context(_source_line(entry, faq, language)),
     ]
-    buttons = _entry_buttons(_see_also(entry, faq), prefix="See also: ")
+    buttons = _entry_buttons(_see_also(entry, faq), prefix=words["see_also"], language=language)
     if shareable:
-        buttons.append(_button("Share in channel", SHARE, entry.id, style="primary"))
+        buttons.append(_button(words["share"], SHARE, entry.id, style="primary"))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     blocks.append(
         {
             "type": "actions",
             "elements": [
-                _button("👍 Helpful", FEEDBACK_HELPFUL, entry.id),
-                _button("👎 Not helpful", FEEDBACK_NOT_HELPFUL, entry.id),
+                _button(words["helpful"], FEEDBACK_HELPFUL, entry.id),
+                _button(words["not_helpful"], FEEDBACK_NOT_HELPFUL, entry.id),
             ],
         }
     )
     if shared_by:
         blocks.append(_context(f"Shared by <@{shared_by}>"))
-    text = f"{entry.question}\n{plain(entry.answer)}\nLayer: {layer.name}"
+    text = f"{question}\n{plain(answer)}\n{words['layer_fallback']} {layer_name(layer, language)}"
     return {"text": escape(text), "blocks": blocks}
 
 
-def answer_modal(entry: Entry, faq: Faq) -> dict[str, Any]:
+def answer_modal(entry: Entry, faq: Faq, *, language: Language = "en") -> dict[str, Any]:
     """An answer in a modal, for questions picked in the App Home."""
-    message = answer_message(entry, faq)
+    message = answer_message(entry, faq, language=language)
     blocks = [block for block in message["blocks"] if block["type"] != "actions"]
     return {
         "type": "modal",
@@ -81,38 +87,36 @@ def answer_modal(entry: Entry, faq: Faq) -> dict[str, Any]:
     }
 
 
-def did_you_mean_message(question: str, suggestions: Sequence[Suggestion]) -> Message:
+def did_you_mean_message(question: str, suggestions: Sequence[Suggestion], *, language: Language = "en") -> Message:
     """A close call: the question echoed (escaped) and up to three suggestions as buttons."""
+    words = WORDS[language]
     blocks = [
-        _section(f"I'm not sure which of these you mean by “{echo(question, MAX_ECHO)}”:"),
-        {"type": "actions", "elements": _entry_buttons(s.entry for s in suggestions)},
-        _context("Or browse everything I know with `/qwen list`."),
+        _section(words["unsure"].format(asked=echo(question, MAX_ECHO))),
+        {"type": "actions", "elements": _entry_buttons((s.entry for s in suggestions), language=language)},
+        _context(words["browse"]),
     ]
-    options = "; ".join(s.entry.question for s in suggestions)
-    return {"text": escape(f"Did you mean: {options}"), "blocks": blocks}
+    options = "; ".join(question_in(s.entry, language) for s in suggestions)
+    return {"text": escape(words["unsure_fallback"] + options), "blocks": blocks}
 
 
-def not_covered_message(question: str, suggestions: Sequence[Suggestion]) -> Message:
+def not_covered_message(question: str, suggestions: Sequence[Suggestion], *, language: Language = "en") -> Message:
     """A Qwen question the sources do not answer: say so, and offer the nearest entries as buttons."""
-    asked = echo(question, MAX_ECHO) or "that"
-    text = f"The sources I draw on don't cover “{asked}”, so I won't guess."
+    words = WORDS[language]
+    text = words["not_covered"].format(asked=echo(question, MAX_ECHO) or words["that"])
     blocks = [_section(text)]
     if suggestions:
         blocks += [
-            _context("The nearest questions I can answer:"),
-            {"type": "actions", "elements": _entry_buttons(s.entry for s in suggestions)},
+            _context(words["nearest"]),
+            {"type": "actions", "elements": _entry_buttons((s.entry for s in suggestions), language=language)},
         ]
-    nearest = "; ".join(s.entry.question for s in suggestions)
-    return {"text": text + (escape(f" Nearest: {nearest}") if nearest else ""), "blocks": blocks}
+    nearest = "; ".join(question_in(s.entry, language) for s in suggestions)
+    return {"text": text + (escape(words["nearest_fallback"] + nearest) if nearest else ""), "blocks": blocks}
 
 
-def no_match_message(question: str) -> Message:
+def no_match_message(question: str, *, language: Language = "en") -> Message:
     """No answer: short, friendly, the question echoed (escaped), a pointer to the list."""
-    asked = echo(question, MAX_ECHO) or "that"
-    text = (
-        f"I don't have an answer for “{asked}” in my FAQ. Try other words, "
-        "or browse the questions I can answer with `/qwen list`."
-    )
+    words = WORDS[language]
+    text = words["no_match"].format(asked=echo(question, MAX_ECHO) or words["that"])
     return {"text": text, "blocks": [_section(text)]}
 
 
@@ -206,19 +210,24 @@ def channel_welcome_message(faq: Faq) -> Message:
     return {"text": "Welcome! I answer sourcing questions about Qwen. Try /qwen help.", "blocks": blocks}
 
 
-def home_view(faq: Faq) -> dict[str, Any]:
-    """The App Home tab: the layer map, questions browsable by layer, how to ask."""
+def home_view(faq: Faq, *, language: Language = "en") -> dict[str, Any]:
+    """The App Home tab in ``language``: the layer map, questions browsable by layer, how to ask."""
+    words = WORDS[language]
+    welcome = (language == "zh" and faq.onboarding.welcome_zh) or faq.onboarding.welcome
     blocks: list[Block] = [_header("Qwen sourcing bot")]
-    if faq.onboarding.welcome:
-        blocks.append(_section(escape(faq.onboarding.welcome)))
-    blocks += [{"type": "divider"}, _section("*The layer map*")]
+    if welcome:
+        blocks.append(_section(escape(welcome)))
+    blocks += [{"type": "divider"}, _section(words["layer_map"])]
     for layer in faq.layers.values():
-        blocks.append(_section(f"*{escape(layer.name)}*: {escape(layer.role)}\n_Visible:_ {escape(layer.visibility)}"))
-    blocks += [{"type": "divider"}, _header("Browse questions by layer")]
+        name, role = escape(layer_name(layer, language)), escape(layer_role(layer, language))
+        blocks.append(_section(f"*{name}*: {role}\n{words['visible']} {escape(layer.visibility)}"))
+    blocks += [{"type": "divider"}, _header(words["browse_header"])]
     blocks += [
-        _browse_section(layer, faq.in_layer(layer.id)) for layer in faq.layers.values() if faq.in_layer(layer.id)
+        _browse_section(layer, faq.in_layer(layer.id), language)
+        for layer in faq.layers.values()
+        if faq.in_layer(layer.id)
     ]
-    blocks += [{"type": "divider"}, _section("*How to ask*\n" + _how_to_ask())]
+    blocks += [{"type": "divider"}, _section(words["how_to_ask"])]
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 
@@ -238,14 +247,17 @@ def apology_message() -> Message:
 # -- pieces ------------------------------------------------------------------
 
 
-def _layer_line(entry: Entry, faq: Faq) -> str:
+def _layer_line(entry: Entry, faq: Faq, language: Language) -> str:
+    words = WORDS[language]
     primary = faq.layers[entry.layer]
-    line = f"*Layer:* {escape(primary.name)}, {escape(primary.role[:1].lower() + primary.role[1:])}"
-    also = [escape(faq.layers[layer].name) for layer in entry.layers[1:] if layer in faq.layers]
-    return line + (f" · *also:* {', '.join(also)}" if also else "")
+    name, role = layer_name(primary, language), layer_role(primary, language)
+    role = role if language == "zh" else role[:1].lower() + role[1:]
+    line = f"{words['layer']} {escape(name)}{'，' if language == 'zh' else ', '}{escape(role)}"
+    also = [escape(layer_name(faq.layers[layer], language)) for layer in entry.layers[1:] if layer in faq.layers]
+    return line + (f" · {words['also']} {', '.join(also)}" if also else "")
 
 
-def _source_line(entry: Entry, faq: Faq) -> str:
+def _source_line(entry: Entry, faq: Faq, language: Language) -> str:
     cited = []
     for source in entry.sources:
         document = faq.documents.get(source.document)
@@ -254,7 +266,8 @@ def _source_line(entry: Entry, faq: Faq) -> str:
             continue
         kind = escape(document.kind) + (f" by {escape(document.author)}" if document.author else "")
         cited.append(f"_{escape(document.title)}_ ({kind}), {escape(source.section)}")
-    return "*Source:* " + "; ".join(cited)
+    reviewed = f" · {WORDS[language]['reviewed']} {entry.reviewed.isoformat()}" if entry.reviewed else ""
+    return f"{WORDS[language]['source']} " + "; ".join(cited) + reviewed
 
 
 def _see_also(entry: Entry, faq: Faq) -> list[Entry]:
@@ -271,19 +284,20 @@ def _layer_map(layers: Iterable[Layer]) -> str:
 
 
 def _how_to_ask() -> str:
-    return "Mention me in a channel, send me a direct message, or use `/qwen QUESTION`. `/qwen help` lists the rest."
+    return HOW_TO_ASK
 
 
-def _browse_section(layer: Layer, entries: Sequence[Entry]) -> Block:
-    lines = [f"*{escape(layer.name)}* ({len(entries)})"]
+def _browse_section(layer: Layer, entries: Sequence[Entry], language: Language = "en") -> Block:
+    words = WORDS[language]
+    lines = [f"*{escape(layer_name(layer, language))}* ({len(entries)})"]
     for number, entry in enumerate(entries):
-        line = f"• {escape(entry.question)}"
+        line = f"• {escape(question_in(entry, language))}"
         if sum(len(x) + 1 for x in lines) + len(line) > MAX_SECTION_TEXT - 40:
-            lines.append(f"…and {len(entries) - number} more in the menu")
+            lines.append(words["more"].format(count=len(entries) - number))
             break
         lines.append(line)
     options = [
-        {"text": _plain_text(clip(entry.question, MAX_OPTION_TEXT)), "value": entry.id}
+        {"text": _plain_text(clip(question_in(entry, language), MAX_OPTION_TEXT)), "value": entry.id}
         for entry in entries[:MAX_OPTIONS]
     ]
     return {
@@ -292,15 +306,15 @@ def _browse_section(layer: Layer, entries: Sequence[Entry]) -> Block:
         "accessory": {
             "type": "static_select",
             "action_id": f"{BROWSE}:{layer.id}",
-            "placeholder": _plain_text("Open a question"),
+            "placeholder": _plain_text(words["open_question"]),
             "options": options,
         },
     }
 
 
-def _entry_buttons(entries: Iterable[Entry], *, prefix: str = "") -> list[Block]:
+def _entry_buttons(entries: Iterable[Entry], *, prefix: str = "", language: Language = "en") -> list[Block]:
     return [
-        _button(clip(prefix + entry.question, MAX_BUTTON_TEXT), f"{SHOW_ENTRY}:{number}", entry.id)
+        _button(clip(prefix + question_in(entry, language), MAX_BUTTON_TEXT), f"{SHOW_ENTRY}:{number}", entry.id)
         for number, entry in enumerate(entries)
     ]
 
@@ -344,7 +358,7 @@ def report_message(report: Report) -> Message:
         f"{outcomes.get('not-covered', 0)} not covered by the sources, {outcomes.get('no-match', 0)} without an answer."
     )
     unanswered = [
-        f"• {group.count}× “{echo(group.example, 120)}” "
+        f"• {group.count}× “{show(group.example, 120)}” "
         + (f"(closest: `{group.closest_id}` {group.closest_score:.0f})" if group.closest_id else "(nothing close)")
         for group in report.unanswered[:5]
     ] or ["• none"]
@@ -352,8 +366,12 @@ def report_message(report: Report) -> Message:
         f"• `{row.entry_id}`: {row.not_helpful} not helpful, {row.helpful} helpful" for row in report.unhelpful[:5]
     ] or ["• none"]
     layers = ", ".join(f"`{layer}` {count}" for layer, count in report.per_layer.items())
+    stale = [f"• `{s.entry_id}`: {stale_age(s)}" for s in report.stale[:10]] or ["• none"]
+    if len(report.stale) > 10:
+        stale.append(f"…and {len(report.stale) - 10} more: `python -m bot faq check` lists them all")
     blocks: list[Block] = [
         _header("Curators' report"),
+        _section(f"*Due for review* (not reviewed in {report.review_days} days, oldest first)\n" + "\n".join(stale)),
         _section(summary),
         _section("*Most asked, not answered*\n" + "\n".join(unanswered)),
         _section("*Voted not helpful*\n" + "\n".join(unhelpful)),

@@ -1,11 +1,24 @@
 """What the bot remembers: the :class:`Store` interface and its SQL implementation."""
 
 from bot.storage.base import AskedQuestion, Outcome, Store, Vote, redact
-from bot.storage.sql import SqlStore, StoreConfigError
+from bot.storage.sql import SqlStore, StoreConfigError, sqlite_file
 
-__all__ = ["AskedQuestion", "Outcome", "SqlStore", "Store", "StoreConfigError", "Vote", "open_store", "redact"]
+__all__ = [
+    "AskedQuestion",
+    "Outcome",
+    "SqlStore",
+    "Store",
+    "StoreConfigError",
+    "Vote",
+    "open_store",
+    "redact",
+    "sqlite_file",
+]
 
 
 def open_store(database_url: str) -> Store:
-    """The store for ``database_url`` (``sqlite:///...``, ``postgresql://...`` or Heroku's ``postgres://...``)."""
+    """The store for ``database_url`` (``sqlite:///...``, ``postgresql://...`` or Heroku's ``postgres://...``).
+
+    Raises :class:`StoreConfigError`, with one sentence, for any URL it cannot use.
+    """
     return SqlStore(database_url)

@@ -6,6 +6,7 @@ Four things are kept, each for a reason the README gives:
   even when Slack retries it or two instances receive it; kept one day;
 * who has been welcomed, so nobody gets the welcome DM twice;
 * feedback votes, one per user per entry, changeable;
+* each user's last question language, so the App Home speaks it;
 * asked questions: outcome, entry, layer, score and channel type for every
   question, and the text only when the bot did not answer (what curators need);
   token-like strings are redacted before anything is stored.
@@ -65,6 +66,12 @@ class Store(Protocol):
     def record_vote(self, vote: Vote) -> None:
         """Remember a vote, replacing the same user's earlier vote on the entry."""
 
+    def set_language(self, user_id: str, language: str) -> None:
+        """Remember the language of ``user_id``'s last question ("en" or "zh")."""
+
+    def language(self, user_id: str) -> str | None:
+        """The language of ``user_id``'s last question, or ``None`` if unknown."""
+
     def questions_since(self, since: float) -> list[AskedQuestion]:
         """Questions asked at or after ``since``, oldest first."""
 
@@ -72,10 +79,13 @@ class Store(Protocol):
         """Votes cast at or after ``since``."""
 
     def purge(self, *, now: float, retention_days: int) -> None:
-        """Forget claims older than a day, questions and votes older than the retention."""
+        """Forget claims older than a day; questions, votes and languages older than the retention."""
 
     def status(self) -> str:
         """``"ok"``, or a few words on what is wrong, for ``/healthz``."""
+
+    def connection_problem(self) -> str | None:
+        """``None`` when the database answers; else why not, in a few words (no SQL, no parameters)."""
 
     def close(self) -> None:
         """Release connections."""

@@ -7,16 +7,25 @@ since that decides whether to reply. Under load this turns many small commits
 contending for the database (and, in SQLite, for its single write lock) into a
 few larger ones. Readers in the process flush the queue first.
 
+The writer thread must outlive any one bad write: a batch that fails for any
+reason (a statement the database refuses, or text the driver cannot encode,
+such as a lone surrogate) is retried write by write, so only the offending write
+is logged and dropped. Should the thread stop all the same, writes are dropped
+at once instead of queueing, nobody waits for it, and :meth:`SqlStore.status`
+says so.
+
 Claims use an atomic ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the key,
 so two instances racing for the same Slack event cannot both win. (``RETURNING``
-rather than ``rowcount``: psycopg 3 reports -1 for a conflicting insert.) Tables are created
-idempotently on first use (not at import or start-up, so a database that is down
-when the bot starts does not stop it from answering).
+rather than ``rowcount``: psycopg 3 reports -1 for a conflicting insert.) The schema is
+brought to the newest migration (:mod:`bot.storage.schema`) on first use, not at
+import or start-up, so a database that is down when the bot starts does not stop
+it from answering; ``serve`` upgrades it before the workers start when it can.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -47,11 +56,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.storage.base import AskedQuestion, Vote, redact
+from bot.storage.schema import SchemaError, upgrade
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,6 +93,13 @@ votes = Table(
     Column("helpful", Boolean, nullable=False),
     Column("voted_at", Float, nullable=False, index=True),
 )
+user_languages = Table(
+    "user_languages",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("language", String(8), nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
 questions = Table(
     "questions",
     metadata,
@@ -109,20 +126,54 @@ def engine_url(database_url: str) -> str:
     return database_url
 
 
+def _parse(database_url: str) -> URL:
+    """``database_url`` parsed and checked as far as it can be without connecting. Raises StoreConfigError."""
+    try:
+        parsed = make_url(engine_url(database_url))
+    except ArgumentError:
+        raise StoreConfigError("it is not a database URL") from None
+    except ValueError:  # int() of a port such as "abc"
+        raise StoreConfigError("its port must be a whole number from 1 to 65535") from None
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise StoreConfigError(f"unsupported database '{backend}'; use sqlite or postgresql")
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise StoreConfigError("its port must be a whole number from 1 to 65535")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise StoreConfigError("it names no SQLite file (give a path, as in sqlite:///path/to/bot.sqlite3)")
+    return parsed
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file a ``sqlite:///`` URL names; ``None`` for PostgreSQL. Raises :class:`StoreConfigError`."""
+    parsed = _parse(database_url)
+    return Path(str(parsed.database)) if parsed.get_backend_name() == "sqlite" else None
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Create the file if new, readable by its owner only (it holds DM text and voter ids), in a 0700 folder."""
+    if path.is_dir():
+        raise StoreConfigError(f"{path} is a folder, not a SQLite file")
+    blocker = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+    if blocker is not None:
+        raise StoreConfigError(f"{blocker} is a file, so it cannot hold {path}")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # SQLite gives its -wal and -shm files this mode
+    except OSError as error:
+        raise StoreConfigError(f"cannot open or create {path} ({error.strerror or type(error).__name__})") from None
+
+
 class SqlStore:
     """A store on any SQLAlchemy URL this project supports (SQLite, PostgreSQL)."""
 
     def __init__(self, database_url: str, *, connect_timeout: float = 2.0) -> None:
-        url = engine_url(database_url)
-        try:
-            parsed = make_url(url)
-        except ArgumentError:
-            raise StoreConfigError("not a database URL") from None
-        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
-            raise StoreConfigError(f"unsupported database '{parsed.get_backend_name()}'; use sqlite or postgresql")
+        parsed = _parse(database_url)
         self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            _create_sqlite_file(Path(str(parsed.database)))
         try:
-            self.engine = self._create_engine(url, parsed.database, connect_timeout)
+            self.engine = self._create_engine(engine_url(database_url), connect_timeout)
         except (ArgumentError, ImportError, ValueError, TypeError) as error:  # unknown driver, a bad port...
             raise StoreConfigError(str(error).splitlines()[0][:200]) from None
         self._schema_ready = False
@@ -130,14 +181,13 @@ class SqlStore:
         self._last_error = ""
         self._lock = threading.Lock()
         self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
+        self._language_upsert = _language_upsert(postgresql if self.dialect == "postgresql" else sqlite)
         self._pending: queue.Queue[_Write | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
 
-    def _create_engine(self, url: str, database: str | None, connect_timeout: float) -> Engine:
+    def _create_engine(self, url: str, connect_timeout: float) -> Engine:
         if self.dialect == "sqlite":
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"timeout": connect_timeout})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
@@ -187,6 +237,16 @@ class SqlStore:
             lock_order=f"vote:{row['entry_id']}:{row['user_id']}",
         )
 
+    def set_language(self, user_id: str, language: str) -> None:
+        row = {"user_id": user_id[:64], "language": language[:8], "updated_at": time.time()}
+        statement = self._language_upsert
+        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"language:{user_id}")
+
+    def language(self, user_id: str) -> str | None:
+        self.flush()
+        query = select(user_languages.c.language).where(user_languages.c.user_id == user_id[:64])
+        return self._safely("read a language", lambda c: c.execute(query).scalar(), default=None)
+
     def questions_since(self, since: float) -> list[AskedQuestion]:
         self.flush()
         query = select(questions).where(questions.c.asked_at >= since).order_by(questions.c.asked_at, questions.c.id)
@@ -224,24 +284,36 @@ class SqlStore:
             connection.execute(delete(claims).where(claims.c.claimed_at < now - DAY))
             connection.execute(delete(questions).where(questions.c.asked_at < keep_from))
             connection.execute(delete(votes).where(votes.c.voted_at < keep_from))
+            connection.execute(delete(user_languages).where(user_languages.c.updated_at < keep_from))
 
         self._safely("purge", forget, default=None)
 
     def status(self) -> str:
-        """``"ok"`` or ``"unavailable"``; the reason goes to the log, not to whoever asks."""
+        """``"ok"``, ``"writer stopped"`` or ``"unavailable"``; the reason goes to the log, not to whoever asks."""
+        if not self._writer.is_alive():
+            return "writer stopped"
         if time.monotonic() < self._paused_until:
             return "unavailable"
+        problem = self.connection_problem()
+        if problem is not None:
+            log.warning("database unavailable (%s)", problem)
+            return "unavailable"
+        return "ok"
+
+    def connection_problem(self) -> str | None:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as error:
-            log.warning("database unavailable (%s)", _describe(error))
-            return "unavailable"
-        return "ok"
+            return _describe(error)
+        return None
 
     def flush(self) -> None:
-        """Wait until every recorded question and vote has been written (or dropped)."""
-        self._pending.join()
+        """Wait until every recorded question and vote has been written (or dropped), while the writer runs."""
+        pending = self._pending
+        with pending.all_tasks_done:
+            while pending.unfinished_tasks and self._writer.is_alive():
+                pending.all_tasks_done.wait(timeout=0.5)
 
     def close(self) -> None:
         self._pending.put(None)
@@ -264,6 +336,9 @@ class SqlStore:
         self, operation: Callable[[Connection], object], *, default: object, wait: bool, lock_order: str = ""
     ) -> object:
         """Hand a write to the writer thread; with ``wait``, return its result (``default`` if it failed)."""
+        if not self._writer.is_alive():
+            log.error("store writer stopped: a write dropped")
+            return default
         result: Future[object] | None = Future() if wait else None
         self._pending.put(_Write(operation, result, default, lock_order))
         if result is None:
@@ -284,27 +359,40 @@ class SqlStore:
                     break
             writes = [write for write in batch if write is not None]
             try:
-                results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None)
-            except _RefusedError:  # one write is at fault, not the database: the others go through alone
-                results = [self._alone(write) for write in writes]
-            for number, write in enumerate(writes):
-                if write.result is not None:
-                    write.result.set_result(write.default if results is None else results[number])
-            for _ in batch:
-                self._pending.task_done()
+                self._commit(writes)
+            except Exception:  # a bug, not bad data: log it, and keep the thread for the next batch
+                log.exception("store writer: %d write(s) dropped", len(writes))
+                for write in writes:
+                    _settle(write, write.default)
+            finally:
+                for _ in batch:
+                    self._pending.task_done()
             if None in batch:
                 return
+
+    def _commit(self, writes: list[_Write]) -> None:
+        """Commit the writes in one transaction; if that fails, each on its own, dropping only those at fault."""
+        if not writes:
+            return
+        try:
+            results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None)
+        except Exception:  # one write is at fault, not the database: the others go through alone
+            results = [self._alone(write) for write in writes]
+        for number, write in enumerate(writes):
+            _settle(write, write.default if results is None else results[number])
 
     def _alone(self, write: _Write) -> object:
         return self._safely("a write", write.operation, default=write.default)
 
     def _safely(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
-        """:meth:`_run`, with a refused statement logged and dropped too."""
+        """:meth:`_run`, with a refused statement, or any other failure of this one operation, logged and dropped."""
         try:
             return self._run(what, operation, default=default)
         except _RefusedError as error:
             log.warning("database refused %s (%s); dropped", what, error)
-            return default
+        except Exception as error:  # e.g. UnicodeEncodeError: text the driver cannot encode
+            log.warning("%s failed (%s); dropped", what, _describe(error))
+        return default
 
     def _run(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
         """Run ``operation`` in a transaction; retry briefly; on failure log, drop and return ``default``.
@@ -334,7 +422,13 @@ class SqlStore:
         if not self._schema_ready:
             with self._lock:
                 if not self._schema_ready:
-                    metadata.create_all(self.engine, checkfirst=True)
+                    try:
+                        upgraded = upgrade(self.engine)
+                    except SchemaError as error:  # the tables may serve all the same: let each statement tell
+                        log.error("database schema left as it is: %s", error)
+                    else:
+                        if upgraded.changed:
+                            log.info("database schema %s", upgraded)
                     self._schema_ready = True
 
 
@@ -350,6 +444,15 @@ def _statements(dialect: Any) -> tuple[Any, Any, Any]:
         set_={"helpful": vote.excluded.helpful, "voted_at": vote.excluded.voted_at},
     )
     return claim, welcome, vote
+
+
+def _language_upsert(dialect: Any) -> Any:
+    """Insert a user's language, or replace the one stored."""
+    upsert = dialect.insert(user_languages)
+    return upsert.on_conflict_do_update(
+        index_elements=["user_id"],
+        set_={"language": upsert.excluded.language, "updated_at": upsert.excluded.updated_at},
+    )
 
 
 class _RefusedError(Exception):
@@ -377,6 +480,12 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
     return results
 
 
+def _settle(write: _Write, result: object) -> None:
+    """Give a waiting caller its result (a caller that gave up waiting no longer minds)."""
+    if write.result is not None and not write.result.done():
+        write.result.set_result(result)
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """WAL lets readers and a writer work at once, which several instances on one file need."""
     cursor = connection.cursor()
@@ -385,8 +494,11 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _describe(error: SQLAlchemyError) -> str:
+def _describe(error: Exception) -> str:
     """The error's class and first line, without SQL or parameters (which may hold user text)."""
     original = getattr(error, "orig", None) or error
     first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
     return f"{type(original).__name__}: {first_line[:120]}" if first_line else type(original).__name__
+
+
+describe_error = _describe  # for the commands that report a database error in one line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.knowledge.loader import MAX_FILE_BYTES, FaqError, load_faq, read_faq
+from bot.knowledge.loader import MAX_ANSWER_ZH_CHARS, MAX_FILE_BYTES, FaqError, load_faq, read_faq
 from tests.conftest import entry_yaml, small_faq
 
 FIVE = ["one way", "two way", "three way", "four way", "five way"]
@@ -150,3 +151,88 @@ def test_any_file_content_is_a_problem_not_a_crash(tmp_path: Path, content: str)
             load_faq(folder)
     else:
         assert faq.entry("a") is not None
+
+
+def test_chinese_fields_and_review_date_are_read(tmp_path: Path) -> None:
+    """question_zh, answer_zh and reviewed are read; question_zh is one of the entry's phrasings."""
+    extra = '    question_zh: "谁付钱？"\n    reviewed: 2026-11-27\n'
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE, answer="One answer.") + extra)
+    faq, problems = read_faq(folder)
+    assert problems == []
+    entry = faq.entries[0]
+    assert (entry.question_zh, entry.answer_zh, entry.reviewed) == ("谁付钱？", "中文：One answer.", date(2026, 11, 27))
+    assert entry.phrasings[:2] == ("Who pays?", "谁付钱？")
+
+
+def test_chinese_fields_are_optional(tmp_path: Path) -> None:
+    """Until they are required, an entry without the Chinese fields or a review date still loads."""
+    entries = entry_yaml("a", "Who pays?", FIVE).replace('    answer_zh: "中文：An answer."\n', "")
+    faq, problems = read_faq(small_faq(tmp_path, entries), require_chinese=False)
+    assert problems == []
+    assert (faq.entries[0].answer_zh, faq.entries[0].reviewed) == ("", None)
+    assert faq.entries[0].phrasings == ("Who pays?", *FIVE)
+
+
+@pytest.mark.parametrize("written", ["27/11/2026", "'2026-02-30'", "[2026]", "2026-11-27T10:00:00"])
+def test_bad_review_date_is_named(tmp_path: Path, written: str) -> None:
+    """A review date that is not a real YYYY-MM-DD date is one problem naming the entry."""
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE) + f"    reviewed: {written}\n")
+    assert messages(folder) == [f"{folder / 'entries.yaml'}:2: entry 'a': 'reviewed' must be a date written YYYY-MM-DD"]
+
+
+def test_layer_and_onboarding_chinese_fields_are_read(tmp_path: Path) -> None:
+    """Layers take name_zh/role_zh/summary_zh and onboarding takes welcome_zh."""
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE))
+    (folder / "layers.yaml").write_text(
+        "layers:\n  - {id: tongyi-research, name: T, role: R, visibility: V, summary: S,"
+        " name_zh: 通义, role_zh: 研究, summary_zh: 摘要}\n",
+        encoding="utf-8",
+    )
+    (folder / "onboarding.yaml").write_text(
+        "onboarding:\n  welcome: Hi.\n  welcome_zh: 欢迎。\n  starters: [a]\n", encoding="utf-8"
+    )
+    faq, problems = read_faq(folder)
+    assert problems == []
+    layer = faq.layers["tongyi-research"]
+    assert (layer.name_zh, layer.role_zh, layer.summary_zh) == ("通义", "研究", "摘要")
+    assert faq.onboarding.welcome_zh == "欢迎。"
+
+
+def test_impossible_unquoted_date_is_a_yaml_error_with_its_line(tmp_path: Path) -> None:
+    """PyYAML raises a bare ValueError for 2026-02-30; the loader reports it at its line."""
+    folder = small_faq(tmp_path, entry_yaml("a", "Who pays?", FIVE) + "    reviewed: 2026-02-30\n")
+    line = (folder / "entries.yaml").read_text(encoding="utf-8").splitlines().index("    reviewed: 2026-02-30") + 1
+    found = messages(folder)
+    assert len(found) == 1
+    assert found[0].startswith(f"{folder / 'entries.yaml'}:{line}: YAML error: not a real date")
+
+
+def test_required_chinese_fields_are_named_one_line_each(tmp_path: Path) -> None:
+    """Once required, a missing answer_zh and a layer without name_zh/role_zh are one problem each."""
+    entries = entry_yaml("a", "Who pays?", FIVE).replace('    answer_zh: "中文：An answer."\n', "")
+    folder = small_faq(tmp_path, entries)
+    layers = folder / "layers.yaml"
+    layers.write_text(
+        "layers:\n  - {id: tongyi-research, name: T, role: R, visibility: V, summary: S, name_zh: 通义}\n"
+        "  - {id: community, name: C, role: R, visibility: V, summary: S}\n",
+        encoding="utf-8",
+    )
+    found = [str(p) for p in read_faq(folder, require_chinese=True)[1]]
+    assert found == [
+        f"{layers}:2: layer 'tongyi-research': missing field 'role_zh'",
+        f"{layers}:3: layer 'community': missing field 'name_zh' and 'role_zh'",
+        f"{folder / 'entries.yaml'}:2: entry 'a': missing field 'answer_zh' (the answer in Chinese)",
+    ]
+    assert read_faq(folder, require_chinese=False)[1] == []
+
+
+def test_over_long_answer_zh_is_refused_even_when_optional(tmp_path: Path) -> None:
+    """answer_zh has its own limit: Chinese says as much in fewer characters."""
+    long = "长" * (MAX_ANSWER_ZH_CHARS + 1)
+    entries = entry_yaml("a", "Who pays?", FIVE).replace("中文：An answer.", long)
+    folder = small_faq(tmp_path, entries)
+    assert messages(folder) == [
+        f"{folder / 'entries.yaml'}:2: entry 'a': answer_zh is {MAX_ANSWER_ZH_CHARS + 1} characters; "
+        f"the limit is {MAX_ANSWER_ZH_CHARS}"
+    ]
+    assert read_faq(folder, require_chinese=False)[1] != []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from bot.knowledge.freshness import StaleEntry
+from bot.knowledge.language import Language
 from bot.knowledge.live import ReloadResult
 from bot.knowledge.matcher import Matcher, Suggestion
 from bot.report import EntryVotes, Report, UnansweredGroup
@@ -118,24 +121,56 @@ def check_view(view: dict[str, Any]) -> None:
         assert len(view["title"]["text"]) <= LIMITS["view_title"]
 
 
-def test_every_answer(shipped_matcher: Matcher) -> None:
-    """Each entry's answer, as posted, as shareable, as shared, and in a modal."""
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_answer(shipped_matcher: Matcher, language: Language) -> None:
+    """Each entry's answer, as posted, as shareable, as shared, and in a modal, in either language."""
     faq = shipped_matcher.faq
     for entry in faq.entries:
-        check_message(blocks.answer_message(entry, faq))
-        check_message(blocks.answer_message(entry, faq, shareable=True))
-        check_message(blocks.answer_message(entry, faq, shared_by="U0123ABCD"))
-        check_view(blocks.answer_modal(entry, faq))
+        check_message(blocks.answer_message(entry, faq, language=language))
+        check_message(blocks.answer_message(entry, faq, shareable=True, language=language))
+        check_message(blocks.answer_message(entry, faq, shared_by="U0123ABCD", language=language))
+        check_view(blocks.answer_modal(entry, faq, language=language))
 
 
-def test_did_you_mean_with_the_longest_questions_and_a_huge_echo(shipped_matcher: Matcher) -> None:
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_did_you_mean_with_the_longest_questions_and_a_huge_echo(shipped_matcher: Matcher, language: Language) -> None:
     longest = sorted(shipped_matcher.faq.entries, key=lambda e: -len(e.question))[:3]
-    check_message(blocks.did_you_mean_message("x" * 40_000, [Suggestion(e, 50.0) for e in longest]))
+    check_message(blocks.did_you_mean_message("x" * 40_000, [Suggestion(e, 50.0) for e in longest], language=language))
 
 
+def test_the_review_date_sits_beside_the_source(shipped_matcher: Matcher) -> None:
+    """An answer's source context ends with the entry's review date, in the reply's language."""
+    from dataclasses import replace
+
+    entry = replace(shipped_matcher.faq.entries[0], reviewed=date(2026, 11, 2))
+    for language, label in (("en", "reviewed"), ("zh", "审核于")):
+        contexts = [
+            b["elements"][0]["text"]
+            for b in blocks.answer_message(entry, shipped_matcher.faq, language=language)["blocks"]
+            if b["type"] == "context"
+        ]
+        assert contexts[1].endswith(f" · {label} 2026-11-02")
+
+
+def test_chinese_did_you_mean_offers_the_chinese_questions(shipped_matcher: Matcher) -> None:
+    """Suggestion buttons carry question_zh in a Chinese reply (the English question where there is none)."""
+    from dataclasses import replace
+
+    first, second = shipped_matcher.faq.entries[:2]
+    suggestions = [
+        Suggestion(replace(first, question_zh="第一个问题？"), 60.0),
+        Suggestion(replace(second, question_zh=""), 58.0),
+    ]
+    message = blocks.did_you_mean_message("千问<!channel>", suggestions, language="zh")
+    buttons = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == ["第一个问题？", second.question]
+    assert message["blocks"][0]["text"]["text"] == "我不确定你说的“千问&lt;!channel&gt;”是指下面哪一个："
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("question", ["", "x" * 40_000, "<!channel> & <@U1>"])
-def test_no_match(question: str) -> None:
-    message = blocks.no_match_message(question)
+def test_no_match(question: str, language: Language) -> None:
+    message = blocks.no_match_message(question, language=language)
     check_message(message)
     assert "<!channel>" not in str(message)
 
@@ -152,6 +187,7 @@ def test_help_layers_lists_onboarding_and_home(shipped_matcher: Matcher) -> None
     check_message(blocks.onboarding_message(faq))
     check_message(blocks.channel_welcome_message(faq))
     check_view(blocks.home_view(faq))
+    check_view(blocks.home_view(faq, language="zh"))
     check_message(blocks.apology_message())
 
 
@@ -169,7 +205,8 @@ def test_a_huge_faq_still_fits(shipped_matcher: Matcher) -> None:
 def test_report_and_reload_messages() -> None:
     groups = [UnansweredGroup("q" * 5000, 9, "licence", 41.0, ("q",)) for _ in range(30)]
     unhelpful = [EntryVotes(f"e{n}", "Q?", 3, 1) for n in range(30)]
-    report = Report(30, 500, {"answered": 400, "no-match": 100}, groups, unhelpful, {"alibaba-cloud": 3})
+    stale = [StaleEntry(f"e{n}", "Q?", None, None, "f.yaml", n) for n in range(60)]
+    report = Report(30, 500, {"answered": 400, "no-match": 100}, groups, unhelpful, {"alibaba-cloud": 3}, stale)
     check_message(blocks.report_message(report))
     check_message(blocks.reload_message(ReloadResult(True, True, 47, "abc")))
     check_message(blocks.reload_message(ReloadResult(False, False, 47, "abc", tuple("p" * 4000 for _ in range(9)))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 
 from tests.support.bot_server import BotServer, mention, payload
@@ -48,5 +49,16 @@ def test_requests_that_are_not_slack_get_4xx(bot: BotServer, slack: FakeSlack) -
     assert bot.post(b"<xml/>", "text/xml").status == 415
     assert bot.post(json.dumps(mention("x")).encode(), "application/json", path="/other").status == 404
     assert bot.get("/slack/events").status == 405
-    assert bot.post(b"x" * (2 * 1024 * 1024), "application/json").status == 413
+    assert slack.quiet() == []
+
+
+def test_oversized_body_is_refused_before_it_is_read(bot: BotServer, slack: FakeSlack) -> None:
+    """A declared 2 MiB body: 413 at once, without waiting for (or reading) the body."""
+    with socket.create_connection(("127.0.0.1", bot.port), timeout=5) as connection:
+        connection.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {2 * 1024 * 1024}\r\n\r\n".encode()
+            + b"x" * 1000
+        )
+        assert connection.recv(1024).startswith(b"HTTP/1.1 413")
     assert slack.quiet() == []

@@ -109,6 +109,7 @@ NEW_ENTRY = """
     alternates: ["qwen office hours", "eval office hours?", "when can I drop in about qwen", "qwen drop-in session",
                  "is there a weekly qwen clinic"]
     answer: "Thursdays at 15:00 in the #ml-platform huddle."
+    answer_zh: "每周四 15:00，在 #ml-platform 的 huddle 里。"
     layer: tongyi-research
     source: {document: corporate-landscape, section: "Frequently asked questions"}
     tags: [office hours]

@@ -178,3 +178,58 @@ def test_a_refused_statement_does_not_pause_the_store(
     assert refused == "dropped"
     assert store.status() == "ok"
     assert store.claim("Ev1") is False
+
+
+def test_a_users_last_question_language_is_remembered(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """The last language set for a user wins, across stores; unknown users have none; purge forgets it."""
+    store, other = connect(database_url), connect(database_url)
+    assert store.language("U1") is None
+    store.set_language("U1", "zh")
+    store.set_language("U2", "en")
+    store.set_language("U1", "en")
+    store.set_language("U1", "zh")
+    store.flush()
+    assert (other.language("U1"), other.language("U2"), other.language("U3")) == ("zh", "en", None)
+    store.purge(now=time.time() + 31 * DAY, retention_days=30)
+    assert store.language("U1") is None
+
+
+def test_a_write_that_raises_anything_is_dropped_alone_and_the_writer_lives_on(
+    database_url: str, connect: Callable[..., SqlStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lone surrogate makes the driver raise UnicodeEncodeError (not a database error): only that
+    write is dropped and logged; the writes batched with it are stored; claims still tell first from repeat."""
+    store = connect(database_url)
+    now = time.time()
+    store.claim("create-tables")
+    store._write(lambda _: time.sleep(0.3), default=None, wait=False)  # hold the writer: the next three form one batch
+    for text_ in ("before", "lone \ud800 surrogate", "after"):
+        store.record_question(AskedQuestion(now, "no-match", 1.0, "im", text=text_))
+    assert [q.text for q in store.questions_since(now - 1)] == ["before", "after"]
+    assert store.claim("Ev-after") is True
+    assert store.claim("Ev-after") is False
+    assert store.status() == "ok"
+    assert "UnicodeEncodeError" in caplog.text
+    started = time.monotonic()
+    store.close()
+    assert time.monotonic() - started < 1
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the thread stops on purpose
+def test_a_stopped_writer_is_reported_and_nobody_waits_for_it(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """Should the writer thread stop all the same, status() says so and writes are dropped at once."""
+
+    def stop_the_thread(_: object) -> None:
+        raise SystemExit  # not an Exception: nothing in the loop may swallow it
+
+    store = connect(database_url)
+    store._write(stop_the_thread, default=None, wait=False)
+    store._writer.join(timeout=5)
+    assert store.status() == "writer stopped"
+    started = time.monotonic()
+    assert store.claim("Ev1") is True  # the default, without waiting WAIT_FOR_WRITE
+    store.record_question(AskedQuestion(time.time(), "no-match", 1.0, "im", text="dropped"))
+    store.flush()
+    assert time.monotonic() - started < 0.5

@@ -60,10 +60,18 @@ class BotServer:
     """One ``python -m bot serve`` process. Use as a context manager, or start()/stop()."""
 
     def __init__(
-        self, fake: FakeSlack, database_url: str, log_path: Path, *, args: tuple[str, ...] = (), **env: str
+        self,
+        fake: FakeSlack,
+        database_url: str,
+        log_path: Path,
+        *,
+        args: tuple[str, ...] = (),
+        program: tuple[str, ...] = ("-m", "bot", "serve"),
+        **env: str,
     ) -> None:
         self.fake = fake
         self.args = args
+        self.program = program  # what runs under this Python: the bot, or another app with the same settings
         self.port = free_port()
         self.log_path = log_path
         self.env = {
@@ -90,7 +98,7 @@ class BotServer:
     def start(self, timeout: float = 30.0) -> BotServer:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", *self.args],
+                [sys.executable, *self.program, *self.args],
                 cwd=self.log_path.parent,
                 env=self.env,
                 stdout=log,

@@ -4,6 +4,8 @@ The bot under test is pointed at it with ``SLACK_API_URL``; payloads carry
 response URLs that point at it too. It answers each method the way Slack's
 documentation says (``ok``, ``ts``, ``channel``...), records every call, and can
 be told to fail a method (an error, a 429 with ``Retry-After``) or to be slow.
+Given an SSL context it serves HTTPS with HTTP/1.1 keep-alive, as Slack does,
+and counts the connections it accepts.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -42,10 +46,21 @@ class _Scripted:
     delay: float
 
 
+class _CountingServer(ThreadingHTTPServer):
+    request_queue_size = 256  # the default backlog of 5 drops bursts of connections
+    daemon_threads = True
+    accepted = 0
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        request = super().get_request()
+        self.accepted += 1  # only the serving thread accepts
+        return request
+
+
 class FakeSlack:
     """Start with :meth:`start`; read :attr:`calls`; script failures with :meth:`fail`."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.calls: list[Call] = []
         self.auth_error: str | None = None
         self.socket_mode_url = ""  # what apps.connections.open returns
@@ -54,17 +69,23 @@ class FakeSlack:
         self._scripted: dict[str, list[_Scripted]] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
-        ThreadingHTTPServer.request_queue_size = 256  # the default backlog of 5 drops bursts of connections
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self.scheme = "https" if tls else "http"
+        self._server = _CountingServer(("127.0.0.1", 0), self._handler(keep_alive=tls is not None))
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/"
+        return f"{self.scheme}://127.0.0.1:{self.port}/api/"
+
+    @property
+    def connections(self) -> int:
+        """How many connections were accepted so far."""
+        return self._server.accepted
 
     def response_url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/response/{name}"
+        return f"{self.scheme}://127.0.0.1:{self.port}/response/{name}"
 
     def start(self) -> FakeSlack:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -164,10 +185,12 @@ class FakeSlack:
         }
         return answers.get(method, {"ok": True})
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler(self, *, keep_alive: bool) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep test output clean
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from concurrent.futures import Executor
 
-from slack_bolt import App
+from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from bot.slack.listeners import actions, commands, messages, onboarding
+from bot.slack.listeners.common import Background
 
 
-def register(app: App, services: Services, executor: Executor) -> None:
-    """Wire every listener; ``executor`` is the pool their background work runs on."""
+def register(app: AsyncApp, services: Services, background: Background) -> None:
+    """Wire every listener; ``background`` holds the work they start after acknowledging."""
     for module in (messages, commands, actions, onboarding):
-        module.register(app, services, executor)
+        module.register(app, services, background)
 
     @app.event(re.compile(r".*"))
-    def on_other_event() -> None:
+    async def on_other_event() -> None:
         """Any other event Slack sends: acknowledged, so Slack does not retry it, and ignored."""

@@ -2,63 +2,72 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
-from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import USER_ID
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.language import Language
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import in_background
+from bot.slack.listeners.common import Background, in_background
 from bot.storage import AskedQuestion, Vote
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
 
 
-def register(app: App, services: Services, executor: Executor) -> None:
-    def on_show(body: dict[str, Any], client: WebClient, respond: Respond, _context: BoltContext) -> None:
+def register(app: AsyncApp, services: Services, background: Background) -> None:
+    async def on_show(
+        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
         """A suggestion, see-also, starter or menu pick: show that entry where the click happened."""
         started = time.monotonic()
         faq = services.knowledge.faq  # one version of the FAQ for the whole click, whatever a reload does
         action = _action(body)
         entry = _entry(faq, action.get("value") or (action.get("selected_option") or {}).get("value"))
         if entry is None:
-            _gone(body, respond)
+            await _gone(body, respond)
             return
-        show(faq, body, entry, respond, client)
+        await show(faq, body, entry, respond, client, language=await _language(services, body))
         services.store.record_question(
             AskedQuestion(time.time(), "answered", 100.0, "button", entry_id=entry.id, layer=entry.layer)
         )
         request_line("block_actions", "shown", started, entry=entry.id)
 
-    def on_share(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
+    async def on_share(
+        body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
         """Post the ephemeral answer in the channel for everyone, then remove the private copy."""
         started = time.monotonic()
         faq = services.knowledge.faq
         entry = _entry(faq, _action(body).get("value"))
         if entry is None:
-            _gone(body, respond)
+            await _gone(body, respond)
             return
         user = (body.get("user") or {}).get("id")
         shared_by = user if isinstance(user, str) and USER_ID.fullmatch(user) else None
-        respond(response_type="in_channel", **blocks.answer_message(entry, faq, shared_by=shared_by))
-        respond(delete_original=True)
+        language = await _language(services, body)
+        answer = blocks.answer_message(entry, faq, shared_by=shared_by, language=language)
+        await respond(response_type="in_channel", **answer)
+        await respond(delete_original=True)
         request_line("block_actions", "shared", started, entry=entry.id)
 
-    def on_feedback(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
+    async def on_feedback(
+        body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
         """Record the vote (one per user per entry, changeable); thank the clicker only."""
         started = time.monotonic()
         action = _action(body)
         entry = _entry(services.knowledge.faq, action.get("value"))
         user = (body.get("user") or {}).get("id")
         if entry is None or not isinstance(user, str):
-            _gone(body, respond)
+            await _gone(body, respond)
             return
         helpful = action.get("action_id") == blocks.FEEDBACK_HELPFUL
         services.store.record_vote(Vote(entry.id, user, helpful, time.time()))
@@ -66,31 +75,53 @@ def register(app: App, services: Services, executor: Executor) -> None:
             "Thanks, glad it helped." if helpful else "Thanks for saying so: curators review answers marked unhelpful."
         )
         if body.get("response_url"):
-            respond(**EPHEMERAL_EXTRA, **blocks.notice(thanks))
+            await respond(**EPHEMERAL_EXTRA, **blocks.notice(thanks))
         request_line("block_actions", "voted", started, entry=entry.id, helpful=helpful)
 
     show_ids = re.compile(rf"^({blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+)$")
     feedback_ids = re.compile(rf"^({blocks.FEEDBACK_HELPFUL}|{blocks.FEEDBACK_NOT_HELPFUL})$")
-    app.action(show_ids)(in_background(executor, on_show))
-    app.action(blocks.SHARE)(in_background(executor, on_share))
-    app.action(feedback_ids)(in_background(executor, on_feedback))
+    app.action(show_ids)(in_background(background, on_show))
+    app.action(blocks.SHARE)(in_background(background, on_share))
+    app.action(feedback_ids)(in_background(background, on_feedback))
+
+    async def on_unknown(
+        body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
+        """A click on an element this version does not know (an old message): a short private note."""
+        if body.get("response_url"):
+            await respond(**EPHEMERAL_EXTRA, **blocks.notice("That button is no longer available. Try `/qwen list`."))
+        request_line("block_actions", "unknown-action", time.monotonic())
+
+    app.action(re.compile(".*"))(in_background(background, on_unknown))  # registered last: matched last
 
 
-def show(faq: Faq, body: dict[str, Any], entry: Entry, respond: Respond, client: WebClient) -> None:
-    """Show ``entry`` where the click happened: a modal, the private reply itself, or the thread."""
+async def show(
+    faq: Faq,
+    body: dict[str, Any],
+    entry: Entry,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    *,
+    language: Language = "en",
+) -> None:
+    """Show ``entry`` where the click happened, in ``language``: a modal, the private reply itself, or the thread."""
     container = body.get("container") or {}
     if container.get("type") == "view":  # the App Home: open the answer in a modal
         if isinstance(body.get("trigger_id"), str):
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq))
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq, language=language)
+            )
     elif container.get("is_ephemeral") and body.get("response_url"):  # a /qwen reply: replace it, still private
-        respond(replace_original=True, response_type="ephemeral", **blocks.answer_message(entry, faq, shareable=True))
+        answer = blocks.answer_message(entry, faq, shareable=True, language=language)
+        await respond(replace_original=True, response_type="ephemeral", **answer)
     else:  # a message in a channel or DM: answer in its thread (top level in a DM)
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         if not isinstance(channel, str):
             return
         message = body.get("message") or {}
         thread_ts = None if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.answer_message(entry, faq))
+        answer = blocks.answer_message(entry, faq, language=language)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **answer)
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:
@@ -100,11 +131,19 @@ def _action(body: dict[str, Any]) -> dict[str, Any]:
     return first if isinstance(first, dict) else {}
 
 
+async def _language(services: Services, body: dict[str, Any]) -> Language:
+    """The language of the clicker's last question: a click on a Chinese reply gets a Chinese answer."""
+    user = (body.get("user") or {}).get("id")
+    if not isinstance(user, str):
+        return "en"
+    return "zh" if await asyncio.to_thread(services.store.language, user) == "zh" else "en"
+
+
 def _entry(faq: Faq, value: object) -> Entry | None:
     return faq.entry(value) if isinstance(value, str) else None
 
 
-def _gone(body: dict[str, Any], respond: Respond) -> None:
+async def _gone(body: dict[str, Any], respond: AsyncRespond) -> None:
     """A button naming no entry (tampered with, or removed from the FAQ since)."""
     if body.get("response_url"):
-        respond(**EPHEMERAL_EXTRA, **blocks.notice("That question is no longer in my FAQ. Try `/qwen list`."))
+        await respond(**EPHEMERAL_EXTRA, **blocks.notice("That question is no longer in my FAQ. Try `/qwen list`."))

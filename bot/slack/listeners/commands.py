@@ -9,83 +9,124 @@ response URL, lazily.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.knowledge.faq import Faq
+from bot.knowledge.language import language_of
 from bot.knowledge.matcher import Matcher, NoMatch
 from bot.logs import request_line
 from bot.mrkdwn import echo
 from bot.report import build_report
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import guarded, remember, render
+from bot.slack.listeners.common import Background, guarded, remember, render
+
+log = logging.getLogger(__name__)
 
 EPHEMERAL: dict[str, Any] = {"response_type": "ephemeral"}
 ADMIN_COMMANDS = frozenset({"report", "reload"})
 
 
-def register(app: App, services: Services, executor: Executor) -> None:
-    def is_admin_command(body: dict[str, Any]) -> bool:
+def register(app: AsyncApp, services: Services, background: Background) -> None:
+    async def is_admin_command(body: dict[str, Any]) -> bool:
         return (body.get("text") or "").strip().lower() in ADMIN_COMMANDS
 
-    def run_admin_command(body: dict[str, Any], _client: WebClient, respond: Respond, _context: BoltContext) -> None:
+    async def run_admin_command(
+        body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
         started = time.monotonic()
         sub = (body.get("text") or "").strip().lower()
         if sub == "reload":
-            respond(**EPHEMERAL, **blocks.reload_message(services.knowledge.reload()))
+            outcome = await asyncio.to_thread(services.knowledge.reload)
+            await respond(**EPHEMERAL, **blocks.reload_message(outcome))
         else:
-            report = build_report(services.store, services.knowledge.matcher, since_days=30)
-            respond(**EPHEMERAL, **blocks.report_message(report))
+            matcher, days = services.knowledge.matcher, services.settings.review_days
+            report = await asyncio.to_thread(build_report, services.store, matcher, since_days=30, review_days=days)
+            await respond(**EPHEMERAL, **blocks.report_message(report))
         request_line("/qwen", sub, started)
 
-    def on_qwen(ack: Ack, body: dict[str, Any]) -> None:
+    async def on_qwen(ack: AsyncAck, body: dict[str, Any]) -> None:
         started = time.monotonic()
         text = (body.get("text") or "").strip()
-        word, _, rest = text.partition(" ")
-        sub, rest = word.lower(), rest.strip()
         matcher = services.knowledge.matcher  # one version of the FAQ for the whole command
-        faq = matcher.faq
-        if not text or (sub in {"help", "?"} and not rest):
-            ack(**EPHEMERAL, **blocks.help_message(admin=services.is_admin(body.get("user_id"))))
-        elif sub == "layers" and not rest:
-            ack(**EPHEMERAL, **blocks.layers_message(faq))
-        elif sub == "list" and rest and rest.lower() not in faq.layers:
-            ack(**EPHEMERAL, **blocks.unknown_layer_message(rest, faq))
-        elif sub == "list":
-            ack(**EPHEMERAL, **blocks.list_message(faq, rest.lower() or None))
-        elif sub == "onboard" and not rest:
-            ack(**EPHEMERAL, **blocks.onboarding_message(faq))
-        else:
-            question(services, matcher, text, ack, started)
+        reply = browse(matcher.faq, text, admin=services.is_admin(body.get("user_id")))
+        if reply is None:
+            await question(services, matcher, text, ack, started, user=body.get("user_id"))
             return
-        request_line("/qwen", sub or "help", started)
+        await ack(**EPHEMERAL, **reply)
+        request_line("/qwen", text.partition(" ")[0].lower() or "help", started)
 
     run_admin = guarded(run_admin_command)
 
-    def on_admin_command(
-        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    async def on_admin_command(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
         if not services.is_admin(body.get("user_id")):
-            sub = (body.get("text") or "").strip().lower()
-            ack(**EPHEMERAL, **blocks.notice(f"Sorry, `/qwen {sub}` is for the bot's curators."))
+            sub = (body.get("text") or "").strip().lower()  # one of ADMIN_COMMANDS: the matcher said so
+            user = body.get("user_id")
+            log.warning("refused /qwen %s", sub, extra={"user": str(user)[:32], "command": sub})
+            await ack(**EPHEMERAL, **blocks.notice(f"Sorry, `/qwen {sub}` is for the bot's curators."))
             return
-        ack()
-        executor.submit(run_admin, body, client, respond, context)
+        await ack()
+        background.start(run_admin(body, client, respond, context))
 
     app.command("/qwen", matchers=[is_admin_command])(on_admin_command)
     app.command("/qwen")(on_qwen)
 
 
-def question(services: Services, matcher: Matcher, text: str, ack: Ack, started: float) -> None:
+def browse(faq: Faq, text: str, *, admin: bool) -> blocks.Message | None:
+    """The reply to ``help``, ``layers``, ``list [LAYER]`` or ``onboard`` (or nothing); None for anything else."""
+    word, _, rest = text.strip().partition(" ")
+    sub, rest = word.lower(), rest.strip()
+    if not sub or (sub in {"help", "?"} and not rest):
+        return blocks.help_message(admin=admin)
+    if sub == "layers" and not rest:
+        return blocks.layers_message(faq)
+    if sub == "list" and rest and rest.lower() not in faq.layers:
+        return blocks.unknown_layer_message(rest, faq)
+    if sub == "list":
+        return blocks.list_message(faq, rest.lower() or None)
+    if sub == "onboard" and not rest:
+        return blocks.onboarding_message(faq)
+    return None
+
+
+def typed_command(faq: Faq, text: str, *, admin: bool) -> blocks.Message | None:
+    """A message that is a ``/qwen`` command typed as text (slash commands do not work in threads).
+
+    ``list``, ``/qwen layers``, ``help``...: the command's own reply; ``report`` or
+    ``reload``: a one-line pointer to the slash command. None when the message is
+    anything else, a question that merely starts with ``list`` included.
+    """
+    words = text.strip()
+    if words[:5].lower() == "/qwen":
+        words = words[5:].strip()
+    sub, _, rest = words.partition(" ")
+    sub, rest = sub.lower(), rest.strip()
+    if sub in ADMIN_COMMANDS and not rest:
+        return blocks.notice(
+            f"`/qwen {sub}` is a slash command for the bot's curators: type it in a channel's message box, "
+            "outside a thread."
+        )
+    if not sub or (sub == "list" and rest and rest.lower() not in faq.layers):
+        return None
+    return browse(faq, words, admin=admin)
+
+
+async def question(
+    services: Services, matcher: Matcher, text: str, ack: AsyncAck, started: float, *, user: object
+) -> None:
     """A question: the answer, ephemeral, with a button to share it in the channel."""
     outcome = matcher.match(text)
-    if isinstance(outcome, NoMatch) and " " not in text:
+    if isinstance(outcome, NoMatch) and " " not in text and language_of(text) == "en":  # Chinese has no spaces
         note = f"I don't know the command `{echo(text, 40)}`, nor a question like it."
-        ack(**EPHEMERAL, **blocks.help_message(note=note))
+        await ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
-        ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))
-    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started)
+        await ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))
+    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started, user=user)

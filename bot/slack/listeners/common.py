@@ -3,28 +3,34 @@
 Bolt runs with ``process_before_response=True``: each listener's *ack* function
 runs inline and answers Slack's HTTP request at once (slash commands get their
 answer right in the acknowledgement), while anything that calls Slack back is
-handed to the listener pool by :func:`in_background`. (Bolt's own lazy
+started as a task on the event loop by :func:`in_background` and held in
+:class:`Background`, so that shutdown can wait for it. (Bolt's own lazy
 listeners would do that too, but they deep-copy the whole request for each
 call, built for FaaS platforms where the work runs in another invocation; within
 one process the request can simply be handed over.) Background work is wrapped
 by :func:`guarded`, which logs a failure's traceback with the event id and gives
 the user a short fixed apology instead of silence.
+
+Everything here runs on the event loop: matching is CPU-light and stays inline,
+while store calls that wait for the database go to a thread (``asyncio.to_thread``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import re
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import mrkdwn
+from bot.config import USER_ID
 from bot.knowledge.faq import Faq
+from bot.knowledge.language import language_of
 from bot.knowledge.matcher import Answer, DidYouMean, Match, NotCovered
 from bot.logs import request_line
 from bot.services import Services
@@ -33,60 +39,79 @@ from bot.storage import AskedQuestion, Outcome
 
 log = logging.getLogger(__name__)
 
-_MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
+Work = Callable[[dict[str, Any], AsyncWebClient, AsyncRespond, AsyncBoltContext], Coroutine[Any, Any, None]]
+Listener = Callable[..., Awaitable[None]]
 
-Work = Callable[[dict[str, Any], WebClient, Respond, BoltContext], None]
+
+class Background:
+    """The work started after acknowledgements, held until done so that shutdown can wait for it."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the work under way (and any it starts) to finish."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._tasks and (left := deadline - asyncio.get_running_loop().time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)
 
 
-def in_background(executor: Executor, work: Work) -> Callable[..., None]:
-    """An ack function: acknowledge at once, then run ``work`` on the listener pool."""
+def in_background(background: Background, work: Work) -> Listener:
+    """An ack function: acknowledge at once, then run ``work`` as a background task."""
     run = guarded(work)
 
-    def acknowledge_then_work(
-        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    async def acknowledge_then_work(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
-        ack()
-        executor.submit(run, body, client, respond, context)
+        await ack()
+        background.start(run(body, client, respond, context))
 
     acknowledge_then_work.__name__ = work.__name__
     return acknowledge_then_work
 
 
-def guarded(work: Work) -> Callable[..., None]:
+def guarded(work: Work) -> Work:
     """``work``, logging its failure with the event id and apologising instead of going silent."""
 
-    def lazy(body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+    async def lazy(
+        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
         try:
-            work(body, client, respond, context)
+            await work(body, client, respond, context)
         except Exception:
             log.exception(
                 "listener %s failed (event %s)", work.__name__, body.get("event_id") or body.get("trigger_id")
             )
-            apologise(body, client)
+            await apologise(body, client)
 
     lazy.__name__ = lazy.__qualname__ = work.__name__
     return lazy
 
 
-def apologise(body: dict[str, Any], client: WebClient) -> None:
+async def apologise(body: dict[str, Any], client: AsyncWebClient) -> None:
     """Tell the user, briefly and without error details, that something failed. Never raises."""
     apology = blocks.apology_message()
     try:
         if isinstance(body.get("response_url"), str):  # slash commands and buttons
-            WebhookClient(body["response_url"], timeout=5).send(
-                response_type="ephemeral", replace_original=False, **apology
-            )
+            webhook = AsyncWebhookClient(body["response_url"], timeout=5, session=client.session)
+            await webhook.send(response_type="ephemeral", replace_original=False, **apology)
             return
         event = body.get("event") or {}
         channel, user = event.get("channel"), event.get("user")
         asked = event.get("type") == "app_mention" or event.get("channel_type") == "im"
         if isinstance(channel, str) and isinstance(user, str) and asked:  # never apologise for unasked chatter
-            client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **apology)
+            thread_ts = event.get("thread_ts") or event.get("ts")
+            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **apology)
     except Exception:
         log.exception("could not send the apology either")
 
 
-def first_time(services: Services, body: dict[str, Any]) -> bool:
+async def first_time(services: Services, body: dict[str, Any]) -> bool:
     """Claim this event for this reply; False if it was handled already.
 
     Slack retries an event it thinks went unanswered, and with several
@@ -95,7 +120,7 @@ def first_time(services: Services, body: dict[str, Any]) -> bool:
     chatter they ignore costs no database write.
     """
     event_id = body.get("event_id")
-    if not isinstance(event_id, str) or services.store.claim(f"event:{event_id}"):
+    if not isinstance(event_id, str) or await asyncio.to_thread(services.store.claim, f"event:{event_id}"):
         return True
     request_line(str((body.get("event") or {}).get("type")), "duplicate", time.monotonic())
     return False
@@ -110,26 +135,37 @@ def outcome_name(outcome: Match) -> Outcome:
 
 
 def render(outcome: Match, question: str, faq: Faq, *, shareable: bool = False) -> blocks.Message:
-    """The reply to a question, whatever its outcome."""
+    """The reply to a question, whatever its outcome, in the question's language."""
+    language = language_of(question)
     if isinstance(outcome, Answer):
-        return blocks.answer_message(outcome.entry, faq, shareable=shareable)
+        return blocks.answer_message(outcome.entry, faq, shareable=shareable, language=language)
     if isinstance(outcome, DidYouMean):
-        return blocks.did_you_mean_message(question, outcome.suggestions)
+        return blocks.did_you_mean_message(question, outcome.suggestions, language=language)
     if isinstance(outcome, NotCovered):
-        return blocks.not_covered_message(question, outcome.suggestions)
-    return blocks.no_match_message(question)
+        return blocks.not_covered_message(question, outcome.suggestions, language=language)
+    return blocks.no_match_message(question, language=language)
 
 
 def without_mentions(text: str) -> str:
     """The message text without user mentions (the bot's own, typically)."""
-    return _MENTION.sub(" ", text).strip()
+    return mrkdwn.without_mentions(text)
 
 
 def remember(
-    services: Services, outcome: Match, question: str, *, channel_type: str, kind: str, started: float
+    services: Services,
+    outcome: Match,
+    question: str,
+    *,
+    channel_type: str,
+    kind: str,
+    started: float,
+    user: object = None,
 ) -> None:
-    """Record the question (text only if unanswered; written behind) and log one line for the request."""
+    """Record the question (text only if unanswered; written behind), the asker's language for the
+    App Home, and log one line for the request."""
     entry = outcome.entry if isinstance(outcome, Answer) else None
+    if isinstance(user, str) and USER_ID.fullmatch(user):
+        services.store.set_language(user, language_of(question))
     services.store.record_question(
         AskedQuestion(
             asked_at=time.time(),

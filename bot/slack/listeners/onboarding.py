@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import USER_ID
+from bot.knowledge.language import Language
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import first_time, in_background
+from bot.slack.listeners.common import Background, first_time, in_background
 
 
-def register(app: App, services: Services, executor: Executor) -> None:
-    def on_team_join(body: dict[str, Any], client: WebClient, _respond: Respond, _context: BoltContext) -> None:
+def register(app: AsyncApp, services: Services, background: Background) -> None:
+    async def on_team_join(
+        body: dict[str, Any], client: AsyncWebClient, _respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
         """Welcome a new human member by DM, once, across restarts and instances."""
         started = time.monotonic()
         user = body["event"].get("user")
@@ -26,14 +29,16 @@ def register(app: App, services: Services, executor: Executor) -> None:
         user_id = user.get("id")
         if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
             return
-        if not services.store.claim_welcome(user_id):
+        if not await asyncio.to_thread(services.store.claim_welcome, user_id):
             request_line("team_join", "already-welcomed", started)
             return
         # Claimed before posting: a DM that fails even after the SDK's retries is logged, not sent twice.
-        client.chat_postMessage(channel=user_id, **blocks.onboarding_message(services.knowledge.faq))
+        await client.chat_postMessage(channel=user_id, **blocks.onboarding_message(services.knowledge.faq))
         request_line("team_join", "welcomed", started)
 
-    def on_member_joined(body: dict[str, Any], client: WebClient, _respond: Respond, context: BoltContext) -> None:
+    async def on_member_joined(
+        body: dict[str, Any], client: AsyncWebClient, _respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
         """An ephemeral welcome in a watched channel. Bolt delivers the bot's own join too: skip it."""
         started = time.monotonic()
         event = body["event"]
@@ -42,20 +47,27 @@ def register(app: App, services: Services, executor: Executor) -> None:
             return
         if not isinstance(user, str) or not USER_ID.fullmatch(user) or not isinstance(channel, str):
             return
-        if not first_time(services, body):
+        if not await first_time(services, body):
             return
-        client.chat_postEphemeral(channel=channel, user=user, **blocks.channel_welcome_message(services.knowledge.faq))
+        await client.chat_postEphemeral(
+            channel=channel, user=user, **blocks.channel_welcome_message(services.knowledge.faq)
+        )
         request_line("member_joined_channel", "welcomed", started)
 
-    def on_home_opened(body: dict[str, Any], client: WebClient, _respond: Respond, _context: BoltContext) -> None:
+    async def on_home_opened(
+        body: dict[str, Any], client: AsyncWebClient, _respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
         """Publish the Home tab: the layer map, questions by layer, how to ask."""
         started = time.monotonic()
         event = body["event"]
         if event.get("tab") != "home" or not isinstance(event.get("user"), str):
             return
-        client.views_publish(user_id=event["user"], view=blocks.home_view(services.knowledge.faq))
+        language: Language = "zh" if await asyncio.to_thread(services.store.language, event["user"]) == "zh" else "en"
+        await client.views_publish(
+            user_id=event["user"], view=blocks.home_view(services.knowledge.faq, language=language)
+        )
         request_line("app_home_opened", "published", started)
 
-    app.event("team_join")(in_background(executor, on_team_join))
-    app.event("member_joined_channel")(in_background(executor, on_member_joined))
-    app.event("app_home_opened")(in_background(executor, on_home_opened))
+    app.event("team_join")(in_background(background, on_team_join))
+    app.event("member_joined_channel")(in_background(background, on_member_joined))
+    app.event("app_home_opened")(in_background(background, on_home_opened))

@@ -1,0 +1,56 @@
+"""Replies reuse connections to Slack's Web API: keep-alive over TLS, against a local HTTPS stand-in."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.support.bot_server import BotServer, mention
+from tests.support.fake_slack import FakeSlack
+
+BURST = 200
+
+
+@pytest.fixture
+def tls_slack(tmp_path: Path) -> Iterator[tuple[FakeSlack, Path]]:
+    """The Slack stand-in over HTTPS, with a self-signed certificate for 127.0.0.1 made here."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("the openssl command is needed to make a test certificate", pytrace=False)
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+    subprocess.run(
+        [openssl, *request, "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    fake = FakeSlack(tls=context).start()
+    yield fake, cert
+    fake.stop()
+
+
+def test_a_burst_of_replies_reuses_connections(tls_slack: tuple[FakeSlack, Path], tmp_path: Path) -> None:
+    """200 mentions answered over HTTPS open at most one new connection per 20 replies."""
+    fake, cert = tls_slack
+    database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    # The bot trusts the test certificate the way any deployment adds a CA: SSL_CERT_FILE.
+    with BotServer(fake, database, tmp_path / "bot.log", SSL_CERT_FILE=str(cert)) as bot:
+        first = mention("who trains qwen?")
+        assert bot.event(first).status == 200
+        fake.wait_for("chat.postMessage")  # warmed up: the first connection is open
+        before = fake.connections
+        bodies = [mention(f"who trains qwen? ({n})") for n in range(BURST)]
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(lambda body: bot.event(body).status, bodies))
+        assert statuses == [200] * BURST
+        fake.wait_for("chat.postMessage", count=BURST + 1, timeout=60)
+        opened = fake.connections - before
+    assert opened <= BURST // 20, f"{opened} new connections for {BURST} replies"

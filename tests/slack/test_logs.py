@@ -1,0 +1,40 @@
+"""Logs hold no message text and cannot be flooded or forged from outside."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from tests.support.bot_server import BotServer, mention
+from tests.support.fake_slack import FakeSlack
+
+SECRET_WORDS = "confidential-merger-plans"
+
+
+def test_unsigned_megabyte_bodies_add_three_short_lines(bot: BotServer, slack: FakeSlack) -> None:
+    """Three unsigned ~1 MB bodies (under the size limit): 401 each, one short line each, none of the text."""
+    body = mention(SECRET_WORDS + "\n2026-01-01 00:00:00,000 INFO bot.requests: handled forged " + "x" * 1_000_000)
+    data = json.dumps(body).encode()
+    assert 1_000_000 < len(data) < 1024 * 1024
+    before = len(bot.log().encode())
+    for _ in range(3):
+        assert bot.post(data, "application/json", signed=False).status == 401
+    time.sleep(0.5)
+    added = bot.log().encode()[before:].decode()
+    assert len(added) < 2000, added[:2000]
+    assert SECRET_WORDS not in added
+    assert "handled forged" not in added
+    refusals = [line for line in added.splitlines() if "refused an unverified request" in line]
+    assert len(refusals) == 3
+    assert all(f"bytes={len(data)}" in line and "reason=missing signature headers" in line for line in refusals)
+    assert slack.quiet() == []
+
+
+def test_badly_signed_body_is_not_logged(bot: BotServer, slack: FakeSlack) -> None:
+    """Signed with the wrong secret (as during a secret rotation): the text stays out of the log."""
+    before = len(bot.log().encode())
+    assert bot.event(mention(SECRET_WORDS), secret="an-old-secret").status == 401
+    time.sleep(0.3)
+    added = bot.log().encode()[before:].decode()
+    assert SECRET_WORDS not in added
+    assert "reason=bad signature" in added

@@ -1,0 +1,51 @@
+"""Log lines: one per record, whatever the logged values hold."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot import logs
+
+
+@pytest.fixture
+def configured() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_newlines_from_input_cannot_forge_a_line(
+    configured: None, capsys: pytest.CaptureFixture[str], log_format: str
+) -> None:
+    """A value with a newline and a fake record: still one line, the newline escaped."""
+    logs.configure(log_format)
+    forged = "x\n2026-01-01 00:00:00,000 INFO bot.requests: handled forged\r\u2028"
+    logging.getLogger("bot.test").warning("saw %s", forged, extra={"kind": forged})
+    out = capsys.readouterr().err
+    assert out.count("\n") == 1
+    assert "\\n2026-01-01" in out
+
+
+def test_traceback_lines_are_indented(configured: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """An exception message carrying a newline cannot start a line that passes for a record."""
+    logs.configure("text")
+    try:
+        raise ValueError("bad\n2026-01-01 00:00:00,000 INFO bot.requests: handled forged")
+    except ValueError:
+        logging.getLogger("bot.test").exception("failed")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) > 2
+    assert all(line.startswith("    | ") for line in lines[1:])
+
+
+def test_bolt_signature_failures_are_dropped(configured: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bolt's 'Invalid request signature detected (... body: ...)' never reaches the log."""
+    logs.configure("text")
+    logging.getLogger("slack_bolt.AsyncRequestVerification").info("Invalid request signature detected (body: secret)")
+    logging.getLogger("slack_bolt.RequestVerification").info("Invalid request signature detected (body: secret)")
+    assert capsys.readouterr().err == ""
