@@ -27,6 +27,7 @@ from bot.knowledge.matcher import Answer, Match, Matcher, NoMatch, Suggestion
 
 CANDIDATES = 10  # entries ranked for the thread's question and the follow-up together
 CLEAR_LEAD = 20.0  # points by which an entry must lead one of another layer to speak for its layer
+_NAMES: dict[str, tuple[Analyzer, dict[str, set[str]]]] = {}  # by FAQ version: see _layer_names
 
 
 def resolve(matcher: Matcher, thread_entry: Entry | None, text: str) -> Match:
@@ -49,10 +50,8 @@ def resolve(matcher: Matcher, thread_entry: Entry | None, text: str) -> Match:
 
 def named_layer(matcher: Matcher, text: str) -> str | None:
     """The layer ``text`` names (by its name's words, else through its best entry), or None."""
-    faq = matcher.faq
-    analyzer = Analyzer(faq.aliases)
+    analyzer, names = _layer_names(matcher.faq)
     asked = set(analyzer.terms(text))
-    names = _name_terms(faq, analyzer)
     shared = Counter(term for terms in names.values() for term in terms)
     scores = {layer: sum(1.0 if shared[term] == 1 else 0.5 for term in terms & asked) for layer, terms in names.items()}
     top = max(scores.values(), default=0.0)
@@ -72,10 +71,19 @@ def _layer_of_best_entries(ranked: list[Suggestion], floor: float) -> str | None
     return None
 
 
-def _name_terms(faq: Faq, analyzer: Analyzer) -> dict[str, set[str]]:
-    """Each layer's name words, English and Chinese, minus the generic ones ("group", "team")."""
-    generic = set(analyzer.terms("group team organisation"))
-    return {layer.id: set(analyzer.terms(f"{layer.name} {layer.name_zh}")) - generic for layer in faq.layers.values()}
+def _layer_names(faq: Faq) -> tuple[Analyzer, dict[str, set[str]]]:
+    """An analyzer with the FAQ's aliases, and each layer's name words (English and Chinese) minus the
+    generic ones ("group", "team"). Built once per FAQ version: building the analyzer takes milliseconds."""
+    cached = _NAMES.get(faq.version)
+    if cached is None:
+        analyzer = Analyzer(faq.aliases)
+        generic = set(analyzer.terms("group team organisation"))
+        layers = faq.layers.values()
+        names = {layer.id: set(analyzer.terms(f"{layer.name} {layer.name_zh}")) - generic for layer in layers}
+        cached = _NAMES[faq.version] = (analyzer, names)
+        for stale in list(_NAMES)[:-2]:  # the FAQ in service and the one it replaced are enough
+            del _NAMES[stale]
+    return cached
 
 
 def _first(ranked: list[Suggestion], wanted: Callable[[Entry], bool], floor: float) -> Suggestion | None:
