@@ -156,3 +156,17 @@ def test_debug_decisions_name_no_user_text(debug_bot: BotServer) -> None:
     decisions = [line for line in debug_bot.log().splitlines() if "thread message" in line]
     assert decisions
     assert not any("hugging face" in line.lower() or "lunch" in line for line in decisions)
+
+
+def test_a_follow_up_under_an_unasked_answer_in_a_watched_channel(debug_bot: BotServer, slack: FakeSlack) -> None:
+    """The bot answered a question in a watched channel without a mention; the asker's follow-up is answered."""
+    question = channel_message("does alibaba fund the qwen research directly?", user=ASKER)
+    debug_bot.event(question)
+    slack.wait_for("chat.postMessage")
+    slack.reset()
+    thread = question["event"]["ts"]
+    follow_up = channel_message("what about the hosted API?", user=ASKER, thread_ts=thread)
+    debug_bot.event(follow_up)
+    [call] = slack.wait_for("chat.postMessage")
+    assert (call.args["channel"], call.args["thread_ts"]) == ("CWATCHED1", thread)
+    assert "Alibaba Cloud (Model Studio)" in shown(call.args)

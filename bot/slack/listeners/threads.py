@@ -76,23 +76,19 @@ async def _follow_up(
     if _order(ts) <= _order(state.last_ts):
         log.debug("thread message %s: silent (counted already: a second delivery)", body.get("event_id"))
         return
+    matcher = services.knowledge.matcher  # one version of the FAQ for the whole message
+    question = without_mentions(text)
     reason = silence(state, event, bot_user_id)
-    outcome = None
-    if reason is None:
-        matcher = services.knowledge.matcher
-        outcome = resolve(matcher, matcher.faq.entry(state.entry_id or ""), without_mentions(text))
-        reason = None if isinstance(outcome, Answer) else "no confident answer"
-    if reason is not None or not isinstance(outcome, Answer):
-        log.debug("thread message %s: silent (%s)", body.get("event_id"), reason)
+    outcome = None if reason else resolve(matcher, matcher.faq.entry(state.entry_id or ""), question)
+    if not isinstance(outcome, Answer):
+        log.debug("thread message %s: silent (%s)", body.get("event_id"), reason or "no confident answer")
         services.store.save_thread(counted(state, user, ts))
         request_line("message.thread", "silent", started)
         return
     if not await first_time(services, body):
         return
     log.debug("thread message %s: answered as a follow-up (%s)", body.get("event_id"), outcome.entry.id)
-    question = without_mentions(text)
-    faq = services.knowledge.faq
-    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(outcome, question, faq))
+    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(outcome, question, matcher.faq))
     services.store.save_thread(answered(state, outcome.entry.id, {user}, ts))
     channel_type = str(event.get("channel_type", "channel"))
     remember(services, outcome, question, channel_type=channel_type, kind="message.thread", started=started, user=user)
