@@ -7,6 +7,12 @@ since that decides whether to reply. Under load this turns many small commits
 contending for the database (and, in SQLite, for its single write lock) into a
 few larger ones. Readers in the process flush the queue first.
 
+Waking a thread costs more CPU than the write it is woken for, so only a claim
+(someone waits for it) or a flush wakes the writer; a question or vote is
+queued quietly and goes with the next batch, at most ``LINGER`` seconds later.
+On the event loop, :meth:`SqlStore.claim_async` waits for the writer's answer
+directly, without a thread of the loop's own in between.
+
 The writer thread must outlive any one bad write: a batch that fails for any
 reason (a statement the database refuses, or text the driver cannot encode,
 such as a lone surrogate) is retried write by write, so only the offending write
@@ -23,6 +29,7 @@ when the bot starts does not stop it from answering).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import queue
@@ -69,6 +76,7 @@ ATTEMPTS = 3
 PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without trying
 MAX_BATCH = 200  # writes committed in one transaction by the writer thread
 WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
+LINGER = 0.1  # seconds a question or vote may wait for the writer to wake for something else
 
 metadata = MetaData()
 claims = Table(
@@ -180,7 +188,7 @@ class SqlStore:
         self._lock = threading.Lock()
         self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
         self._language_upsert = _language_upsert(postgresql if self.dialect == "postgresql" else sqlite)
-        self._pending: queue.Queue[_Write | None] = queue.Queue()
+        self._pending = _WriteQueue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
 
@@ -201,8 +209,10 @@ class SqlStore:
     # -- the Store interface ---------------------------------------------------
 
     def claim(self, key: str) -> bool:
-        key = key[:255]
-        return self._first_insert(self._claim, {"key": key, "at": time.time()}, lock_order=f"claim:{key}")
+        return bool(_wait(self._submit_claim(key), True))
+
+    async def claim_async(self, key: str) -> bool:
+        return bool(await _wait_async(self._submit_claim(key), True))
 
     def claim_welcome(self, user_id: str) -> bool:
         user_id = user_id[:64]
@@ -309,6 +319,7 @@ class SqlStore:
     def flush(self) -> None:
         """Wait until every recorded question and vote has been written (or dropped), while the writer runs."""
         pending = self._pending
+        pending.wake()
         with pending.all_tasks_done:
             while pending.unfinished_tasks and self._writer.is_alive():
                 pending.all_tasks_done.wait(timeout=0.5)
@@ -330,26 +341,39 @@ class SqlStore:
         )
         return bool(inserted)
 
+    def _submit_claim(self, key: str) -> Future[object]:
+        """The claim's result to come: :meth:`_first_insert` without the wait, True if the database cannot say."""
+        key = key[:255]
+        parameters = {"key": key, "at": time.time()}
+        result: Future[object] = Future()
+        insert = self._claim
+        self._enqueue(_Write(lambda c: c.execute(insert, parameters).first() is not None, result, True, f"claim:{key}"))
+        return result
+
     def _write(
         self, operation: Callable[[Connection], object], *, default: object, wait: bool, lock_order: str = ""
     ) -> object:
         """Hand a write to the writer thread; with ``wait``, return its result (``default`` if it failed)."""
+        result: Future[object] | None = Future() if wait else None
+        self._enqueue(_Write(operation, result, default, lock_order))
+        return None if result is None else _wait(result, default)
+
+    def _enqueue(self, write: _Write) -> None:
+        """Queue ``write``, waking the writer only if someone waits for it; settled at once if the writer stopped."""
         if not self._writer.is_alive():
             log.error("store writer stopped: a write dropped")
-            return default
-        result: Future[object] | None = Future() if wait else None
-        self._pending.put(_Write(operation, result, default, lock_order))
-        if result is None:
-            return None
-        try:
-            return result.result(timeout=WAIT_FOR_WRITE)
-        except FutureTimeout:
-            log.warning("database too slow: went on without waiting for a write")
-            return default
+            _settle(write, write.default)
+        elif write.result is None:
+            self._pending.put_quietly(write)
+        else:
+            self._pending.put(write)
 
     def _write_loop(self) -> None:
         while True:
-            batch = [self._pending.get()]
+            try:
+                batch = [self._pending.get(timeout=LINGER)]  # a question or vote wakes nobody: look for them
+            except queue.Empty:
+                continue
             while len(batch) < MAX_BATCH:
                 try:
                     batch.append(self._pending.get_nowait())
@@ -449,6 +473,39 @@ def _language_upsert(dialect: Any) -> Any:
 
 class _RefusedError(Exception):
     """The database is up but refused a statement (bad data): retrying it will not help."""
+
+
+class _WriteQueue(queue.Queue["_Write | None"]):
+    """The writer's queue, where a write nobody waits for can be put without waking the writer."""
+
+    def put_quietly(self, write: _Write) -> None:
+        with self.mutex:
+            self._put(write)
+            self.unfinished_tasks += 1
+
+    def wake(self) -> None:
+        """Wake the writer for what was put quietly (a reader is about to wait for it)."""
+        with self.not_empty:
+            self.not_empty.notify()
+
+
+def _wait(result: Future[object], default: object) -> object:
+    """The write's result, or ``default`` if the database takes too long to give it."""
+    try:
+        return result.result(timeout=WAIT_FOR_WRITE)
+    except FutureTimeout:
+        log.warning("database too slow: went on without waiting for a write")
+        return default
+
+
+async def _wait_async(result: Future[object], default: object) -> object:
+    """:func:`_wait` on the event loop: the writer thread settles ``result`` and wakes the loop itself."""
+    try:
+        async with asyncio.timeout(WAIT_FOR_WRITE):
+            return await asyncio.wrap_future(result)
+    except TimeoutError:
+        log.warning("database too slow: went on without waiting for a write")
+        return default
 
 
 @dataclass(frozen=True)
