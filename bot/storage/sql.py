@@ -7,11 +7,14 @@ since that decides whether to reply. Under load this turns many small commits
 contending for the database (and, in SQLite, for its single write lock) into a
 few larger ones. Readers in the process flush the queue first.
 
-Waking a thread costs more CPU than the write it is woken for, so only a claim
-(someone waits for it) or a flush wakes the writer; a question or vote is
-queued quietly and goes with the next batch, at most ``LINGER`` seconds later.
-On the event loop, :meth:`SqlStore.claim_async` waits for the writer's answer
-directly, without a thread of the loop's own in between.
+A transaction, and waking a thread, cost more CPU than the rows written, so:
+only a claim (someone waits for it) or a flush wakes the writer, while a
+question or vote is queued quietly and goes with the next batch, at most
+``LINGER`` seconds later; under load the writer commits at most once every
+``COMMIT_INTERVAL``, so that claims arriving meanwhile share the commit; rows
+for the same statement go in one ``executemany``; and on the event loop
+:meth:`SqlStore.claim_async` waits for the writer's answer directly, with no
+thread of the loop's own in between.
 
 The writer thread must outlive any one bad write: a batch that fails for any
 reason (a statement the database refuses, or text the driver cannot encode,
@@ -30,12 +33,13 @@ when the bot starts does not stop it from answering).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -77,6 +81,7 @@ PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without try
 MAX_BATCH = 200  # writes committed in one transaction by the writer thread
 WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
 LINGER = 0.1  # seconds a question or vote may wait for the writer to wake for something else
+COMMIT_INTERVAL = 0.01  # under load, one commit per interval carries every write that came meanwhile
 
 metadata = MetaData()
 claims = Table(
@@ -118,6 +123,8 @@ questions = Table(
     Column("layer", String(64)),
     Column("text", Text),
 )
+
+_INSERT_QUESTION = questions.insert()
 
 
 class StoreConfigError(ValueError):
@@ -229,7 +236,7 @@ class SqlStore:
             "layer": question.layer[:64] if question.layer else None,
             "text": redact(question.text) if question.text is not None else None,
         }
-        self._write(lambda c: c.execute(questions.insert(), row), default=None, wait=False)
+        self._record(_INSERT_QUESTION, row)
 
     def record_vote(self, vote: Vote) -> None:
         row = {
@@ -238,17 +245,11 @@ class SqlStore:
             "helpful": vote.helpful,
             "voted_at": vote.voted_at,
         }
-        self._write(
-            lambda c: c.execute(self._vote, row),
-            default=None,
-            wait=False,
-            lock_order=f"vote:{row['entry_id']}:{row['user_id']}",
-        )
+        self._record(self._vote, row, lock_order=f"vote:{row['entry_id']}:{row['user_id']}")
 
     def set_language(self, user_id: str, language: str) -> None:
         row = {"user_id": user_id[:64], "language": language[:8], "updated_at": time.time()}
-        statement = self._language_upsert
-        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"language:{user_id}")
+        self._record(self._language_upsert, row, lock_order=f"language:{user_id}")
 
     def language(self, user_id: str) -> str | None:
         self.flush()
@@ -358,6 +359,10 @@ class SqlStore:
         self._enqueue(_Write(operation, result, default, lock_order))
         return None if result is None else _wait(result, default)
 
+    def _record(self, statement: Any, row: Mapping[str, Any], *, lock_order: str = "") -> None:
+        """Hand the writer a row nobody waits for; it is written with the batch's other rows for ``statement``."""
+        self._enqueue(_Write(lambda c: c.execute(statement, row), None, None, lock_order, statement, row))
+
     def _enqueue(self, write: _Write) -> None:
         """Queue ``write``, waking the writer only if someone waits for it; settled at once if the writer stopped."""
         if not self._writer.is_alive():
@@ -369,11 +374,15 @@ class SqlStore:
             self._pending.put(write)
 
     def _write_loop(self) -> None:
+        last_commit = 0.0
         while True:
             try:
                 batch = [self._pending.get(timeout=LINGER)]  # a question or vote wakes nobody: look for them
             except queue.Empty:
                 continue
+            if (pause := last_commit + COMMIT_INTERVAL - time.monotonic()) > 0:
+                time.sleep(pause)  # a commit costs more than its writes: let the next ones join it
+            last_commit = time.monotonic()
             while len(batch) < MAX_BATCH:
                 try:
                     batch.append(self._pending.get_nowait())
@@ -514,6 +523,8 @@ class _Write:
     result: Future[object] | None  # None: nobody waits for it
     default: object  # the result if the database cannot be reached
     lock_order: str = ""  # the key whose row it may lock
+    statement: Any = None  # for a row nobody waits for: the statement it shares with the batch's other rows
+    row: Mapping[str, Any] | None = None
 
 
 def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
@@ -521,11 +532,20 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
 
     Two instances committing batches that claim the same keys in different
     orders would deadlock (PostgreSQL notices after a second); one order for
-    everyone makes that impossible.
+    everyone makes that impossible. Consecutive rows for one statement go in one
+    ``executemany`` (in that order still): each statement costs the writer a
+    round of the interpreter lock against the event loop, whatever its rows.
     """
     results: list[object] = [None] * len(writes)
-    for number in sorted(range(len(writes)), key=lambda n: writes[n].lock_order):
-        results[number] = writes[number].operation(connection)
+    in_order = sorted(range(len(writes)), key=lambda n: writes[n].lock_order)
+    for statement, run in itertools.groupby(in_order, key=lambda n: writes[n].statement):
+        numbers = list(run)
+        keys = [writes[n].lock_order for n in numbers if writes[n].lock_order]
+        if statement is None or len(numbers) == 1 or len(set(keys)) < len(keys):  # one row twice: one at a time
+            for number in numbers:
+                results[number] = writes[number].operation(connection)
+        else:
+            connection.execute(statement, [row for n in numbers if (row := writes[n].row) is not None])
     return results
 
 
