@@ -281,11 +281,11 @@ class Matcher:
         return scored[:limit]
 
     def _score(self, index: int, terms: dict[str, float], coverage: float) -> float:
-        asked = terms.keys()
-        phrasing_coverage = max(
-            (sum(terms[term] for term in p.terms & asked) / p.weight for p in self._phrasings[index] if p.weight),
-            default=0.0,
-        )
+        asked, weight_of = terms.keys(), terms.__getitem__
+        phrasing_coverage = 0.0  # the best share of a phrasing's weight the question touches (the hot loop)
+        for p in self._phrasings[index]:
+            if p.weight and (shared := p.terms & asked):
+                phrasing_coverage = max(phrasing_coverage, sum(map(weight_of, shared)) / p.weight)
         s = self.settings
         return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent)
 
