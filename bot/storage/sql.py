@@ -81,7 +81,7 @@ PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without try
 MAX_BATCH = 200  # writes committed in one transaction by the writer thread
 WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
 LINGER = 0.1  # seconds a question or vote may wait for the writer to wake for something else
-COMMIT_INTERVAL = 0.01  # under load, one commit per interval carries every write that came meanwhile
+COMMIT_INTERVAL = 0.025  # under load, one commit per interval carries every write that came meanwhile
 
 metadata = MetaData()
 claims = Table(
