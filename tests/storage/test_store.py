@@ -272,3 +272,21 @@ def test_an_event_loop_claim_waits_for_the_writer_and_a_quiet_question_is_writte
     while not other.questions_since(now - 1) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [q.text for q in other.questions_since(now - 1)] == ["unflushed"]
+
+
+def test_claims_batched_together_are_each_answered_and_a_key_twice_is_won_once(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """Claims waiting together go in one statement: each learns whether it was first, an event and its
+    retry in the same batch are won once between them, and a key claimed before is lost."""
+    store = connect(database_url)
+    store.claim("Ev-before")
+    store._write(lambda _: time.sleep(0.3), default=None, wait=False)  # hold the writer: the claims form one batch
+    keys = ["Ev1", "Ev2", "Ev1", "Ev-before", "Ev3", "Ev2"]
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        results = list(pool.map(store.claim, keys))
+    assert sum(results[n] for n, key in enumerate(keys) if key == "Ev1") == 1
+    assert sum(results[n] for n, key in enumerate(keys) if key == "Ev2") == 1
+    assert results[keys.index("Ev-before")] is False
+    assert results[keys.index("Ev3")] is True
+    assert [store.claim(key) for key in ("Ev1", "Ev2", "Ev3")] == [False, False, False]
