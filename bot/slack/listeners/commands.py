@@ -26,7 +26,7 @@ from bot.mrkdwn import echo
 from bot.report import build_report
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import Background, guarded, in_background, remember, render
+from bot.slack.listeners.common import Background, guarded, in_background, note_language, remember, render
 
 log = logging.getLogger(__name__)
 
@@ -144,5 +144,6 @@ async def question(
         note = f"I don't know the command `{echo(text, 40)}`, nor a question like it."
         await ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
+        note_language(services, user, text)
         await ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))
-    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started, user=user)
+    remember(services, outcome, text, channel_type="command", kind="/qwen", started=started)

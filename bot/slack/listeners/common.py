@@ -160,13 +160,9 @@ def remember(
     channel_type: str,
     kind: str,
     started: float,
-    user: object = None,
 ) -> None:
-    """Record the question (text only if unanswered; written behind), the asker's language for the
-    App Home, and log one line for the request."""
+    """Record the question (text only if unanswered; written behind) and log one line for the request."""
     entry = outcome.entry if isinstance(outcome, Answer) else None
-    if isinstance(user, str) and USER_ID.fullmatch(user):
-        services.store.set_language(user, language_of(question))
     services.store.record_question(
         AskedQuestion(
             asked_at=time.time(),
@@ -179,6 +175,15 @@ def remember(
         )
     )
     request_line(kind, outcome_name(outcome), started, entry=entry.id if entry else None, score=round(outcome.score, 1))
+
+
+def note_language(services: Services, user: object, question: str) -> None:
+    """Keep the asker's language (written behind) for their App Home and buttons.
+
+    Called before the reply is posted, so that whatever the user opens next already sees it.
+    """
+    if isinstance(user, str) and USER_ID.fullmatch(user):
+        services.store.set_language(user, language_of(question))
 
 
 def from_a_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:

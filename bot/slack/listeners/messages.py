@@ -28,6 +28,7 @@ from bot.slack.listeners.common import (
     first_time,
     from_a_bot,
     in_background,
+    note_language,
     remember,
     render,
     without_mentions,
@@ -89,6 +90,7 @@ async def watched_channel(
     if not await first_time(services, body):
         return
     await remember_answer(services, event, outcome.entry.id, event["ts"])  # before posting: a follow-up may come fast
+    note_language(services, event.get("user"), text)
     await client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **render(outcome, text, matcher.faq))
     channel_type = event.get("channel_type", "channel")
     remember(
@@ -98,7 +100,6 @@ async def watched_channel(
         channel_type=channel_type,
         kind="message.channels",
         started=started,
-        user=event.get("user"),
     )
 
 
@@ -123,11 +124,12 @@ async def reply(
     outcome = matcher.match(question)
     if thread_ts is not None:  # before posting: a follow-up may come fast
         await remember_answer(services, event, outcome.entry.id if isinstance(outcome, Answer) else None, thread_ts)
+    note_language(services, event.get("user"), question)
     await client.chat_postMessage(
         channel=event["channel"], thread_ts=thread_ts, **render(outcome, question, matcher.faq)
     )
     channel_type = event.get("channel_type", "channel")
-    remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started, user=event.get("user"))
+    remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started)
 
 
 def canned_reply(services: Services, faq: Faq, question: str, user: object) -> blocks.Message | None:

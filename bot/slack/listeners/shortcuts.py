@@ -19,7 +19,7 @@ from bot.knowledge.matcher import Answer
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import Background, in_background, remember, render, without_mentions
+from bot.slack.listeners.common import Background, in_background, note_language, remember, render, without_mentions
 
 ASK = "ask_qwen_bot"  # the shortcut's callback id, as in manifest.json
 NOTHING_TO_ASK = "That message has no text I can read as a question."
@@ -46,10 +46,8 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
             reply = blocks.answer_message(outcome.entry, matcher.faq, share_in_thread=thread_ts, language=language)
         else:
             reply = render(outcome, question, matcher.faq)
+        note_language(services, (body.get("user") or {}).get("id"), question)
         await respond(response_type="ephemeral", **reply)
-        user = (body.get("user") or {}).get("id")
-        remember(
-            services, outcome, question, channel_type="shortcut", kind="message_action", started=started, user=user
-        )
+        remember(services, outcome, question, channel_type="shortcut", kind="message_action", started=started)
 
     app.message_shortcut(ASK)(in_background(background, on_ask))

@@ -35,7 +35,7 @@ from bot.knowledge.matcher import Answer
 from bot.knowledge.question import looks_like_question
 from bot.logs import request_line
 from bot.services import Services
-from bot.slack.listeners.common import first_time, remember, render, without_mentions
+from bot.slack.listeners.common import first_time, note_language, remember, render, without_mentions
 from bot.storage import BotThread
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,11 @@ async def _follow_up(
     if not await first_time(services, body):
         return
     log.debug("thread message %s: answered as a follow-up (%s)", body.get("event_id"), outcome.entry.id)
+    note_language(services, user, question)
     await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **render(outcome, question, matcher.faq))
     services.store.save_thread(answered(state, outcome.entry.id, {user}, ts))
     channel_type = str(event.get("channel_type", "channel"))
-    remember(services, outcome, question, channel_type=channel_type, kind="message.thread", started=started, user=user)
+    remember(services, outcome, question, channel_type=channel_type, kind="message.thread", started=started)
 
 
 def silence(state: BotThread, event: dict[str, Any], bot_user_id: str | None) -> str | None:
