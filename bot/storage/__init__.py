@@ -1,11 +1,14 @@
 """What the bot remembers: the :class:`Store` interface and its SQL implementation."""
 
-from bot.storage.base import AskedQuestion, Outcome, Store, Vote, redact
+from bot.storage.base import AskedQuestion, ExpertRequest, Outcome, Proposal, ProposalStatus, Store, Vote, redact
 from bot.storage.sql import SqlStore, StoreConfigError, sqlite_file
 
 __all__ = [
     "AskedQuestion",
+    "ExpertRequest",
     "Outcome",
+    "Proposal",
+    "ProposalStatus",
     "SqlStore",
     "Store",
     "StoreConfigError",
