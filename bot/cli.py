@@ -21,7 +21,7 @@ from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file, revie
 from bot.knowledge.faq import Faq
 from bot.knowledge.language import Language, answer_in, language_of, layer_name, layer_role, question_in
 from bot.knowledge.loader import FaqError, load_faq
-from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher
+from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher, NotCovered
 from bot.mrkdwn import plain
 
 DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
@@ -201,11 +201,12 @@ def _stdin_lines() -> Iterator[str]:
 def outcome_json(question: str, outcome: Match, language: Language = "en") -> dict[str, Any]:
     """The ``ask --json`` object for one question; texts are in ``language``, named by ``lang``."""
     answered = isinstance(outcome, Answer)
-    suggestions = outcome.suggestions if isinstance(outcome, DidYouMean) else ()
+    suggestions = outcome.suggestions if isinstance(outcome, DidYouMean | NotCovered) else ()
     return {
         "question": question,
         "lang": language,
         "answered": answered,
+        "not_covered": isinstance(outcome, NotCovered),
         "id": outcome.entry.id if isinstance(outcome, Answer) else None,
         "layers": list(outcome.entry.layers) if isinstance(outcome, Answer) else [],
         "answer": answer_in(outcome.entry, language) if isinstance(outcome, Answer) else None,
@@ -227,6 +228,8 @@ _WORDS: dict[Language, dict[str, str]] = {
         "reviewed": "reviewed",
         "unsure": "Not sure which you mean. Did you mean:",
         "none": "No answer in the FAQ for that. Try other words, or browse the questions in faq/.",
+        "not_covered": "The sources I draw on don't cover that, so I won't guess.",
+        "nearest": "The nearest questions I can answer:",
     },
     "zh": {
         "q": "问：",
@@ -237,6 +240,8 @@ _WORDS: dict[Language, dict[str, str]] = {
         "reviewed": "审核于",
         "unsure": "不确定你指的是哪个问题。你是想问：",
         "none": "FAQ 里没有这个问题的答案。换个说法试试，或浏览 faq/ 里的问题。",
+        "not_covered": "我依据的资料没有涉及这个问题，我就不猜了。",
+        "nearest": "我能回答的相近问题：",
     },
 }
 
@@ -266,6 +271,11 @@ def outcome_text(outcome: Match, faq: Faq, language: Language = "en") -> str:
             for n, s in enumerate(outcome.suggestions, 1)
         ]
         return "\n".join([words["unsure"], *options])
+    if isinstance(outcome, NotCovered):
+        nearest = [
+            f"  {n}. {question_in(s.entry, language)}  [{s.entry.id}]" for n, s in enumerate(outcome.suggestions, 1)
+        ]
+        return "\n".join([words["not_covered"], *([words["nearest"], *nearest] if nearest else [])])
     return words["none"]
 
 

@@ -29,17 +29,23 @@ class MatchSettings:
     """When the matcher answers, suggests, or stays quiet.
 
     Scores run 0-100. The defaults were calibrated on ``tests/dev_set.yaml``
-    (people's phrasings, not the FAQ's) with ``bench/calibrate.py``.
+    (people's phrasings, not the FAQ's); try others through the QWEN_* variables with ``bench/score.py``.
     """
 
     answer_threshold: float = 35.0  # at or above: answer, if...
-    answer_margin: float = 3.0  # ...this far ahead of the runner-up (else: a close call)
+    answer_margin: float = 3.0  # ...this far ahead of the runner-up (else: a close call)...
+    runner_up_ratio: float = 0.85  # ...whose score is at most this share of the best (below sure_threshold)
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
     max_suggestions: int = 3
-    unknown_word_weight: float = 1.5  # weight of a word the FAQ never uses...
+    unknown_word_weight: float = 2.5  # weight of a word the FAQ never uses...
     unknown_word_weight_off_topic: float = 12.0  # ...in a question that names none of the topic words
     unknown_words_damping: float = 0.75  # ...though n of them together weigh only n ** 0.25 times one
-    chinese_bigram_share: float = 0.5  # an unknown Chinese bigram weighs this share of an unknown word
+    rare_word_zipf: float = 3.0  # a word this rare in the language at large (Zipf scale) weighs in full...
+    common_word_zipf: float = 6.5  # ...one this common weighs nothing if the FAQ lacks it...
+    common_word_share: float = 0.6  # ...and at least this share of its weight if the FAQ has it
+    min_evidence: float = 1.5  # a match on less weight than this (about one rare FAQ word) scores less
+    unexplained_weight: float = 1.25  # a real word the FAQ lacks, this heavy in an on-topic question: not covered...
+    sure_threshold: float = 45.0  # ...unless the answer scores at least this
     min_term_weight: float = 0.05  # words in (nearly) every entry count for nothing
     answer_text_credit: float = 0.6  # a word found only in an entry's answer counts this much
     coverage_exponent: float = 1.0  # how much the share of the question explained counts...
@@ -66,7 +72,9 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "suggest_threshold": (0, 100),
     "max_suggestions": (1, 10),
     "unknown_words_damping": (0, 1),
-    "chinese_bigram_share": (0, 1),
+    "runner_up_ratio": (0, 1),
+    "common_word_share": (0, 1),
+    "sure_threshold": (0, 100),
     "answer_text_credit": (0, 1),
     "max_question_chars": (1, 40_000),
 }

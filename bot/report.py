@@ -145,7 +145,8 @@ def report_text(report: Report, matcher: Matcher) -> str:
         *(["  none"] if not report.stale else []),
         "",
         f"Questions: {report.questions} (answered {outcomes.get('answered', 0)}, "
-        f"did-you-mean {outcomes.get('did-you-mean', 0)}, no match {outcomes.get('no-match', 0)})",
+        f"did-you-mean {outcomes.get('did-you-mean', 0)}, not covered by the sources "
+        f"{outcomes.get('not-covered', 0)}, no match {outcomes.get('no-match', 0)})",
         "",
         "Most asked unanswered questions (closest entry and its score):",
     ]

@@ -47,7 +47,17 @@ def test_ask_json_shape() -> None:
     """--json prints exactly the documented keys."""
     result = bot("ask", "--json", "is there an SLA for the hosted qwen api?")
     record = json.loads(result.stdout)
-    assert set(record) == {"question", "lang", "answered", "id", "layers", "answer", "score", "suggestions"}
+    assert set(record) == {
+        "question",
+        "lang",
+        "answered",
+        "not_covered",
+        "id",
+        "layers",
+        "answer",
+        "score",
+        "suggestions",
+    }
     assert record["answered"] is True
     assert record["layers"][0] == "alibaba-cloud"
     assert 0 <= record["score"] <= 100

@@ -17,7 +17,7 @@ from tests.support.cli import assert_one_sentence, run_bot
         ("QWEN_ANSWER_THRESHOLD", "-1", "from 0 to 100, not '-1'"),
         ("QWEN_ANSWER_THRESHOLD", "abc", "must be a number, not 'abc'"),
         ("QWEN_SUGGEST_THRESHOLD", "inf", "must be a number, not 'inf'"),
-        ("QWEN_CHINESE_BIGRAM_SHARE", "2", "from 0 to 1"),
+        ("QWEN_COMMON_WORD_SHARE", "2", "from 0 to 1"),
         ("QWEN_MAX_SUGGESTIONS", "0", "whole number from 1 to 10"),
         ("QWEN_MAX_QUESTION_CHARS", "2.5", "must be a whole number"),
         ("QWEN_UNKNOWN_WORD_WEIGHT", "-3", "of at least 0"),

@@ -1,23 +1,31 @@
 """Split text into the terms the matcher compares.
 
 A term is a stemmed English word ("licens", "fund"), a canonical alias
-("huggingface"), or a pair of adjacent Chinese characters for Chinese text that
-no alias covers (Chinese has no spaces, so character bigrams stand in for words).
+("huggingface"), or a Chinese word: Chinese has no spaces, so a run of Chinese
+is split into aliases and the words of wordfreq's Chinese list by the likeliest
+split (see :meth:`Analyzer._chinese_words`).
 
 The steps, in order: normalise (:mod:`bot.knowledge.normalize`); optionally
 correct spelling (the caller passes a speller, since only the matcher knows the
-FAQ's vocabulary); replace alias phrases ("hugging face", "通义千问") by their
-canonical form; drop stopwords; stem.
+FAQ's vocabulary); fold traditional Chinese onto simplified; replace alias
+phrases ("hugging face", "通义千问") by their canonical form; drop stopwords;
+stem what is not an alias's canonical form (a canonical form is already the
+term: stemming it would fold "filings" onto "file").
+
+A single letter or a short number glued to a word ("Qwen-X", "Qwen3") is kept
+as a term of its own: it is what tells two products apart.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import snowballstemmer
 
+from bot.knowledge.background import RARE, simplified_table, zipf
 from bot.knowledge.lexicon import (
     CHAT_FILLER,
     CHINESE_QUESTION_WORDS,
@@ -31,9 +39,16 @@ STOPWORDS = ENGLISH_STOPWORDS | CHAT_FILLER
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _PIECE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
 _LETTERS_THEN_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
+# a word, then one letter or a short number glued to it: "qwen-x", "qwen3", "qwen2.5"
+_PRODUCT_SUFFIX = re.compile(r"(?<![^\W_])([^\W\d_]{2,})(?:-?(\d{1,2})|-([^\W\d_]))(?![^\W_])")
+_GLUED = re.compile(r"[^\W\d_]{2,}\d{1,2}")
 _ASCII_WORD = re.compile(r"[a-z]+")
 
 _stemmer = snowballstemmer.stemmer("english")
+_CACHE_LIMIT = 100_000
+_LONGEST_WORD = 4
+_WORD_COST = 9.0  # per word of a Chinese split: fewer, commoner words win
+ALIAS_ZIPF = 4.5  # an alias's frequency in a Chinese split, when the word list lacks it
 
 
 @lru_cache(maxsize=65536)
@@ -62,6 +77,9 @@ class Analyzer:
             for variant in (canonical, *variants):
                 self._add_alias(normalize(variant), tuple(canonical.split()))
         self._longest_latin = max((len(key) for key in self._latin), default=1)
+        self._words: dict[str, tuple[tuple[str, str], ...]] = {}  # token -> its pairs, when no phrase starts there
+        self._runs: dict[str, tuple[str, ...]] = {}  # a run of Chinese -> its words
+        self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
     def _add_alias(self, variant: str, canonical: tuple[str, ...]) -> None:
@@ -80,66 +98,146 @@ class Analyzer:
 
     def terms(self, text: str, *, spell: Callable[[str], str] | None = None) -> list[str]:
         """All terms of ``text``, in order. ``spell`` corrects the normalised text first."""
+        return [term for _, term in self.pairs(text, spell=spell)]
+
+    def pairs(self, text: str, *, spell: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
+        """(word as written, term) for each term of ``text``; see :meth:`normalized_pairs`."""
         text = normalize(text, max_chars=self.max_chars)
-        return self.normalized_terms(spell(text) if spell is not None else text)
+        return self.normalized_pairs(spell(text) if spell is not None else text)
 
     def normalized_terms(self, text: str) -> list[str]:
         """All terms of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
-        words: list[str] = []
+        return [term for _, term in self.normalized_pairs(text)]
+
+    def normalized_pairs(self, text: str) -> list[tuple[str, str]]:
+        """(word as written, term) for each term of normalised text; an alias's word is its canonical form."""
+        pairs: list[tuple[str, str]] = []
         latin: list[str] = []
+        glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
+        if glued:
+            text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)
         for chinese, word in _PIECE.findall(text):
             if word:
-                latin.extend(_LETTERS_THEN_DIGITS.split(word))
+                latin.extend((word,) if word.isalpha() or _GLUED.fullmatch(word) else _LETTERS_THEN_DIGITS.split(word))
                 continue
-            words.extend(self._latin_words(latin))
+            pairs.extend(self._latin_words(latin, glued))
             latin = []
-            words.extend(self._chinese_words(chinese))
-        words.extend(self._latin_words(latin))
-        return [stem(word) for word in words]
+            pairs.extend((word, word) for word in self._chinese_run(chinese.translate(simplified_table())))
+        pairs.extend(self._latin_words(latin, glued))
+        return pairs
 
-    def _latin_words(self, tokens: list[str]) -> Iterator[str]:
-        """Words of a run of Latin tokens: longest alias phrase first, then single words."""
+    def _latin_words(self, tokens: list[str], glued: dict[str, str]) -> Iterator[tuple[str, str]]:
+        """Words of a run of Latin tokens: longest alias phrase first, then single words.
+
+        A product with its letter or number ("qwen3", in ``glued``) is written as the
+        bare name ("qwen"): the name is the word, the suffix only tells products apart.
+        """
         i = 0
         while i < len(tokens):
-            for length in range(min(self._longest_latin, len(tokens) - i), 0, -1):
-                canonical = self._latin.get(tuple(tokens[i : i + length]))
-                if canonical is not None:
-                    yield from canonical
+            token = tokens[i]
+            if token in self._phrase_starts:
+                phrase = self._phrase_at(tokens, i)
+                if phrase:
+                    length, canonical = phrase
+                    yield from ((word, word) for word in canonical)
                     i += length
-                    break
-            else:
-                token = tokens[i]
-                i += 1
-                if token.isdigit():
-                    if len(token) >= 3:  # "600" (million downloads) yes; "3" of "Qwen3" no
-                        yield token
-                elif len(token) > 1 and token not in STOPWORDS:
-                    yield token
+                    continue
+            i += 1
+            if token in glued:
+                yield glued[token], token
+                continue
+            pairs = self._words.get(token)
+            if pairs is None:
+                if len(self._words) >= _CACHE_LIMIT:
+                    self._words.clear()
+                pairs = self._words[token] = self._word(token)
+            yield from pairs
+
+    def _phrase_at(self, tokens: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+        """The longest alias phrase of two or more words starting at ``tokens[i]``, and its length."""
+        for length in range(min(self._longest_latin, len(tokens) - i), 1, -1):
+            canonical = self._latin.get(tuple(tokens[i : i + length]))
+            if canonical is not None:
+                return length, canonical
+        return None
+
+    def _word(self, token: str) -> tuple[tuple[str, str], ...]:
+        """The (word, term) pairs of one token on its own: an alias, a number, or a stemmed word."""
+        canonical = self._latin.get((token,))
+        if canonical is not None:
+            return tuple((word, word) for word in canonical)
+        if token.isdigit():
+            return ((token, token),) if len(token) >= 3 else ()  # "600" (million downloads) yes; a lone "3" no
+        if len(token) > 1 and token not in STOPWORDS:
+            return ((token, stem(token)),)
+        return ()
+
+    def _chinese_run(self, run: str) -> tuple[str, ...]:
+        """:meth:`_chinese_words` of ``run``, remembered: FAQ phrasings and questions repeat their Chinese."""
+        words = self._runs.get(run)
+        if words is None:
+            if len(self._runs) >= _CACHE_LIMIT:
+                self._runs.clear()
+            words = self._runs[run] = tuple(self._chinese_words(run))
+        return words
 
     def _chinese_words(self, run: str) -> Iterator[str]:
-        """Aliases and question words of a Chinese run, then bigrams of what is left.
+        """The words of a Chinese run: aliases, question words and the language's words, by the likeliest split.
 
-        Function words split what is left into pieces. A lone character left
-        between them is dropped: alone it is mostly noise (用, 做, 来);
+        Chinese has no spaces, so the run is split where a unigram model of the
+        language would split it: each piece scores its Zipf frequency less a
+        fixed cost, so fewer, commoner words win. The pieces may be words of
+        wordfreq's Chinese list or entries of the alias table (an alias the list
+        lacks counts as a fairly common word), so 机器人 (robot) stays one word
+        rather than 机器 (machine, an alias) and a stray 人. Linear: at each
+        position only pieces up to the longest alias or four characters are tried.
+
+        An alias yields its canonical form, a function word nothing, a word of
+        the list itself. Characters the split leaves alone are kept together
+        when several follow each other (a name the list lacks, such as 文心一言),
+        and dropped when alone: alone they are mostly noise (用, 做, 来);
         meaningful single characters belong in the aliases.
         """
-        leftover: list[str] = []
-        i = 0
-        while i < len(run):
-            for length in range(min(self._longest_chinese, len(run) - i), 0, -1):
-                canonical = self._chinese.get(run[i : i + length])
-                if canonical is not None:
-                    yield from _bigrams("".join(leftover))
-                    leftover = []
-                    yield from canonical
-                    i += length
-                    break
-            else:
-                leftover.append(run[i])
-                i += 1
-        yield from _bigrams("".join(leftover))
+        n = len(run)
+        best = [0.0] + [-math.inf] * n
+        start = [0] * (n + 1)
+        longest = max(self._longest_chinese, _LONGEST_WORD)
+        for end in range(1, n + 1):
+            for begin in range(max(0, end - longest), end):
+                score = self._piece_score(run[begin:end])
+                if score is not None and best[begin] + score > best[end]:
+                    best[end], start[end] = best[begin] + score, begin
+        pieces = []
+        end = n
+        while end > 0:
+            pieces.append(run[start[end] : end])
+            end = start[end]
+        lone = ""  # consecutive lone characters: a name the list lacks (文心一言), or noise if just one
+        for piece in reversed(pieces):
+            if len(piece) == 1 and piece not in self._chinese:
+                lone += piece
+                continue
+            if len(lone) > 1:
+                yield lone
+            lone = ""
+            canonical = self._chinese.get(piece)
+            yield from canonical if canonical is not None else (piece,)
+        if len(lone) > 1:
+            yield lone
+
+    def _piece_score(self, piece: str) -> float | None:
+        """How likely ``piece`` is as one word of a split (higher is likelier), or ``None`` if it is no word."""
+        frequency = zipf(piece, "zh")
+        if piece in self._chinese:
+            frequency = max(frequency, ALIAS_ZIPF)
+        elif frequency <= RARE:
+            if len(piece) > 1:
+                return None
+            frequency = RARE - 1  # a character the list lacks stands alone
+        return frequency - _WORD_COST
 
 
-def _bigrams(piece: str) -> Iterator[str]:
-    for i in range(len(piece) - 1):
-        yield piece[i : i + 2]
+def _glue_suffix(match: re.Match[str]) -> str:
+    """ "qwen-x" -> "qwen qwenx": the product's letter or number survives, glued to its name."""
+    word, number, letter = match.groups()
+    return f"{word} {word}{number or letter}"

@@ -3,7 +3,10 @@
 The self-test asks every phrasing of every entry and expects a confident answer
 with that same entry. A phrasing that retrieves another entry, or only a close
 call, is reported with the competitor named, so the curator knows which two
-entries to tell apart.
+entries to tell apart. A phrasing too weak to stand on its own ("how much is
+it" keeps only "how" once function words are gone) is reported too: it would
+match anything holding that word. So is an alias variant listed under two
+canonical forms: which one wins would depend on file order.
 
 Entries due for review (:mod:`bot.knowledge.freshness`) are warnings: listed,
 but the FAQ still passes.
@@ -20,6 +23,9 @@ from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.freshness import StaleEntry, stale_entries
 from bot.knowledge.loader import Problem, read_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher
+from bot.knowledge.normalize import normalize
+
+QUESTION_WORDS = frozenset({"who", "what", "when", "where", "why", "how", "which"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ def check_faq(
     if not faq.entries:
         return CheckResult(faq, problems)
     matcher = Matcher(faq, settings=settings)
+    problems.extend(alias_collisions(faq))
+    problems.extend(weak_phrasings(matcher))
     problems.extend(self_test(matcher))
     stale = stale_entries(faq, today=today or date.today(), review_days=review_days)
     return CheckResult(faq, problems, matcher, stale)
@@ -60,6 +68,34 @@ def self_test(matcher: Matcher) -> list[Problem]:
         for phrasing in entry.phrasings:
             message = _retrieval_problem(matcher, entry, phrasing)
             if message:
+                problems.append(Problem(entry.file, entry.line, f"entry '{entry.id}': phrasing {phrasing!r} {message}"))
+    return problems
+
+
+def alias_collisions(faq: Faq) -> list[Problem]:
+    """A problem for each variant that two canonical forms claim."""
+    owner: dict[str, str] = {}
+    problems = []
+    for canonical, variants in faq.aliases.items():
+        for variant in {normalize(v) for v in (canonical, *variants)}:
+            other = owner.setdefault(variant, canonical)
+            if other != canonical:
+                problems.append(
+                    Problem("aliases.yaml", 1, f"alias {variant!r} is listed under both '{other}' and '{canonical}'")
+                )
+    return problems
+
+
+def weak_phrasings(matcher: Matcher) -> list[Problem]:
+    """A problem for each phrasing that names nothing but question words, or weighs under half the evidence floor."""
+    problems = []
+    floor = matcher.min_evidence / 2
+    for entry in matcher.faq.entries:
+        for phrasing in entry.phrasings:
+            content = set(matcher.analyzer.terms(phrasing)) - QUESTION_WORDS
+            weight = matcher.phrasing_weight(phrasing)
+            if not content or weight < floor:
+                message = f"is too weak to stand on its own (weight {weight:.1f}): say what it is about"
                 problems.append(Problem(entry.file, entry.line, f"entry '{entry.id}': phrasing {phrasing!r} {message}"))
     return problems
 

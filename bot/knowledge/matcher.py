@@ -37,14 +37,17 @@ from dataclasses import dataclass
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
+from bot.knowledge.background import RARE, zipf
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.normalize import normalize
+from bot.knowledge.question import looks_like_thanks
 from bot.knowledge.spelling import Speller
 
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
-COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path
+COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
+COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
 
@@ -82,13 +85,26 @@ class NoMatch:
     score: float = 0.0
 
 
-Match = Answer | DidYouMean | NoMatch
+@dataclass(frozen=True)
+class NotCovered:
+    """A question about Qwen or Alibaba that no entry answers: say so, and offer the nearest entries."""
+
+    suggestions: tuple[Suggestion, ...]
+
+    @property
+    def score(self) -> float:
+        return self.suggestions[0].score if self.suggestions else 0.0
+
+
+Match = Answer | DidYouMean | NotCovered | NoMatch
 
 
 @dataclass(frozen=True)
-class _Phrasing:
-    terms: frozenset[str]
-    weight: float  # total weight of its terms
+class _Phrasings:
+    """An entry's phrasings, indexed for scoring: which phrasings hold each term, and what each weighs."""
+
+    holding: dict[str, tuple[int, ...]]  # term -> positions of the phrasings that hold it
+    norms: tuple[float, ...]  # each phrasing's weight, at least the evidence floor
 
 
 class Matcher:
@@ -99,6 +115,9 @@ class Matcher:
         self.settings = settings or MatchSettings()
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
+        self._alias_words = frozenset(self.analyzer.alias_words)
+        # an FAQ with an entry for thanks (a shop's chatbot) may answer them; this one has none
+        self._answers_thanks = any(looks_like_thanks(p) for entry in faq.entries for p in entry.phrasings)
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             self._build()
@@ -132,16 +151,24 @@ class Matcher:
             for term in credits:
                 document_frequency[term] += 1
         self.weights = {term: self._idf(df, count) for term, df in document_frequency.items()}
+        # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
+        self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
-        self._phrasings = [
-            [_Phrasing(terms, sum(self.weights[t] for t in terms)) for terms in phrasings]
-            for phrasings in entry_phrasings
-        ]
+        self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
+        self._lightest = [min(p.norms, default=math.inf) for p in self._phrasings]  # bounds phrasing coverage
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, credits in enumerate(entry_credits):
             for term, credit in credits.items():
                 if self.weights[term]:
                     self._postings[term].append((index, credit))
+
+    def _index_phrasings(self, phrasings: list[frozenset[str]]) -> _Phrasings:
+        holding: dict[str, list[int]] = defaultdict(list)
+        for position, terms in enumerate(phrasings):
+            for term in terms:
+                holding[term].append(position)
+        norms = tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
+        return _Phrasings({term: tuple(positions) for term, positions in holding.items()}, norms)
 
     def _idf(self, df: int, count: int) -> float:
         weight = math.log(1 + (count - df + 0.5) / (df + 0.5))
@@ -150,9 +177,40 @@ class Matcher:
     # -- querying ------------------------------------------------------------
 
     def match(self, question: str) -> Match:
-        """Answer, suggest or abstain, by the thresholds in :class:`MatchSettings`."""
+        """Answer, suggest, say the sources do not cover it, or abstain, by :class:`MatchSettings`.
+
+        Thanks get no entry, whatever topic words they carry (unless the FAQ
+        has an entry whose phrasings are thanks). A question that
+        names the FAQ's subject ("qwen", "alibaba") and gets no answer is *not
+        covered*, not ignored: when nothing comes close, or when it holds a rare
+        word the FAQ never uses ("who is alibaba's ceo?"), the bot says its
+        sources do not cover it rather than offer a near miss as a close call.
+        """
+        if looks_like_thanks(question) and not self._answers_thanks:
+            return NoMatch()
         ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
-        return self.decide(ranked)
+        outcome = self.decide(ranked)
+        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
+            return outcome
+        terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
+        if not on_topic or not self._topic:
+            return outcome
+        if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
+            return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
+        return outcome
+
+    def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
+        """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
+
+        Only words of the language's word list count: a misspelling ("ourselfs")
+        is rare too, but says nothing about the topic. A word's weight already
+        falls with how common it is and with how many unknown words share the
+        message, so the context of a long message does not count as a topic.
+        """
+        least = self.settings.unexplained_weight
+        pairs = self.analyzer.pairs(question[: self.settings.max_question_chars], spell=self.speller)
+        unknown = {term for word, term in pairs if term not in self.weights and zipf(word, _language(word)) > RARE}
+        return sum(terms.get(term, 0.0) for term in unknown) >= least
 
     def decide(self, ranked: list[Suggestion]) -> Match:
         """Turn a ranking (best first) into an outcome."""
@@ -161,7 +219,10 @@ class Matcher:
             return NoMatch(ranked[0].score if ranked else 0.0)
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= s.answer_threshold and best.score - runner_up >= s.answer_margin:
+        clear = best.score - runner_up >= s.answer_margin and (
+            best.score >= s.sure_threshold or runner_up <= s.runner_up_ratio * best.score
+        )
+        if best.score >= s.answer_threshold and clear:
             return Answer(best.entry, best.score)
         close = tuple(r for r in ranked[: s.max_suggestions] if r.score >= s.suggest_threshold)
         return DidYouMean(close)
@@ -199,10 +260,13 @@ class Matcher:
         ``unknown_word_weight_off_topic`` when the text names none of the FAQ's
         topic words: "who broke the build?" is not about Qwen, "who builds qwen?" is.
         Several unknown terms share that weight, damped (``unknown_words_damping``).
-        An unknown Chinese bigram weighs only ``chinese_bigram_share`` of that: a run of
-        n characters yields n-1 overlapping bigrams, most of them not words.
+        On topic, an unknown word weighs less the commoner it is in the language
+        (:meth:`_rarity`); a known word weighs its spread across entries, times
+        its rarity but at least ``common_word_share`` of it, unless it is the
+        FAQ's own vocabulary (an alias).
         """
-        found = self.analyzer.terms(text, spell=self.speller)
+        pairs = self.analyzer.pairs(text, spell=self.speller)
+        found = [term for _, term in pairs]
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -211,60 +275,112 @@ class Matcher:
         if strangers:  # one unknown word in a short question says a lot; ten in a long one are mostly context
             unknown /= len(strangers) ** s.unknown_words_damping
         terms: dict[str, float] = {}
-        for term in found:
-            weight = self.weights.get(term, unknown * s.chinese_bigram_share if _CHINESE.match(term) else unknown)
+        for word, term in pairs:
+            if term in terms:
+                continue
+            known = self.weights.get(term)
+            if known is None and term != word and term.startswith(word):
+                continue  # a product's number or letter the FAQ never names ("qwen2"): its name carries it
+            if known is None:
+                # on topic, an everyday word is just how people talk; in a message that names
+                # none of the topic words ("who funds mistral?"), any word the FAQ lacks says "elsewhere"
+                weight = unknown * (self._rarity(word) if on_topic else 1.0)
+            elif word in self._alias_words:
+                weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
+            else:
+                weight = known * max(self._rarity(word), s.common_word_share)
             if weight:
                 terms[term] = weight
         return terms, on_topic
+
+    def phrasing_weight(self, phrasing: str) -> float:
+        """The total weight of a phrasing's terms the FAQ knows: how much it says on its own."""
+        return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing)))
+
+    def _rarity(self, word: str) -> float:
+        """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest."""
+        s = self.settings
+        frequency = zipf(word, _language(word))
+        return min(1.0, max(0.0, (s.common_word_zipf - frequency) / (s.common_word_zipf - s.rare_word_zipf)))
 
     def _rank_indexed(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
         """Rank from the posting lists of the question's rarer terms, then prove nothing was missed.
 
         Walking the posting list of a term found in half the FAQ costs more than
         everything else together, and such a term weighs little. So candidates
-        come from the rarer terms only; the common terms' share is added per
-        candidate. An entry holding none of the rarer terms could at best be
-        covered by the common terms' weight; if even that cannot reach the
-        ranking, the ranking is exact. Otherwise, every posting list is walked.
+        come from the rarer terms only; the common terms' share is looked up
+        only for the candidates scored (see :meth:`_best`). An entry holding
+        none of the rarer terms could at best be covered by the common terms'
+        weight; if even that cannot reach the ranking, the ranking is exact.
+        Otherwise, every posting list is walked.
         """
         total = sum(terms.values())
         if not total:
             return []
-        common_size = max(COMMON_POSTINGS, len(self._credits) // 20)
-        rare = {t: w for t, w in terms.items() if len(self._postings.get(t, ())) <= common_size}
-        common = {t: w for t, w in terms.items() if t not in rare}
+        rare, common = self._split(terms, total)
         if rare and common:
-            best = self._best(self._accumulate(rare, common), terms, total, limit)
+            best = self._best(self._accumulate(rare), terms, total, limit, common)
             reach = 100 * (sum(common.values()) / total) ** self.settings.coverage_exponent
             if len(best) == limit and reach < best[-1][0]:
                 return best
-        return self._best(self._accumulate(terms, {}), terms, total, limit)
+        return self._best(self._accumulate(terms), terms, total, limit, {})
 
-    def _accumulate(self, walked: dict[str, float], looked_up: dict[str, float]) -> dict[int, float]:
-        """Covered weight per entry: ``walked`` terms through their postings, ``looked_up`` per candidate."""
+    def _split(self, terms: dict[str, float], total: float) -> tuple[dict[str, float], dict[str, float]]:
+        """The terms to walk (rarer first) and those only looked up per candidate.
+
+        Terms in few entries are always walked. On a large FAQ whose words are
+        all widespread, the rarest are walked too, until the rest weigh at most
+        ``COMMON_REACH`` of the question: the proof in :meth:`_rank_indexed` then
+        usually holds, and the longest posting lists are never read.
+        """
+        common_size = max(COMMON_POSTINGS, len(self._credits) // 20)
+        by_length = sorted(terms, key=lambda t: len(self._postings.get(t, ())))
+        rare: dict[str, float] = {}
+        walked = 0.0
+        for term in by_length:
+            if len(self._postings.get(term, ())) > common_size and walked >= (1 - COMMON_REACH) * total:
+                break
+            rare[term] = terms[term]
+            walked += terms[term]
+        return rare, {t: w for t, w in terms.items() if t not in rare}
+
+    def _accumulate(self, walked: dict[str, float]) -> dict[int, float]:
+        """Covered weight per entry of the ``walked`` terms, through their postings."""
         matched: dict[int, float] = defaultdict(float)
         for term, weight in walked.items():
             for index, credit in self._postings.get(term, ()):
                 matched[index] += weight * credit
-        for index in matched:
-            credits = self._credits[index]
-            matched[index] += sum(weight * credits.get(term, 0.0) for term, weight in looked_up.items())
         return matched
 
     def _best(
-        self, matched: dict[int, float], terms: dict[str, float], total: float, limit: int
+        self, matched: dict[int, float], terms: dict[str, float], total: float, limit: int, looked_up: dict[str, float]
     ) -> list[tuple[float, int]]:
-        """The top ``limit`` (score, index) pairs, scoring candidates in order of coverage until none can enter."""
-        exponent = self.settings.coverage_exponent
+        """The top ``limit`` (score, index) pairs, scoring candidates in order of a bound until none can enter.
+
+        ``matched`` holds each candidate's covered weight of the walked terms; the
+        ``looked_up`` terms could add at most their total, so that sum bounds a
+        candidate's covered weight, and their actual share is looked up only when
+        a candidate is scored. The covered weight also bounds what any of its
+        phrasings is touched by (a phrasing's terms count in full), hence its
+        phrasing coverage, against its lightest phrasing: so each candidate's
+        score has a bound, and candidates are scored best bound first.
+        """
+        exponent, phrasing_exponent = self.settings.coverage_exponent, self.settings.phrasing_exponent
+        reach = sum(looked_up.values())
+        lightest = self._lightest
         best: list[tuple[float, int]] = []
-        candidates = [(-weight, index) for index, weight in matched.items()]
-        heapq.heapify(candidates)  # best coverage first, popped only as far as needed (no full sort)
+        candidates = [
+            (-100 * ((w + reach) / total) ** exponent * min(1.0, (w + reach) / lightest[i]) ** phrasing_exponent, i)
+            for i, w in matched.items()
+        ]
+        heapq.heapify(candidates)  # best bound first, popped only as far as needed (no full sort)
         while candidates:
-            negative_weight, index = heapq.heappop(candidates)
-            coverage = -negative_weight / total
-            if len(best) >= limit and 100 * coverage**exponent <= best[-1][0]:
-                break  # the phrasing coverage is at most 1: no later entry can enter the top
-            best.append((self._score(index, terms, coverage), index))
+            negative_bound, index = heapq.heappop(candidates)
+            if len(best) >= limit and -negative_bound < best[-1][0]:
+                break  # no later entry can enter the top
+            credits = self._credits[index]
+            covered = matched[index] + sum(weight * credits.get(term, 0.0) for term, weight in looked_up.items())
+            best.append((self._score(index, terms, covered / total), index))
             best.sort(key=lambda item: (-item[0], item[1]))
             del best[limit:]
         return best
@@ -281,13 +397,25 @@ class Matcher:
         return scored[:limit]
 
     def _score(self, index: int, terms: dict[str, float], coverage: float) -> float:
-        asked = terms.keys()
-        phrasing_coverage = max(
-            (sum(terms[term] for term in p.terms & asked) / p.weight for p in self._phrasings[index] if p.weight),
-            default=0.0,
-        )
+        """Question coverage times phrasing coverage, each against at least ``min_evidence`` of weight.
+
+        One weak word is not enough on either side: a phrasing that shrinks to
+        "how" cannot be covered in full, and a question whose only match is
+        "how" cannot score high.
+        """
         s = self.settings
-        return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent)
+        phrasings = self._phrasings[index]
+        touched = [0.0] * len(phrasings.norms)
+        for term, weight in terms.items():
+            for position in phrasings.holding.get(term, ()):
+                touched[position] += weight
+        phrasing_coverage = max((t / norm for t, norm in zip(touched, phrasings.norms, strict=True)), default=0.0)
+        evidence = min(1.0, coverage * sum(terms.values()) / self.min_evidence)
+        return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
+
+
+def _language(word: str) -> str:
+    return "zh" if _CHINESE.match(word) else "en"
 
 
 def _parts(question: str) -> list[str]:

@@ -22,6 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.analyzer import stem
+from bot.knowledge.background import RARE, zipf
 
 _WORD = re.compile(r"(?<![^\W\d_])[a-z]{4,}(?![^\W\d_])")
 _CACHE_LIMIT = 100_000
@@ -52,6 +53,8 @@ class Speller:
         return corrected
 
     def _closest(self, word: str) -> str:
+        if zipf(word) > RARE:
+            return word  # a real English word the FAQ does not use ("feels", "prod") is not a typo
         allowed = 2 if len(word) >= 8 else 1
         found = process.extractOne(word, self._choices, scorer=OSA.distance, score_cutoff=allowed)
         if found is None:

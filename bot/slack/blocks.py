@@ -99,6 +99,20 @@ def did_you_mean_message(question: str, suggestions: Sequence[Suggestion], *, la
     return {"text": escape(words["unsure_fallback"] + options), "blocks": blocks}
 
 
+def not_covered_message(question: str, suggestions: Sequence[Suggestion], *, language: Language = "en") -> Message:
+    """A Qwen question the sources do not answer: say so, and offer the nearest entries as buttons."""
+    words = WORDS[language]
+    text = words["not_covered"].format(asked=echo(question, MAX_ECHO) or words["that"])
+    blocks = [_section(text)]
+    if suggestions:
+        blocks += [
+            _context(words["nearest"]),
+            {"type": "actions", "elements": _entry_buttons((s.entry for s in suggestions), language=language)},
+        ]
+    nearest = "; ".join(question_in(s.entry, language) for s in suggestions)
+    return {"text": text + (escape(words["nearest_fallback"] + nearest) if nearest else ""), "blocks": blocks}
+
+
 def no_match_message(question: str, *, language: Language = "en") -> Message:
     """No answer: short, friendly, the question echoed (escaped), a pointer to the list."""
     words = WORDS[language]
@@ -341,7 +355,7 @@ def report_message(report: Report) -> Message:
     summary = (
         f"*Last {report.since_days} days:* {report.questions} questions, "
         f"{outcomes.get('answered', 0)} answered, {outcomes.get('did-you-mean', 0)} did-you-mean, "
-        f"{outcomes.get('no-match', 0)} without an answer."
+        f"{outcomes.get('not-covered', 0)} not covered by the sources, {outcomes.get('no-match', 0)} without an answer."
     )
     unanswered = [
         f"• {group.count}× “{show(group.example, 120)}” "

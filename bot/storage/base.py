@@ -29,7 +29,7 @@ from typing import Literal, Protocol
 
 from bot.redaction import redact_secrets
 
-Outcome = Literal["answered", "did-you-mean", "no-match"]
+Outcome = Literal["answered", "did-you-mean", "not-covered", "no-match"]
 ProposalKind = Literal["entry", "alternate"]
 ProposalStatus = Literal["pending", "accepted", "rejected"]
 

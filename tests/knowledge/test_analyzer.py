@@ -1,4 +1,4 @@
-"""Turning text into terms: aliases, stopwords, stems and Chinese bigrams."""
+"""Turning text into terms: aliases, stopwords, stems and Chinese words."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ ALIASES = {
 def test_aliases_meet_on_one_canonical_form() -> None:
     """British and American spellings, abbreviations and Chinese terms give the same term."""
     analyzer = Analyzer(ALIASES)
-    assert analyzer.terms("HF licence?") == analyzer.terms("Hugging Face license") == ["huggingfac", "licens"]
-    assert analyzer.terms("千问许可证") == ["qwen", "licens"]
+    assert analyzer.terms("HF licence?") == analyzer.terms("Hugging Face license") == ["huggingface", "license"]
+    assert analyzer.terms("千问许可证") == ["qwen", "license"]
 
 
 def test_stopwords_and_chat_filler_are_dropped() -> None:
@@ -30,25 +30,34 @@ def test_wh_words_are_kept() -> None:
     assert Analyzer().terms("Who builds it and how?") == ["who", "build", "how"]
 
 
-def test_chinese_without_spaces_becomes_bigrams() -> None:
-    """Chinese text left after aliases is split into character bigrams; particles go."""
-    assert Analyzer(ALIASES).terms("千问的模型架构吗") == ["qwen", "模型", "型架", "架构"]
+def test_chinese_without_spaces_is_split_into_words() -> None:
+    """Chinese is split into aliases and words by the likeliest split; particles go."""
+    assert Analyzer(ALIASES).terms("千问的模型架构吗") == ["qwen", "模型", "架构"]
+    assert Analyzer({"hardware": ("机器",)}).terms("客服机器人") == [
+        "客服",
+        "机器人",
+    ]  # a word, not an alias and a stray 人
+
+
+def test_lone_characters_together_are_a_name() -> None:
+    """A name the word list lacks survives whole; one lone character is dropped."""
+    assert Analyzer().terms("文心一言是谁开发的") == ["文心一言", "who", "开发"]
 
 
 def test_mixed_chinese_and_english() -> None:
     """Latin words glued to Chinese characters are separated."""
-    assert Analyzer(ALIASES).terms("Qwen的license能商用吗") == ["qwen", "licens", "commerci"]
+    assert Analyzer(ALIASES).terms("Qwen的license能商用吗") == ["qwen", "license", "commercial"]
 
 
 def test_version_numbers_do_not_become_terms() -> None:
     """'Qwen2.5-7B' keeps its name; the lone digits of a version are dropped."""
-    assert Analyzer(ALIASES).terms("Qwen2.5-7B") == ["qwen", "7b"]
+    assert Analyzer(ALIASES).terms("Qwen2.5-7B") == ["qwen", "qwen2", "7b"]  # the version stays glued to its name
 
 
 def test_spell_hook_runs_before_aliases() -> None:
     """A corrected word can complete an alias phrase."""
     analyzer = Analyzer(ALIASES)
-    assert analyzer.terms("huging face", spell=lambda text: text.replace("huging", "hugging")) == ["huggingfac"]
+    assert analyzer.terms("huging face", spell=lambda text: text.replace("huging", "hugging")) == ["huggingface"]
 
 
 def test_stem_leaves_non_english_alone() -> None:

@@ -210,3 +210,13 @@ def test_report_and_reload_messages() -> None:
     check_message(blocks.report_message(report))
     check_message(blocks.reload_message(ReloadResult(True, True, 47, "abc")))
     check_message(blocks.reload_message(ReloadResult(False, False, 47, "abc", tuple("p" * 4000 for _ in range(9)))))
+
+
+@pytest.mark.parametrize("question", ["", "x" * 40_000, "<!channel> who is qwen's CEO?"])
+def test_not_covered_says_so_and_offers_the_nearest(shipped_matcher: Matcher, question: str) -> None:
+    nearest = [Suggestion(e, 30.0) for e in shipped_matcher.faq.entries[:3]]
+    message = blocks.not_covered_message(question, nearest)
+    check_message(message)
+    assert "don't cover" in message["text"]
+    assert "<!channel>" not in str(message)
+    check_message(blocks.not_covered_message(question, []))

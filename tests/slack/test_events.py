@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support.bot_server import BotServer, channel_message, direct_message, mention, payload
+import re
+
+from tests.support.bot_server import ADMIN, BotServer, channel_message, direct_message, mention, payload
 from tests.support.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
 
 
@@ -121,3 +123,30 @@ def test_unknown_event_types_are_acknowledged_and_ignored(bot: BotServer, slack:
     body["event"] = {"type": "reaction_added", "user": "W222", "reaction": "eyes", "event_ts": "1.2"}
     assert bot.event(body).status == 200
     assert slack.quiet() == []
+
+
+def test_an_uncovered_qwen_question_gets_an_honest_reply_and_reaches_the_report(
+    bot: BotServer, slack: FakeSlack
+) -> None:
+    """A Qwen question no entry answers: the reply says the sources do not cover it, and curators see it counted."""
+    import time
+
+    def not_covered_count() -> int:
+        slack.reset()
+        bot.command("report", user_id=ADMIN, name="admin-report-not-covered")
+        report = text_of(slack.wait_for("response_url:admin-report-not-covered")[0].args)
+        counted = re.search(r"(\d+) not covered by the sources", report)
+        assert counted is not None, report
+        return int(counted.group(1))
+
+    before = not_covered_count()
+    slack.reset()
+    bot.event(mention("does qwen have an official telegram group?"))
+    [call] = slack.wait_for("chat.postMessage")
+    shown = text_of(call.args)
+    assert "don't cover" in shown
+    assert "Tongyi research group" not in shown  # no entry passed off as the answer
+    deadline = time.monotonic() + 10
+    while (after := not_covered_count()) == before and time.monotonic() < deadline:
+        time.sleep(0.2)  # the question is written in a batch, shortly after the reply
+    assert after == before + 1

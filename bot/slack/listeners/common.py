@@ -31,7 +31,7 @@ from bot import mrkdwn
 from bot.config import USER_ID
 from bot.knowledge.faq import Faq
 from bot.knowledge.language import language_of
-from bot.knowledge.matcher import Answer, DidYouMean, Match
+from bot.knowledge.matcher import Answer, DidYouMean, Match, NotCovered
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
@@ -131,6 +131,8 @@ async def first_time(services: Services, body: dict[str, Any]) -> bool:
 def outcome_name(outcome: Match) -> Outcome:
     if isinstance(outcome, Answer):
         return "answered"
+    if isinstance(outcome, NotCovered):
+        return "not-covered"
     return "did-you-mean" if isinstance(outcome, DidYouMean) else "no-match"
 
 
@@ -156,6 +158,8 @@ def render(
     if isinstance(outcome, DidYouMean):
         message = blocks.did_you_mean_message(question, outcome.suggestions, language=language)
         message = carry_question(message, asked, (), prefix=blocks.SHOW_ENTRY) if asked else message
+    elif isinstance(outcome, NotCovered):  # its suggestions are not the question: they teach no phrasing
+        message = blocks.not_covered_message(question, outcome.suggestions, language=language)
     else:
         message = blocks.no_match_message(question, language=language)
     return with_ask_expert(message, asked, language=language) if asked and experts else message

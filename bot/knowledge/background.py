@@ -1,0 +1,58 @@
+"""How common a word is in the language at large, from the word lists ``wordfreq`` ships.
+
+The matcher weighs a word by how much it tells entries apart *and* by how much
+it says at all: "actual", "name" or "bill" are everyday English whether or not
+the FAQ uses them, while "discord" or "stickers" are rare enough that a
+question holding them is probably about something the FAQ does not cover.
+
+Frequencies are read straight from wordfreq's compact lists (msgpack, bucketed
+by centibels) rather than through ``wordfreq`` itself, whose import and lookup
+machinery costs more than the whole cold start of ``python -m bot ask``. The
+"small" lists hold every word down to a Zipf frequency of 3 (once per million
+words); anything not in them is rarer than that.
+
+wordfreq's Chinese list also gives the mapping that folds traditional
+characters onto simplified ones, which the analyzer applies to Chinese text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+from functools import cache
+from pathlib import Path
+from typing import cast
+
+import msgpack
+
+RARE = 2.5  # the Zipf frequency assumed for a word missing from the lists (they stop at 3)
+
+
+def _data_dir() -> Path:
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the wordfreq package is missing: pip install -r requirements.txt")
+    return Path(spec.origin).parent / "data"
+
+
+def _read(name: str) -> object:
+    with gzip.open(_data_dir() / name, "rb") as file:
+        return msgpack.load(file, raw=False, strict_map_key=False)
+
+
+@cache
+def _zipf_table(language: str) -> dict[str, float]:
+    """Word -> Zipf frequency (log10 of uses per billion words) for "en" or "zh"."""
+    buckets = cast(list[list[str]], _read(f"small_{language}.msgpack.gz"))
+    return {word: 9.0 - index / 100 for index, bucket in enumerate(buckets) if index for word in bucket}
+
+
+def zipf(word: str, language: str = "en") -> float:
+    """How common ``word`` is: about 7 for "the", 5 for "bill", 3 for "invoice"; :data:`RARE` if unlisted."""
+    return _zipf_table(language).get(word, RARE)
+
+
+@cache
+def simplified_table() -> dict[int, str]:
+    """A :meth:`str.translate` table from traditional Chinese characters to simplified ones."""
+    return cast(dict[int, str], _read("_chinese_mapping.msgpack.gz"))

@@ -1,0 +1,132 @@
+"""Issue 9's defects, one test each: thanks, not-covered replies, stemming, aliases, weak and one-letter phrasings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge.analyzer import Analyzer
+from bot.knowledge.background import zipf
+from bot.knowledge.check import check_faq
+from bot.knowledge.loader import load_faq
+from bot.knowledge.matcher import Answer, Matcher, NoMatch, NotCovered
+from bot.knowledge.question import looks_like_thanks
+from tests.conftest import entry_yaml, small_faq
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "thanks for the licence info!",
+        "cheers, that pricing answer helped",
+        "谢谢，明白了",
+        "thx, the SLA entry was exactly what I needed",
+        "got it, so the API terms are separate. ty!",
+    ],
+)
+def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
+    assert looks_like_thanks(message)
+    assert isinstance(shipped_matcher.match(message), NoMatch)
+
+
+@pytest.mark.parametrize(
+    "message", ["thanks! and is there an SLA?", "ty, but what licence is qwen under", "谢谢，千问能商用吗？"]
+)
+def test_thanks_followed_by_a_question_is_a_question(message: str) -> None:
+    assert not looks_like_thanks(message)
+
+
+@pytest.mark.parametrize("question", ["does qwen have an official telegram group?", "is there a qwen discord server"])
+def test_an_uncovered_qwen_question_is_not_answered_by_a_neighbour(shipped_matcher: Matcher, question: str) -> None:
+    """A Qwen question with a rare word no entry uses: the sources do not cover it, say so."""
+    outcome = shipped_matcher.match(question)
+    assert isinstance(outcome, NotCovered), outcome
+    assert all(s.entry.id for s in outcome.suggestions)
+
+
+def test_an_off_topic_question_is_not_called_not_covered(shipped_matcher: Matcher) -> None:
+    """ "Not covered" is for the FAQ's subject; chatter stays unanswered, silently."""
+    assert isinstance(shipped_matcher.match("is the wifi down for anyone else"), NoMatch)
+
+
+def test_background_frequency_tells_everyday_words_from_rare_ones() -> None:
+    assert zipf("the") > zipf("relationship") > zipf("invoice") > zipf("qwenxyzzy")
+    assert zipf("谢谢", "zh") > zipf("账单", "zh")
+
+
+def test_an_everyday_word_the_faq_lacks_weighs_less_than_a_rare_one(shipped_matcher: Matcher) -> None:
+    everyday, _ = shipped_matcher.query_terms("qwen weather with alibaba cloud")
+    rare, _ = shipped_matcher.query_terms("qwen discord with alibaba cloud")
+    assert everyday["weather"] < rare["discord"]
+
+
+def test_model_files_are_not_public_filings() -> None:
+    """An alias's canonical form is not stemmed: "filings" must not fold onto "file"."""
+    analyzer = Analyzer({"filings": ("filing", "annual report")})
+    assert set(analyzer.terms("where are the model files")).isdisjoint(analyzer.terms("public filings"))
+
+
+def test_organisational_structure_is_not_model_architecture(shipped_matcher: Matcher) -> None:
+    """组织架构 (organisation chart) and 架构 (model architecture) are different terms."""
+    org = set(shipped_matcher.analyzer.terms("阿里的组织架构是怎样的"))
+    model = set(shipped_matcher.analyzer.terms("千问用的什么架构"))
+    assert "architecture" in model
+    assert "architecture" not in org
+
+
+def test_traditional_chinese_folds_onto_simplified(shipped_matcher: Matcher) -> None:
+    assert shipped_matcher.analyzer.terms("通義千問可以商用嗎") == shipped_matcher.analyzer.terms("通义千问可以商用吗")
+
+
+@pytest.fixture(scope="module")
+def products(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    entries = entry_yaml(
+        "qwen-x",
+        "What is Qwen-X?",
+        ["tell me about qwen-x", "qwen-x overview", "qwen-x specs", "qwen-x details", "describe qwen-x"],
+    ) + entry_yaml(
+        "qwen", "What is Qwen?", ["tell me about qwen", "qwen overview", "qwen specs", "qwen details", "describe qwen"]
+    )
+    return Matcher(
+        load_faq(small_faq(tmp_path_factory.mktemp("products"), entries, aliases="topic: [qwen]\naliases: {}\n"))
+    )
+
+
+def test_the_letter_that_tells_two_products_apart_counts(products: Matcher) -> None:
+    x = products.match("what is qwen-x?")
+    plain = products.match("what is qwen?")
+    assert isinstance(x, Answer), x
+    assert x.entry.id == "qwen-x"
+    assert isinstance(plain, Answer), plain
+    assert plain.entry.id == "qwen"
+
+
+def test_a_one_weak_word_phrasing_is_flagged_and_matches_nothing_high(tmp_path: Path) -> None:
+    """ "how much is it" keeps only "how": faq check flags it, and "how" alone scores low."""
+    entries = entry_yaml(
+        "price",
+        "What does the hosted API cost?",
+        ["api pricing", "how much is it", "token prices", "api fees", "cost per token"],
+    ) + entry_yaml(
+        "sla",
+        "Is there an SLA for the hosted API?",
+        ["uptime guarantee", "sla terms", "what if it goes down", "service level", "outage cover"],
+    )
+    folder = small_faq(tmp_path, entries, aliases="topic: [qwen]\naliases: {}\n")
+    problems = [str(p) for p in check_faq(folder).problems]
+    assert any("'how much is it'" in p and "too weak" in p for p in problems), problems
+    matcher = Matcher(load_faq(folder))
+    ranked = matcher.rank("how do I reset my laptop")
+    assert not ranked or ranked[0].score < matcher.settings.answer_threshold
+
+
+def test_an_alias_under_two_canonical_forms_is_flagged(tmp_path: Path) -> None:
+    entries = entry_yaml(
+        "price",
+        "What does the hosted API cost?",
+        ["api pricing", "token prices", "api fees", "cost per token", "hosted api price"],
+    )
+    aliases = "aliases:\n  price: [fees, charge]\n  fund: [charge, funding]\n"
+    problems = [str(p) for p in check_faq(small_faq(tmp_path, entries, aliases=aliases)).problems]
+    assert any("'charge'" in p and "'price'" in p and "'fund'" in p for p in problems), problems
