@@ -31,6 +31,7 @@ from bot.knowledge.matcher import Answer, Matcher
 from bot.storage import Proposal, Store
 
 NEW_ENTRIES_FILE = "suggested.yaml"
+CONFIDENT_SCORE = 80.0  # an answer this sure needs no new phrasing (the answer threshold is 35)
 _WORDS = re.compile(r"[a-z0-9]+")
 _SOURCE_SPLIT = re.compile(r"\s*[:>]\s*")
 _STOP = frozenset({"a", "an", "the", "is", "are", "do", "does", "can", "we", "i", "to", "of", "for", "in", "on"})
@@ -38,9 +39,15 @@ _ALTERNATE_LINE = "      - "
 
 
 def worth_suggesting(matcher: Matcher, question: str, entry_id: str) -> bool:
-    """Is ``question`` worth adding to ``entry_id``'s alternates? Not if it already retrieves that entry confidently."""
+    """Is ``question`` worth adding to ``entry_id``'s alternates? Not if it already retrieves that entry confidently.
+
+    Confidently: answered with that entry at :data:`CONFIDENT_SCORE` or more. A question
+    answered more narrowly ("who pays for qwen development", 77) is worth a phrasing, so
+    that the next wording a little further off is still answered; one not answered at all
+    (a did-you-mean pick) certainly is.
+    """
     outcome = matcher.match(question)
-    return not (isinstance(outcome, Answer) and outcome.entry.id == entry_id)
+    return not (isinstance(outcome, Answer) and outcome.entry.id == entry_id and outcome.score >= CONFIDENT_SCORE)
 
 
 def resolve_source(text: str, faq: Faq) -> Source | None:

@@ -36,6 +36,7 @@ class Call:
     args: dict[str, Any]
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+    response: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered, unless scripted to fail
 
 
 @dataclass
@@ -177,11 +178,22 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             },
-            "chat.postMessage": {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}},
+            "chat.postMessage": {
+                "ok": True,
+                "channel": _conversation(args.get("channel")),
+                "ts": ts,
+                "message": {"ts": ts},
+            },
             "chat.postEphemeral": {"ok": True, "message_ts": ts},
             "views.publish": {"ok": True, "view": {"id": "V0123456", **(view or {})}},
             "views.open": {"ok": True, "view": {"id": "V0123457", **(view or {})}},
             "apps.connections.open": {"ok": True, "url": self.socket_mode_url},
+            "chat.getPermalink": {
+                "ok": True,
+                "channel": args.get("channel"),
+                "permalink": f"https://test-team.slack.com/archives/{args.get('channel')}/p"
+                + str(args.get("message_ts", "")).replace(".", ""),
+            },
         }
         return answers.get(method, {"ok": True})
 
@@ -198,6 +210,8 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
                 args = _parse(raw, self.headers.get("Content-Type", ""))
+                if "?" in self.path:  # Web API methods the SDK calls with GET (chat.getPermalink) pass a query string
+                    args |= dict(parse_qsl(self.path.split("?", 1)[1], keep_blank_values=True))
                 if self.path.startswith("/api/"):
                     method = self.path[len("/api/") :].split("?")[0]
                 elif self.path.startswith("/response/"):
@@ -207,7 +221,8 @@ class FakeSlack:
                     return
                 headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
                 headers["authorization-present"] = str("authorization" in {k.lower() for k in self.headers})
-                scripted = fake._record(Call(method, args, headers))
+                answer = {} if method.startswith("response_url:") else fake._answer(method, args)
+                scripted = fake._record(Call(method, args, headers, response=answer))
                 delay = scripted.delay if scripted else fake.delays.get(method, 0.0)
                 if delay:
                     time.sleep(delay)
@@ -216,7 +231,9 @@ class FakeSlack:
                 elif method.startswith("response_url:"):
                     self._send(200, None, {})
                 else:
-                    self._send(200, fake._answer(method, args), {})
+                    self._send(200, answer, {})
+
+            do_GET = do_POST  # noqa: N815 (the name http.server calls)
 
             def _send(self, status: int, body: dict[str, Any] | None, headers: dict[str, str]) -> None:
                 data = b"ok" if body is None else json.dumps(body).encode()
@@ -229,6 +246,13 @@ class FakeSlack:
                 self.wfile.write(data)
 
         return Handler
+
+
+def _conversation(channel: object) -> object:
+    """Where a message lands: posting to a user id (U..., W...) lands in the DM with them, D..."""
+    if isinstance(channel, str) and channel[:1] in {"U", "W"}:
+        return "D" + channel[1:]
+    return channel
 
 
 def _parse(raw: str, content_type: str) -> dict[str, Any]:
