@@ -12,6 +12,7 @@ from bot.knowledge.faq import Source
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Answer, Matcher
 from bot.storage import Proposal
+from tests.support.cli import assert_one_sentence, run_bot
 
 STICKERS = Proposal(
     kind="entry",
@@ -113,3 +114,11 @@ def test_a_question_found_confidently_is_not_suggested(shipped_matcher: Matcher)
     assert not worth_suggesting(shipped_matcher, "who funds qwen?", "funding")
     assert worth_suggesting(shipped_matcher, "who pays for qwen development", "funding")
     assert worth_suggesting(shipped_matcher, "where can we order qwen stickers?", "funding")
+
+
+def test_suggestions_without_a_database_or_with_a_file_for_folder_is_one_sentence(tmp_path: Path) -> None:
+    missing = {"DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}"}
+    assert_one_sentence(run_bot("faq", "suggestions", env=missing, cwd=tmp_path), code=2, words="no database at")
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    result = run_bot("faq", "suggestions", "--write", str(tmp_path / "file.txt"), env=missing, cwd=tmp_path)
+    assert_one_sentence(result, code=2, words="is a file; give a FAQ folder")
