@@ -15,6 +15,7 @@ _MARKS = re.compile(r"(?<!\w)[*_~]([^*_~\n]+)[*_~](?!\w)")
 # <@U123> or <@U123|name>; [^<>] stops at the next tag, so `<@U1|` repeated is scanned once
 _RAW_PER_SHOWN = 8  # Slack's longest escape, &amp;, is 5 characters: enough raw text for `limit` shown ones
 _MENTION = re.compile(r"<@([UWB][A-Z0-9]+)(?:\|[^<>]*)?>")
+_GROUP_MENTION = re.compile(r"<!(?:here|channel|everyone|subteam\^)")
 
 
 def escape(text: str) -> str:
@@ -59,3 +60,9 @@ def without_mentions(text: str) -> str:
 def mentions(text: str, user_id: str) -> bool:
     """Does ``text`` mention ``user_id`` (``<@U123>`` or ``<@U123|name>``)?"""
     return any(match.group(1) == user_id for match in _MENTION.finditer(text))
+
+
+def addresses_someone_else(text: str, user_id: str | None) -> bool:
+    """Does ``text`` mention a person other than ``user_id``, a user group, or ``@here``/``@channel``?"""
+    others = any(match.group(1) != user_id for match in _MENTION.finditer(text))
+    return others or _GROUP_MENTION.search(text) is not None

@@ -33,3 +33,14 @@ def test_show_escapes_plain_text_and_clips_it() -> None:
     """Text already decoded is escaped once and cut to the limit, format characters gone."""
     assert show("a <b>\u202e & c", 200) == "a &lt;b&gt; &amp; c"
     assert show("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_a_message_addressed_to_someone_else() -> None:
+    """Another person, a user group, @here or @channel: addressed to someone else; the bot alone is not."""
+    from bot.mrkdwn import addresses_someone_else
+
+    assert addresses_someone_else("<@W333> what about hf?", "W23456789")
+    assert addresses_someone_else("<!subteam^S123|@legal> thoughts?", "W23456789")
+    assert addresses_someone_else("<!here> anyone?", "W23456789")
+    assert not addresses_someone_else("<@W23456789> what about hf?", "W23456789")
+    assert not addresses_someone_else("what about hf?", "W23456789")

@@ -37,16 +37,33 @@ MAX_ECHO = 200
 SHOW_ENTRY = "show_entry"  # buttons whose value is an entry id; action ids are SHOW_ENTRY:<n>
 BROWSE = "browse"  # select menus of entries, one per layer; action ids are BROWSE:<layer id>
 SHARE = "share_answer"
-FEEDBACK_HELPFUL = "feedback:helpful"
+SHARE_IN_THREAD = "share_in_thread"  # the message shortcut's answer; value "<entry id> <thread ts>"
+SEARCH = "search"  # the type-ahead menu (external_select) in the App Home and the /qwen modal
+SEARCH_MODAL = "qwen_search"  # the /qwen modal's callback id
+FEEDBACK = "feedback"  # Slack's feedback_buttons; each button's value is "<vote>:<entry id>"
+VOTE_HELPFUL, VOTE_NOT_HELPFUL = "helpful", "not_helpful"
+FEEDBACK_HELPFUL = "feedback:helpful"  # the hand-made buttons of answers posted before the feedback block
 FEEDBACK_NOT_HELPFUL = "feedback:not_helpful"
+MAX_PROMPTS = 4  # suggested prompts Slack shows in the Messages tab
+MAX_PROMPT_TITLE = 75
 
 # -- answers -----------------------------------------------------------------
 
 
 def answer_message(
-    entry: Entry, faq: Faq, *, shareable: bool = False, shared_by: str | None = None, language: Language = "en"
+    entry: Entry,
+    faq: Faq,
+    *,
+    shareable: bool = False,
+    share_in_thread: str | None = None,
+    shared_by: str | None = None,
+    language: Language = "en",
 ) -> Message:
-    """An answer in ``language``: the text, its layer and source, see-also buttons and feedback buttons."""
+    """An answer in ``language``: the text, its layer and source, see-also buttons and Slack's feedback buttons.
+
+    ``shareable`` adds a button that shares it in the channel, ``share_in_thread`` (a thread's ts) one that
+    posts it in that thread.
+    """
     words = WORDS[language]
     layer = faq.layers[entry.layer]
     question, answer = question_in(entry, language), answer_in(entry, language)
@@ -58,17 +75,13 @@ def answer_message(
     buttons = _entry_buttons(_see_also(entry, faq), prefix=words["see_also"], language=language)
     if shareable:
         buttons.append(_button(words["share"], SHARE, entry.id, style="primary"))
+    if share_in_thread:
+        buttons.append(
+            _button(words["share_in_thread"], SHARE_IN_THREAD, f"{entry.id} {share_in_thread}", style="primary")
+        )
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
-    blocks.append(
-        {
-            "type": "actions",
-            "elements": [
-                _button(words["helpful"], FEEDBACK_HELPFUL, entry.id),
-                _button(words["not_helpful"], FEEDBACK_NOT_HELPFUL, entry.id),
-            ],
-        }
-    )
+    blocks.append(_feedback(entry, language))
     if shared_by:
         blocks.append(_context(f"Shared by <@{shared_by}>"))
     text = f"{question}\n{plain(answer)}\n{words['layer_fallback']} {layer_name(layer, language)}"
@@ -77,14 +90,49 @@ def answer_message(
 
 def answer_modal(entry: Entry, faq: Faq, *, language: Language = "en") -> dict[str, Any]:
     """An answer in a modal, for questions picked in the App Home."""
-    message = answer_message(entry, faq, language=language)
-    blocks = [block for block in message["blocks"] if block["type"] != "actions"]
     return {
         "type": "modal",
         "title": _plain_text(clip("Qwen sourcing bot", MAX_VIEW_TITLE)),
         "close": _plain_text("Close"),
+        "blocks": _answer_blocks(entry, faq, language),
+    }
+
+
+def search_modal(faq: Faq, entry: Entry | None = None, *, language: Language = "en") -> dict[str, Any]:
+    """``/qwen`` with nothing after it: a menu that searches the questions as you type, and the chosen answer."""
+    words = WORDS[language]
+    blocks = [_search_section(language), _context(words["search_hint"])]
+    if entry is not None:
+        blocks += [{"type": "divider"}, *_answer_blocks(entry, faq, language)]
+    return {
+        "type": "modal",
+        "callback_id": SEARCH_MODAL,
+        "title": _plain_text(clip("Qwen sourcing bot", MAX_VIEW_TITLE)),
+        "close": _plain_text(words["close"]),
         "blocks": blocks,
     }
+
+
+def search_options(ranked: Sequence[Entry], *, language: Language = "en") -> list[dict[str, Any]]:
+    """The type-ahead menu's options: at most 100 questions, in the language typed."""
+    return [
+        {"text": _plain_text(clip(question_in(entry, language), MAX_OPTION_TEXT)), "value": entry.id}
+        for entry in ranked[:MAX_OPTIONS]
+    ]
+
+
+def suggested_prompts(faq: Faq, *, language: Language = "en") -> list[dict[str, str]]:
+    """The Messages tab's suggested prompts: the first onboarding starters, as questions in ``language``."""
+    return [
+        {"title": clip(question_in(entry, language), MAX_PROMPT_TITLE), "message": question_in(entry, language)}
+        for entry in _starters(faq)[:MAX_PROMPTS]
+    ]
+
+
+def _answer_blocks(entry: Entry, faq: Faq, language: Language) -> list[Block]:
+    """An answer's blocks without buttons: for views, where message buttons and feedback do not belong."""
+    message = answer_message(entry, faq, language=language)
+    return [block for block in message["blocks"] if block["type"] not in {"actions", "context_actions"}]
 
 
 def did_you_mean_message(question: str, suggestions: Sequence[Suggestion], *, language: Language = "en") -> Message:
@@ -214,7 +262,7 @@ def home_view(faq: Faq, *, language: Language = "en") -> dict[str, Any]:
     """The App Home tab in ``language``: the layer map, questions browsable by layer, how to ask."""
     words = WORDS[language]
     welcome = (language == "zh" and faq.onboarding.welcome_zh) or faq.onboarding.welcome
-    blocks: list[Block] = [_header("Qwen sourcing bot")]
+    blocks: list[Block] = [_header("Qwen sourcing bot"), _search_section(language)]
     if welcome:
         blocks.append(_section(escape(welcome)))
     blocks += [{"type": "divider"}, _section(words["layer_map"])]
@@ -309,6 +357,45 @@ def _browse_section(layer: Layer, entries: Sequence[Entry], language: Language =
             "placeholder": _plain_text(words["open_question"]),
             "options": options,
         },
+    }
+
+
+def _search_section(language: Language) -> Block:
+    words = WORDS[language]
+    return {
+        "type": "section",
+        "block_id": SEARCH,
+        "text": _mrkdwn(words["search"]),
+        "accessory": {
+            "type": "external_select",
+            "action_id": SEARCH,
+            "placeholder": _plain_text(words["search_placeholder"]),
+            "min_query_length": 1,  # one Chinese character is a word
+        },
+    }
+
+
+def _feedback(entry: Entry, language: Language) -> Block:
+    """Slack's own feedback buttons (thumbs up and down), as people know them from AI apps."""
+    words = WORDS[language]
+    return {
+        "type": "context_actions",
+        "elements": [
+            {
+                "type": "feedback_buttons",
+                "action_id": FEEDBACK,
+                "positive_button": {
+                    "text": _plain_text(words["helpful"]),
+                    "accessibility_label": words["helpful_label"],
+                    "value": f"{VOTE_HELPFUL}:{entry.id}",
+                },
+                "negative_button": {
+                    "text": _plain_text(words["not_helpful"]),
+                    "accessibility_label": words["not_helpful_label"],
+                    "value": f"{VOTE_NOT_HELPFUL}:{entry.id}",
+                },
+            }
+        ],
     }
 
 

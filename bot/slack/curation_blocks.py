@@ -83,11 +83,22 @@ def parse_value(value: object) -> tuple[str | None, Asked | None]:
 
 
 def carry_question(message: Message, asked: Asked, action_ids: Collection[str], prefix: str = "") -> Message:
-    """``message`` with the buttons named by ``action_ids`` (or starting with ``prefix``) carrying the question."""
+    """``message`` with the buttons named by ``action_ids`` (or starting with ``prefix``) carrying the question.
+
+    Slack's feedback buttons keep their ``<vote>:`` prefix: ``helpful:{"id":"licence",...}``.
+    """
     for block in message["blocks"]:
-        for element in block.get("elements", ()) if block.get("type") == "actions" else ():
+        if block.get("type") not in {"actions", "context_actions"}:
+            continue
+        for element in block.get("elements", ()):
             action_id = element.get("action_id", "")
-            if action_id in action_ids or (prefix and action_id.startswith(prefix)):
+            if not (action_id in action_ids or (prefix and action_id.startswith(prefix))):
+                continue
+            if element.get("type") == "feedback_buttons":
+                for button in (element["positive_button"], element["negative_button"]):
+                    vote, _, entry_id = button["value"].partition(":")
+                    button["value"] = f"{vote}:{button_value(entry_id, asked)}"
+            else:
                 element["value"] = button_value(element.get("value", ""), asked)
     return message
 

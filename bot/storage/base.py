@@ -7,6 +7,9 @@ Four things are kept, each for a reason the README gives:
 * who has been welcomed, so nobody gets the welcome DM twice;
 * feedback votes, one per user per entry, changeable;
 * each user's last question language, so the App Home speaks it;
+* the channel threads the bot answered in: the entry each is about, who takes
+  part and how many human replies came since the bot last spoke, so that a
+  follow-up is answered without a mention and a human conversation is left alone;
 * asked questions: outcome, entry, layer, score and channel type for every
   question, and the text only when the bot did not answer (what curators need);
 * questions the asker sent to the experts (by clicking "Ask an expert"), and
@@ -98,6 +101,19 @@ class Proposal:
     id: int | None = None  # set by the store
 
 
+@dataclass(frozen=True)
+class BotThread:
+    """A channel thread the bot answered in, as the thread follow-up rules need it."""
+
+    channel: str
+    thread_ts: str
+    entry_id: str | None  # the entry the bot last answered with there
+    participants: frozenset[str]  # the people who wrote in it (the bot aside)
+    human_replies: int  # messages from people since the bot last spoke
+    last_ts: str  # the newest message counted, so that a second delivery is not counted twice
+    updated_at: float
+
+
 class Store(Protocol):
     """The bot's memory. Implementations never raise to the caller."""
 
@@ -118,6 +134,12 @@ class Store(Protocol):
 
     def language(self, user_id: str) -> str | None:
         """The language of ``user_id``'s last question, or ``None`` if unknown."""
+
+    def thread(self, channel: str, thread_ts: str) -> BotThread | None:
+        """The thread the bot answered in, or ``None`` if it never did (or it was forgotten)."""
+
+    def save_thread(self, thread: BotThread) -> None:
+        """Remember a thread's state, replacing what was stored for it."""
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
         """Questions asked at or after ``since``, oldest first."""

@@ -62,7 +62,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.storage.base import AskedQuestion, ExpertRequest, Proposal, ProposalStatus, Vote, redact
+from bot.storage.base import AskedQuestion, BotThread, ExpertRequest, Proposal, ProposalStatus, Vote, redact
 from bot.storage.schema import SchemaError, upgrade
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ T = TypeVar("T")
 DAY = 24 * 3600
 ATTEMPTS = 3
 PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without trying
+MAX_PARTICIPANTS = 50  # people remembered per thread: enough to tell who takes part
 MAX_BATCH = 200  # writes committed in one transaction by the writer thread
 WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
 
@@ -101,6 +102,16 @@ user_languages = Table(
     Column("user_id", String(64), primary_key=True),
     Column("language", String(8), nullable=False),
     Column("updated_at", Float, nullable=False),
+)
+bot_threads = Table(
+    "bot_threads",
+    metadata,
+    Column("key", String(255), primary_key=True),  # channel:thread_ts
+    Column("entry_id", String(128)),
+    Column("participants", Text, nullable=False),  # user ids separated by spaces
+    Column("human_replies", Integer, nullable=False),
+    Column("last_ts", String(32), nullable=False),
+    Column("updated_at", Float, nullable=False, index=True),
 )
 questions = Table(
     "questions",
@@ -220,6 +231,7 @@ class SqlStore:
         self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         self._language_upsert = _language_upsert(dialect)
+        self._thread_upsert = _thread_upsert(dialect)
         self._request_insert, self._thread_insert, self._proposal_insert = _curation_statements(dialect)
         self._pending: queue.Queue[_Write | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
@@ -285,6 +297,34 @@ class SqlStore:
         self.flush()
         query = select(user_languages.c.language).where(user_languages.c.user_id == user_id[:64])
         return self._safely("read a language", lambda c: c.execute(query).scalar(), default=None)
+
+    def thread(self, channel: str, thread_ts: str) -> BotThread | None:
+        self.flush()
+        query = select(bot_threads).where(bot_threads.c.key == _thread_key(channel, thread_ts))
+
+        def read(connection: Connection) -> BotThread | None:
+            row = connection.execute(query).first()
+            if row is None:
+                return None
+            participants = frozenset(row.participants.split())
+            return BotThread(
+                channel, thread_ts, row.entry_id, participants, row.human_replies, row.last_ts, row.updated_at
+            )
+
+        return self._safely("read a thread", read, default=None)
+
+    def save_thread(self, thread: BotThread) -> None:
+        key = _thread_key(thread.channel, thread.thread_ts)
+        row = {
+            "key": key,
+            "entry_id": thread.entry_id[:128] if thread.entry_id else None,
+            "participants": " ".join(sorted(thread.participants)[:MAX_PARTICIPANTS]),
+            "human_replies": thread.human_replies,
+            "last_ts": thread.last_ts[:32],
+            "updated_at": thread.updated_at,
+        }
+        statement = self._thread_upsert
+        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
         self.flush()
@@ -396,6 +436,7 @@ class SqlStore:
             connection.execute(delete(expert_threads).where(expert_threads.c.posted_at < keep_from))
             connection.execute(delete(expert_requests).where(expert_requests.c.asked_at < keep_from))
             connection.execute(delete(proposals).where(proposals.c.proposed_at < keep_from))
+            connection.execute(delete(bot_threads).where(bot_threads.c.updated_at < keep_from))
 
         self._safely("purge", forget, default=None)
 
@@ -589,6 +630,19 @@ def _proposal(row: Any) -> Proposal:
         status=row.status,
         id=row.id,
     )
+
+
+def _thread_upsert(dialect: Any) -> Any:
+    """Insert a thread's state, or replace the one stored."""
+    upsert = dialect.insert(bot_threads)
+    columns = ("entry_id", "participants", "human_replies", "last_ts", "updated_at")
+    return upsert.on_conflict_do_update(
+        index_elements=["key"], set_={column: upsert.excluded[column] for column in columns}
+    )
+
+
+def _thread_key(channel: str, thread_ts: str) -> str:
+    return f"{channel[:64]}:{thread_ts[:32]}"
 
 
 class _RefusedError(Exception):

@@ -33,6 +33,8 @@ LIMITS = {
     "option_value": 150,
     "placeholder": 150,
     "view_title": 24,
+    "context_actions_elements": 5,
+    "prompts": 4,
     "fallback_text": 40000,
 }
 
@@ -68,6 +70,10 @@ def block_problems(block: dict[str, Any], action_ids: list[str]) -> list[str]:
     if kind == "actions":
         found = [] if 1 <= len(block["elements"]) <= LIMITS["actions_elements"] else ["actions element count"]
         return found + [p for element in block["elements"] for p in element_problems(element, action_ids)]
+    if kind == "context_actions":
+        ok = 1 <= len(block["elements"]) <= LIMITS["context_actions_elements"]
+        found = [] if ok else ["context_actions element count"]
+        return found + [p for element in block["elements"] for p in element_problems(element, action_ids)]
     return [] if kind == "divider" else [f"unexpected block type {kind}"]
 
 
@@ -86,26 +92,39 @@ def section_problems(block: dict[str, Any], action_ids: list[str]) -> list[str]:
 
 
 def element_problems(element: dict[str, Any], action_ids: list[str]) -> list[str]:
-    found = []
     action_ids.append(element["action_id"])
-    if len(element["action_id"]) > LIMITS["action_id"]:
-        found.append("action_id too long")
-    if element["type"] == "button":
-        if not 1 <= len(element["text"]["text"]) <= LIMITS["button_text"]:
-            found.append(f"button text {element['text']['text']!r}")
-        if len(element.get("value", "")) > LIMITS["button_value"]:
-            found.append("button value too long")
-    elif element["type"] == "static_select":
-        options = element["options"]
-        if not 1 <= len(options) <= LIMITS["options"]:
-            found.append("option count")
-        for option in options:
-            if len(option["text"]["text"]) > LIMITS["option_text"] or len(option["value"]) > LIMITS["option_value"]:
-                found.append(f"option too long: {option['text']['text']!r}")
-        if len(element["placeholder"]["text"]) > LIMITS["placeholder"]:
-            found.append("placeholder too long")
+    found = ["action_id too long"] if len(element["action_id"]) > LIMITS["action_id"] else []
+    kind = element["type"]
+    if kind == "button":
+        found += button_problems(element)
+    elif kind == "feedback_buttons":
+        found += [p for b in (element["positive_button"], element["negative_button"]) for p in button_problems(b)]
+    elif kind in {"static_select", "external_select"}:
+        found += select_problems(element)
     else:
-        found.append(f"unexpected element {element['type']}")
+        found.append(f"unexpected element {kind}")
+    return found
+
+
+def button_problems(button: dict[str, Any]) -> list[str]:
+    found = []
+    if not 1 <= len(button["text"]["text"]) <= LIMITS["button_text"]:
+        found.append(f"button text {button['text']['text']!r}")
+    if len(button.get("value", "")) > LIMITS["button_value"]:
+        found.append("button value too long")
+    return found
+
+
+def select_problems(element: dict[str, Any]) -> list[str]:
+    found = []
+    options = element.get("options")  # an external_select's come from the options request
+    if options is not None and not 1 <= len(options) <= LIMITS["options"]:
+        found.append("option count")
+    for option in options or []:
+        if len(option["text"]["text"]) > LIMITS["option_text"] or len(option["value"]) > LIMITS["option_value"]:
+            found.append(f"option too long: {option['text']['text']!r}")
+    if len(element["placeholder"]["text"]) > LIMITS["placeholder"]:
+        found.append("placeholder too long")
     return found
 
 
@@ -129,7 +148,9 @@ def test_every_answer(shipped_matcher: Matcher, language: Language) -> None:
         check_message(blocks.answer_message(entry, faq, language=language))
         check_message(blocks.answer_message(entry, faq, shareable=True, language=language))
         check_message(blocks.answer_message(entry, faq, shared_by="U0123ABCD", language=language))
+        check_message(blocks.answer_message(entry, faq, share_in_thread="1712345678.000200", language=language))
         check_view(blocks.answer_modal(entry, faq, language=language))
+        check_view(blocks.search_modal(faq, entry, language=language))
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -220,3 +241,36 @@ def test_not_covered_says_so_and_offers_the_nearest(shipped_matcher: Matcher, qu
     assert "don't cover" in message["text"]
     assert "<!channel>" not in str(message)
     check_message(blocks.not_covered_message(question, []))
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_search_modal_options_and_prompts(shipped_matcher: Matcher, language: Language) -> None:
+    """The empty search modal, the most options a search can give (with 500 long questions), and the prompts."""
+    from dataclasses import replace
+
+    faq = shipped_matcher.faq
+    check_view(blocks.search_modal(faq, language=language))
+    many = [
+        replace(faq.entries[0], id=f"e{n}" + "x" * 100, question="Q" * 300, question_zh="问" * 300) for n in range(500)
+    ]
+    options = blocks.search_options(many, language=language)
+    assert len(options) == LIMITS["options"]
+    assert all(
+        len(o["text"]["text"]) <= LIMITS["option_text"] and len(o["value"]) <= LIMITS["option_value"] for o in options
+    )
+    prompts = blocks.suggested_prompts(faq, language=language)
+    assert 3 <= len(prompts) <= LIMITS["prompts"]
+    assert all(p["title"] and p["message"] for p in prompts)
+
+
+def test_answers_carry_slacks_feedback_block(shipped_matcher: Matcher) -> None:
+    """Slack's own feedback buttons replace the hand-made ones; their values name the vote and the entry."""
+    faq = shipped_matcher.faq
+    message = blocks.answer_message(faq.entries[0], faq)
+    [feedback] = [b for b in message["blocks"] if b["type"] == "context_actions"]
+    [element] = feedback["elements"]
+    assert element["type"] == "feedback_buttons"
+    assert element["positive_button"]["value"] == f"helpful:{faq.entries[0].id}"
+    assert element["negative_button"]["value"] == f"not_helpful:{faq.entries[0].id}"
+    assert "feedback:helpful" not in str(message)
+    assert "context_actions" not in str(blocks.answer_modal(faq.entries[0], faq))

@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import DEFAULT_FAQ_DIR
 from tests.slack.test_shared_state import wait_for_version
+from tests.slack.test_surfaces import feedback_click
 from tests.support.bot_server import (
     ADMIN,
     BotServer,
@@ -25,7 +26,7 @@ from tests.support.bot_server import (
     payload,
 )
 from tests.support.cli import run_bot
-from tests.support.fake_slack import Call, FakeSlack
+from tests.support.fake_slack import FakeSlack
 from tests.support.postgres import PostgresServer
 
 ASKER = "U0ASKER01"
@@ -40,6 +41,14 @@ ALTERNATES = [
     "qwen laptop stickers",
     "are there qwen stickers we can buy",
 ]
+
+
+def feedback_value(blocks: list[dict[str, Any]], vote: str) -> str:
+    """The value of the answer's thumbs up (``helpful``) or down (``not_helpful``) in Slack's feedback block."""
+    element = next(e for b in blocks if b["type"] == "context_actions" for e in b["elements"])
+    value = element["positive_button" if vote == "helpful" else "negative_button"]["value"]
+    assert value.startswith(f"{vote}:")
+    return str(value)
 
 
 def buttons(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
@@ -240,8 +249,17 @@ def test_a_dm_question_reaches_an_expert_only_when_the_asker_clicks(
     assert "Alibaba Group" in json.dumps(answered[0].args)
 
 
-def feedback_calls(fake_slack: FakeSlack, name: str) -> list[Call]:
-    return fake_slack.wait_for(f"response_url:{name}")
+def test_an_unhelpful_answer_offers_an_expert_to_its_asker(experts_by_dm: BotServer, fake_slack: FakeSlack) -> None:
+    """A thumbs down on Slack's feedback block, by the asker: the thanks offer "Ask an expert" with the question."""
+    experts_by_dm.event(direct_message("what licence is qwen under?", user=ASKER, channel="D0ASKER01"))
+    answer = fake_slack.wait_for("chat.postMessage")[0]
+    down = feedback_value(answer.args["blocks"], "not_helpful")
+    experts_by_dm.action(feedback_click(down, fake_slack.response_url("down"), user=ASKER))
+    thanks = fake_slack.wait_for("response_url:down")[0].args
+    [ask] = buttons(thanks["blocks"], "ask_expert")
+    assert "what licence is qwen under?" in ask["value"]
+    experts_by_dm.action(feedback_click(down, fake_slack.response_url("other"), user="U0OTHER01"))
+    assert not buttons(fake_slack.wait_for("response_url:other")[0].args["blocks"], "ask_expert")
 
 
 def test_votes_and_picks_become_suggested_alternates(fake_slack: FakeSlack, tmp_path: Path) -> None:
@@ -249,17 +267,17 @@ def test_votes_and_picks_become_suggested_alternates(fake_slack: FakeSlack, tmp_
     fake_slack.reset()
     database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     with BotServer(fake_slack, database, tmp_path / "bot.log") as bot:
-        for number, (question, action_id, user) in enumerate(
+        for number, (question, user) in enumerate(
             [
-                ("who pays for qwen development", "feedback:helpful", ASKER),  # narrow: suggested
-                ("who funds qwen?", "feedback:helpful", ASKER),  # confident: not suggested
-                ("who pays for qwen development", "feedback:helpful", "U0OTHER01"),  # not the asker's question
+                ("who pays for qwen development", ASKER),  # answered narrowly: suggested
+                ("who funds qwen?", ASKER),  # answered confidently: not suggested
+                ("who pays for qwen development", "U0OTHER01"),  # someone else's question: not theirs to suggest
             ]
         ):
             bot.event(mention(question, user=ASKER))
             reply = fake_slack.wait_for("chat.postMessage", number + 1)[number]
-            helpful = buttons(reply.args["blocks"], action_id)[0]
-            bot.action(block_action(action_id, helpful["value"], response_url=fake_slack.response_url("v"), user=user))
+            value = feedback_value(reply.args["blocks"], "helpful")
+            bot.action(feedback_click(value, fake_slack.response_url("v"), user=user))
             fake_slack.wait_for("response_url:v", number + 1)
         close_call = bot.command("who owns it", user_id=ASKER).json()  # a did-you-mean: the asker picks funding
         pick = next(b for block in close_call["blocks"] for b in block.get("elements", ()) if '"funding"' in b["value"])

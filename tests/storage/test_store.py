@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.storage import AskedQuestion, ExpertRequest, Proposal, SqlStore, StoreConfigError, Vote
+from bot.storage import AskedQuestion, BotThread, ExpertRequest, Proposal, SqlStore, StoreConfigError, Vote
 from bot.storage.sql import DAY, engine_url
 from tests.support.postgres import PostgresServer, free_port
 
@@ -284,3 +284,23 @@ def test_retention_applies_to_the_curation_tables(database_url: str, connect: Ca
     store.purge(now=now + 31 * DAY, retention_days=30)
     assert store.expert_request("CEXPERTS1", "2.2") is None
     assert store.proposals(("pending",)) == []
+
+
+def test_a_thread_the_bot_answered_in_is_remembered_and_replaced(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """A thread's state reads back as saved, from another store; a save replaces it; purge forgets it."""
+    store, other = connect(database_url), connect(database_url)
+    assert store.thread("C1", "1.000100") is None
+    first = BotThread("C1", "1.000100", "licence", frozenset({"U1", "U2"}), 0, "1.000200", time.time())
+    store.save_thread(first)
+    store.save_thread(BotThread("C2", "1.000100", None, frozenset(), 2, "1.000300", time.time()))
+    store.flush()
+    assert other.thread("C1", "1.000100") == first
+    later = BotThread("C1", "1.000100", "funding", frozenset({"U1", "U2", "U3"}), 3, "1.000900", time.time())
+    store.save_thread(later)
+    store.flush()
+    assert other.thread("C1", "1.000100") == later
+    assert other.thread("C2", "1.000100") is not None
+    store.purge(now=time.time() + 31 * DAY, retention_days=30)
+    assert store.thread("C1", "1.000100") is None

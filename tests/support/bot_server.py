@@ -260,3 +260,44 @@ def block_action(
     if message is not None:
         body["message"] = message
     return body
+
+
+def home_opened(tab: str, *, user: str = "W222", channel: str = "D111") -> dict[str, Any]:
+    """``app_home_opened`` for the Home tab or, with ``tab="messages"``, the Messages tab."""
+    body = payload("app_home_opened.json")
+    body["event_id"] = new_id()
+    body["event"] |= {"tab": tab, "user": user, "channel": channel, "event_ts": new_ts()}
+    return body
+
+
+def message_action(text: str, *, response_url: str, user: str = "W222", thread_ts: str | None = None) -> dict[str, Any]:
+    """The message shortcut clicked on a message of C111 saying ``text`` (in a thread if ``thread_ts``)."""
+    body = payload("message_action.json")
+    body["callback_id"] = "ask_qwen_bot"
+    body["user"]["id"] = user
+    body["response_url"] = response_url
+    ts = new_ts()
+    body["message_ts"] = ts
+    body["message"] |= {"text": text, "ts": ts, "user": "W999"}
+    body["message"]["blocks"][0]["elements"][0]["elements"] = [{"type": "text", "text": text}]
+    if thread_ts:
+        body["message"]["thread_ts"] = thread_ts
+    return body
+
+
+def block_suggestion(value: str, *, view: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The search menu asking for options for ``value``, from the ``/qwen`` modal or (``view``) elsewhere."""
+    body = payload("block_suggestion.json")
+    body |= {"action_id": "search", "block_id": "search", "value": value}
+    if view is not None:
+        body["view"] = view
+    return body
+
+
+def function_executed(callback_id: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """A Workflow Builder step of this app run with ``inputs``."""
+    body = payload("function_executed.json")
+    body["event_id"] = new_id()
+    body["event"]["function"]["callback_id"] = callback_id
+    body["event"] |= {"inputs": inputs, "function_execution_id": new_id("Fx"), "event_ts": new_ts()}
+    return body

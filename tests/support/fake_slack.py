@@ -187,6 +187,10 @@ class FakeSlack:
             "chat.postEphemeral": {"ok": True, "message_ts": ts},
             "views.publish": {"ok": True, "view": {"id": "V0123456", **(view or {})}},
             "views.open": {"ok": True, "view": {"id": "V0123457", **(view or {})}},
+            "views.update": {"ok": True, "view": {"id": args.get("view_id") or "V0123457", **(view or {})}},
+            "assistant.threads.setSuggestedPrompts": {"ok": True},
+            "functions.completeSuccess": {"ok": True},
+            "functions.completeError": {"ok": True},
             "apps.connections.open": {"ok": True, "url": self.socket_mode_url},
             "chat.getPermalink": {
                 "ok": True,
@@ -210,8 +214,8 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
                 args = _parse(raw, self.headers.get("Content-Type", ""))
-                if "?" in self.path:  # Web API methods the SDK calls with GET (chat.getPermalink) pass a query string
-                    args |= dict(parse_qsl(self.path.split("?", 1)[1], keep_blank_values=True))
+                query = self.path.partition("?")[2]  # Slack also takes arguments in the query string
+                args = _parse(query, "application/x-www-form-urlencoded") | args if query else args
                 if self.path.startswith("/api/"):
                     method = self.path[len("/api/") :].split("?")[0]
                 elif self.path.startswith("/response/"):
@@ -221,6 +225,8 @@ class FakeSlack:
                     return
                 headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
                 headers["authorization-present"] = str("authorization" in {k.lower() for k in self.headers})
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                headers["token-kind"] = token.split("-", 1)[0]  # xoxb, xwfp...: which token, never the token
                 answer = {} if method.startswith("response_url:") else fake._answer(method, args)
                 scripted = fake._record(Call(method, args, headers, response=answer))
                 delay = scripted.delay if scripted else fake.delays.get(method, 0.0)
@@ -262,7 +268,7 @@ def _parse(raw: str, content_type: str) -> dict[str, Any]:
         parsed = json.loads(raw)
         return parsed if isinstance(parsed, dict) else {"_": parsed}
     args: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "prompts", "outputs"):
         if isinstance(args.get(key), str):
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])

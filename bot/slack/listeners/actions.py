@@ -1,13 +1,15 @@
-"""Buttons and menus: open an entry, share an answer, vote on it."""
+"""Buttons and menus: open an entry (by button, menu or search), share an answer, vote on it."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import USER_ID
@@ -17,11 +19,15 @@ from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.curation_blocks import Asked, parse_value, with_ask_expert
-from bot.slack.listeners.common import Background, in_background
+from bot.slack.listeners.common import Background, Work, in_background
 from bot.slack.listeners.curation import suggest_alternate
+from bot.slack.listeners.threads import remember_answer
 from bot.storage import AskedQuestion, Vote
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
+TS = re.compile(r"\d{1,12}\.\d{1,9}")
+CANNOT_SHARE = "I can't post in that thread: invite me to the channel (`/invite @qwen-sourcing`) and try again."
+log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, services: Services, background: Background) -> None:
@@ -66,22 +72,22 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
     ) -> None:
         """Record the vote (one per user per entry, changeable); thank the clicker only."""
         started = time.monotonic()
-        action = _action(body)
-        entry, asked = _picked(services.knowledge.faq, action.get("value"))
+        helpful, value = vote_of(_action(body))
+        entry, asked = _picked(services.knowledge.faq, value)
         user = (body.get("user") or {}).get("id")
         if entry is None or not isinstance(user, str):
             await _gone(body, respond)
             return
-        helpful = action.get("action_id") == blocks.FEEDBACK_HELPFUL
         _vote(services, Vote(entry.id, user, helpful, time.time()), asked)
         if body.get("response_url"):
             await respond(**EPHEMERAL_EXTRA, **_thanks(services, helpful, asked, user))
         request_line("block_actions", "voted", started, entry=entry.id, helpful=helpful)
 
-    show_ids = re.compile(rf"^({blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+)$")
-    feedback_ids = re.compile(rf"^({blocks.FEEDBACK_HELPFUL}|{blocks.FEEDBACK_NOT_HELPFUL})$")
+    show_ids = re.compile(rf"^({blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+|{blocks.SEARCH})$")
+    feedback_ids = re.compile(rf"^({blocks.FEEDBACK}|{blocks.FEEDBACK_HELPFUL}|{blocks.FEEDBACK_NOT_HELPFUL})$")
     app.action(show_ids)(in_background(background, on_show))
     app.action(blocks.SHARE)(in_background(background, on_share))
+    app.action(blocks.SHARE_IN_THREAD)(in_background(background, sharing_in_thread(services)))
     app.action(feedback_ids)(in_background(background, on_feedback))
 
     async def on_unknown(
@@ -95,6 +101,43 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
     app.action(re.compile(".*"))(in_background(background, on_unknown))  # registered last: matched last
 
 
+def sharing_in_thread(services: Services) -> Work:
+    """The listener for the message shortcut's Share button."""
+
+    async def on_share_in_thread(
+        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
+        await share_in_thread(services, body, client, respond)
+
+    return on_share_in_thread
+
+
+async def share_in_thread(
+    services: Services, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    """The message shortcut's answer, posted in the asked message's thread, credited; the private copy goes."""
+    started = time.monotonic()
+    faq = services.knowledge.faq
+    entry_id, _, thread_ts = str(_action(body).get("value") or "").partition(" ")
+    entry = _entry(faq, entry_id)
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    user = (body.get("user") or {}).get("id")
+    if entry is None or not isinstance(channel, str) or not TS.fullmatch(thread_ts):
+        await _gone(body, respond)
+        return
+    shared_by = user if isinstance(user, str) and USER_ID.fullmatch(user) else None
+    answer = blocks.answer_message(entry, faq, shared_by=shared_by, language=await _language(services, body))
+    try:
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **answer)
+    except SlackApiError as error:  # not a member of that channel, or the thread is gone
+        log.info("could not share in a thread (%s)", error.response.get("error"))
+        await respond(**EPHEMERAL_EXTRA, **blocks.notice(CANNOT_SHARE))
+        return
+    await remember_answer(services, {"channel": channel, "user": shared_by, "ts": thread_ts}, entry.id, thread_ts)
+    await respond(delete_original=True)
+    request_line("block_actions", "shared-in-thread", started, entry=entry.id)
+
+
 async def show(
     faq: Faq,
     body: dict[str, Any],
@@ -106,7 +149,11 @@ async def show(
 ) -> None:
     """Show ``entry`` where the click happened, in ``language``: a modal, the private reply itself, or the thread."""
     container = body.get("container") or {}
-    if container.get("type") == "view":  # the App Home: open the answer in a modal
+    view = body.get("view") or {}
+    if container.get("type") == "view" and view.get("callback_id") == blocks.SEARCH_MODAL:  # the /qwen search
+        modal = blocks.search_modal(faq, entry, language=language)
+        await client.views_update(view_id=view.get("id") or container.get("view_id"), hash=view.get("hash"), view=modal)
+    elif container.get("type") == "view":  # the App Home: open the answer in a modal
         if isinstance(body.get("trigger_id"), str):
             await client.views_open(
                 trigger_id=body["trigger_id"], view=blocks.answer_modal(entry, faq, language=language)
@@ -145,6 +192,14 @@ def _thanks(services: Services, helpful: bool, asked: Asked | None, user: str) -
     if asked is not None and asked.asker == user and services.has_experts:
         return with_ask_expert(thanks, asked)
     return thanks
+
+
+def vote_of(action: dict[str, Any]) -> tuple[bool, object]:
+    """(helpful?, entry id) from Slack's feedback buttons ("helpful:licence"), or from the older hand-made ones."""
+    if action.get("action_id") == blocks.FEEDBACK:
+        vote, _, entry_id = str(action.get("value") or "").partition(":")
+        return vote == blocks.VOTE_HELPFUL, entry_id
+    return action.get("action_id") == blocks.FEEDBACK_HELPFUL, action.get("value")
 
 
 def _action(body: dict[str, Any]) -> dict[str, Any]:

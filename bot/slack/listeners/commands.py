@@ -1,4 +1,5 @@
-"""``/qwen``: ask, or browse with help, layers, list and onboard; report and reload for admins.
+"""``/qwen``: ask, search (``/qwen`` alone opens a modal), or browse with help, layers, list and onboard;
+report and reload for admins.
 
 Everything but ``report`` and ``reload`` is computed in memory in well under a
 millisecond, so the answer goes back in the acknowledgement itself, and the
@@ -26,7 +27,7 @@ from bot.report import build_report
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.curation_blocks import review_blocks
-from bot.slack.listeners.common import Background, asked_by, guarded, remember, render
+from bot.slack.listeners.common import Background, asked_by, guarded, in_background, remember, render
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,22 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await ack()
         background.start(run_admin(body, client, respond, context))
 
+    async def is_empty(body: dict[str, Any]) -> bool:
+        return not (body.get("text") or "").strip()
+
+    async def open_search(
+        body: dict[str, Any], client: AsyncWebClient, _respond: AsyncRespond, _context: AsyncBoltContext
+    ) -> None:
+        """``/qwen`` alone: the search modal, in the language of the user's last question."""
+        started = time.monotonic()
+        user = body.get("user_id")
+        known = await asyncio.to_thread(services.store.language, user) if isinstance(user, str) else None
+        modal = blocks.search_modal(services.knowledge.faq, language="zh" if known == "zh" else "en")
+        await client.views_open(trigger_id=body["trigger_id"], view=modal)
+        request_line("/qwen", "search", started)
+
     app.command("/qwen", matchers=[is_admin_command])(on_admin_command)
+    app.command("/qwen", matchers=[is_empty])(in_background(background, open_search))
     app.command("/qwen")(on_qwen)
 
 

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 Work = Callable[[dict[str, Any], AsyncWebClient, AsyncRespond, AsyncBoltContext], Coroutine[Any, Any, None]]
 Listener = Callable[..., Awaitable[None]]
-FEEDBACK_IDS = (blocks.FEEDBACK_HELPFUL, blocks.FEEDBACK_NOT_HELPFUL)
+FEEDBACK_IDS = (blocks.FEEDBACK, blocks.FEEDBACK_HELPFUL, blocks.FEEDBACK_NOT_HELPFUL)
 
 
 class Background:

@@ -1,4 +1,4 @@
-"""Questions in channels and DMs: mentions, direct messages, and watched channels.
+"""Questions in channels and DMs: mentions, direct messages, watched channels and thread follow-ups.
 
 Each event is answered once: a listener that decides to reply first claims the
 event's ``event_id`` (:func:`~bot.slack.listeners.common.first_time`), so Slack's
@@ -33,6 +33,7 @@ from bot.slack.listeners.common import (
     render,
     without_mentions,
 )
+from bot.slack.listeners.threads import follow_up, remember_answer
 
 # Messages people write: plain, with a file attached, and thread replies also sent to the channel.
 ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
@@ -59,6 +60,9 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
             return  # edits, deletions, joins, bot posts: never answered, so the bot cannot loop
         if event.get("channel_type") == "im":
             await reply(services, client, body, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
+        elif event.get("thread_ts") not in (None, event.get("ts")):
+            if not mrkdwn.mentions(str(event.get("text")), context.bot_user_id or ""):  # else app_mention answers
+                await follow_up(services, client, body, context.bot_user_id, started)
         elif services.is_watched(event.get("channel")):
             await watched_channel(services, client, body, context.bot_user_id, started)
 
@@ -76,7 +80,7 @@ async def watched_channel(
         return
     if bot_user_id and mrkdwn.mentions(text, bot_user_id):
         return  # Slack sends a mention twice, as `message` and `app_mention`: the app_mention listener answers
-    if event.get("thread_ts") not in (None, event.get("ts")) or not looks_like_question(text):
+    if not looks_like_question(text):
         return
     matcher = services.knowledge.matcher
     outcome = matcher.match(text)
@@ -85,6 +89,7 @@ async def watched_channel(
         return
     if not await first_time(services, body):
         return
+    await remember_answer(services, event, outcome.entry.id, event["ts"])  # before posting: a follow-up may come fast
     asked = asked_by(event.get("user"), text, event["ts"])
     message = render(outcome, text, matcher.faq, asked=asked)
     await client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **message)
@@ -119,6 +124,8 @@ async def reply(
         request_line(kind, "command", started)
         return
     outcome = matcher.match(question)
+    if thread_ts is not None:  # before posting: a follow-up may come fast
+        await remember_answer(services, event, outcome.entry.id if isinstance(outcome, Answer) else None, thread_ts)
     asked = asked_by(event.get("user"), question, thread_ts)
     message = render(outcome, question, matcher.faq, asked=asked, experts=services.has_experts)
     await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **message)

@@ -1,4 +1,10 @@
-"""New members: a welcome DM on joining the workspace, a welcome in watched channels, the App Home."""
+"""New members: a welcome DM on joining the workspace, a welcome in watched channels, the App Home.
+
+The App Home has two tabs the bot fills: Home (a view it publishes) and Messages,
+where people DM it; with the agent messaging experience Slack shows suggested
+prompts above that conversation, which the bot sets each time the tab is opened,
+in the language of the user's last question.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners.common import Background, first_time, in_background
+from bot.slack.wording import WORDS
 
 
 def register(app: AsyncApp, services: Services, background: Background) -> None:
@@ -57,16 +64,25 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
     async def on_home_opened(
         body: dict[str, Any], client: AsyncWebClient, _respond: AsyncRespond, _context: AsyncBoltContext
     ) -> None:
-        """Publish the Home tab: the layer map, questions by layer, how to ask."""
+        """The Home tab: publish it (the search, the layer map, questions by layer). The Messages tab: set prompts."""
         started = time.monotonic()
         event = body["event"]
-        if event.get("tab") != "home" or not isinstance(event.get("user"), str):
+        if event.get("tab") not in {"home", "messages"} or not isinstance(event.get("user"), str):
             return
         language: Language = "zh" if await asyncio.to_thread(services.store.language, event["user"]) == "zh" else "en"
-        await client.views_publish(
-            user_id=event["user"], view=blocks.home_view(services.knowledge.faq, language=language)
-        )
-        request_line("app_home_opened", "published", started)
+        faq = services.knowledge.faq
+        if event["tab"] == "home":
+            await client.views_publish(user_id=event["user"], view=blocks.home_view(faq, language=language))
+            request_line("app_home_opened", "published", started)
+        elif isinstance(event.get("channel"), str):
+            # The agent messaging experience (agent_view): prompts belong to the DM itself, so no thread_ts
+            # (Slack ignores a call that names one, silently).
+            prompts = blocks.suggested_prompts(faq, language=language)
+            title = WORDS[language]["prompts_title"]
+            await client.assistant_threads_setSuggestedPrompts(
+                channel_id=event["channel"], prompts=prompts, title=title
+            )
+            request_line("app_home_opened", "prompts-set", started)
 
     app.event("team_join")(in_background(background, on_team_join))
     app.event("member_joined_channel")(in_background(background, on_member_joined))
