@@ -26,9 +26,10 @@ from bot.storage import Proposal
 ASK_EXPERT = "ask_expert"
 SAVE_DRAFT = "save_faq_draft"  # the message shortcut's callback id (manifest.json)
 DRAFT_VIEW = "faq_draft"
-ACCEPT = "proposal:accept"
+ACCEPT = "proposal:accept"  # action ids are ACCEPT:<proposal id> and REJECT:<proposal id>, unique in a message
 REJECT = "proposal:reject"
-MAX_VALUE_QUESTION = 500  # characters of the question carried in a button value (Slack allows 2,000 in all)
+MAX_VALUE_QUESTION = 500  # characters of the question carried in a button value...
+MAX_VALUE = 1900  # ...and of the whole value (Slack allows 2,000; a feedback vote adds "not_helpful:")
 MAX_REVIEWED = 10  # proposals shown in /qwen report, two blocks each
 _CHANNEL = re.compile(r"[CDG][A-Z0-9]{2,}")
 _TS = re.compile(r"\d{1,12}\.\d{1,8}")
@@ -55,12 +56,18 @@ class Asked:
 
 
 def button_value(entry_id: str, asked: Asked) -> str:
-    """A button value carrying ``entry_id`` (may be empty) and the question."""
-    return json.dumps(
-        {"id": entry_id, "q": clip(asked.question, MAX_VALUE_QUESTION), "u": asked.asker, "t": asked.thread_ts},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """A button value carrying ``entry_id`` (may be empty) and the question, within Slack's 2,000 characters.
+
+    JSON escaping can lengthen a question (a control character takes six), so it is
+    clipped shorter until the whole value fits, with room for a feedback vote's prefix.
+    """
+    limit = MAX_VALUE_QUESTION
+    while True:
+        fields = {"id": entry_id, "q": clip(asked.question, limit), "u": asked.asker, "t": asked.thread_ts}
+        value = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        if len(value) <= MAX_VALUE or limit <= 1:
+            return value
+        limit //= 2
 
 
 def parse_value(value: object) -> tuple[str | None, Asked | None]:
@@ -194,7 +201,10 @@ def review_blocks(pending: list[Proposal], accepted: int) -> list[Block]:
         blocks.append(
             {
                 "type": "actions",
-                "elements": [_button("Accept", ACCEPT, value, style="primary"), _button("Reject", REJECT, value)],
+                "elements": [
+                    _button("Accept", f"{ACCEPT}:{value}", value, style="primary"),
+                    _button("Reject", f"{REJECT}:{value}", value),
+                ],
             }
         )
     if not pending:

@@ -51,14 +51,12 @@ def feedback_value(blocks: list[dict[str, Any]], vote: str) -> str:
     return str(value)
 
 
+def buttons_in(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [element for block in blocks if block.get("type") == "actions" for element in block["elements"]]
+
+
 def buttons(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
-    return [
-        element
-        for block in blocks
-        if block.get("type") == "actions"
-        for element in block["elements"]
-        if element.get("action_id") == action_id
-    ]
+    return [element for element in buttons_in(blocks) if element.get("action_id") == action_id]
 
 
 def message_shortcut(message: dict[str, Any], *, channel: str, user: str, response_url: str) -> dict[str, Any]:
@@ -183,8 +181,8 @@ def test_the_whole_loop_on_two_instances(
     second.command("report", user_id=ADMIN, name="report")
     report = fake_slack.wait_for("response_url:report")[0].args
     assert QUESTION in json.dumps(report, ensure_ascii=False)
-    accept = buttons(report["blocks"], "proposal:accept")[0]
-    decision = block_action("proposal:accept", accept["value"], response_url=fake_slack.response_url("d"), user=ADMIN)
+    [accept] = [b for b in buttons_in(report["blocks"]) if b["action_id"] == "proposal:accept:1"]
+    decision = block_action(accept["action_id"], accept["value"], response_url=fake_slack.response_url("d"), user=ADMIN)
     first.action(decision)
     assert "Accepted draft" in json.dumps(fake_slack.wait_for("response_url:d")[0].args)
 
@@ -235,6 +233,7 @@ def test_a_dm_question_reaches_an_expert_only_when_the_asker_clicks(
                             container=container))  # fmt: skip
     post = fake_slack.wait_for("chat.postMessage", where=to(EXPERT))[0]
     assert "in a direct message" in json.dumps(post.args)
+    fake_slack.wait_for("response_url:a")  # the asker is told once the post is remembered: an expert may reply now
     thread = post.response
 
     answer = direct_message(REPLY, user=EXPERT, channel=thread["channel"], thread_ts=thread["ts"])
@@ -280,7 +279,7 @@ def test_votes_and_picks_become_suggested_alternates(fake_slack: FakeSlack, tmp_
             bot.action(feedback_click(value, fake_slack.response_url("v"), user=user))
             fake_slack.wait_for("response_url:v", number + 1)
         close_call = bot.command("who owns it", user_id=ASKER).json()  # a did-you-mean: the asker picks funding
-        pick = next(b for block in close_call["blocks"] for b in block.get("elements", ()) if '"funding"' in b["value"])
+        pick = next(b for b in buttons_in(close_call["blocks"]) if '"funding"' in b.get("value", ""))
         bot.action(
             block_action(pick["action_id"], pick["value"], response_url=fake_slack.response_url("p"), user=ASKER)
         )
@@ -298,7 +297,7 @@ def test_only_experts_save_drafts_and_only_curators_decide(bot: BotServer, slack
     message = {"type": "message", "text": REPLY, "user": "W222", "ts": new_ts()}
     send(bot, message_shortcut(message, channel="C111", user="W222", response_url=slack.response_url("s")))
     assert "for the bot's experts" in json.dumps(slack.wait_for("response_url:s")[0].args)
-    bot.action(block_action("proposal:accept", "1", response_url=slack.response_url("d"), user="W222"))
+    bot.action(block_action("proposal:accept:1", "1", response_url=slack.response_url("d"), user="W222"))
     assert "for the bot's curators" in json.dumps(slack.wait_for("response_url:d")[0].args)
     assert not slack.calls_to("views.open")
 
@@ -313,3 +312,37 @@ def test_a_draft_with_problems_is_sent_back_with_reasons(bot: BotServer, slack: 
     answer = send(bot, submitted(view, values, user=ADMIN))
     assert answer["response_action"] == "errors"
     assert set(answer["errors"]) == {"answer", "layer", "source"}
+
+
+def test_in_the_experts_channel_a_follow_up_is_still_answered(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """A thread that is not an experts' post goes on as anywhere else: a follow-up to the bot is answered."""
+    fake_slack.reset()
+    database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    with BotServer(fake_slack, database, tmp_path / "bot.log", QWEN_EXPERTS_CHANNEL=EXPERTS) as bot:
+        question = mention("what licence is qwen under?", channel=EXPERTS, user=EXPERT)
+        bot.event(question)
+        fake_slack.wait_for("chat.postMessage")
+        thread = question["event"]["ts"]
+        bot.event(channel_message("and for the hosted API?", channel=EXPERTS, user=EXPERT, thread_ts=thread))
+        follow_up = fake_slack.wait_for("chat.postMessage", 2)[1]
+        assert not fake_slack.calls_to("chat.getPermalink")
+    fake_slack.reset()
+    assert follow_up.args["thread_ts"] == thread
+    assert "Alibaba Cloud (Model Studio)" in json.dumps(follow_up.args)
+
+
+def test_a_private_qwen_answer_is_followed_up_in_a_dm(experts_by_dm: BotServer, fake_slack: FakeSlack) -> None:
+    """/qwen answers privately: the experts hear where it was asked, and the asker hears back by DM."""
+    bot = experts_by_dm
+    ack = bot.command(QUESTION, user_id=ASKER, channel_id="C0PUBLIC1").json()
+    [ask] = buttons(ack["blocks"], "ask_expert")
+    container = {"type": "message", "message_ts": "1.000001", "channel_id": "C0PUBLIC1", "is_ephemeral": True}
+    bot.action(block_action("ask_expert", ask["value"], response_url=fake_slack.response_url("a"), user=ASKER,
+                            container=container))  # fmt: skip
+    post = fake_slack.wait_for("chat.postMessage", where=to(EXPERT))[0]
+    assert "with /qwen in <#C0PUBLIC1>" in json.dumps(post.args)
+    fake_slack.wait_for("response_url:a")
+    bot.event(direct_message(REPLY, user=EXPERT, channel=post.response["channel"], thread_ts=post.response["ts"]))
+    told = fake_slack.wait_for("chat.postMessage", where=to(ASKER))[0]
+    assert told.args.get("thread_ts") is None
+    assert not fake_slack.calls_to("chat.postMessage")[2:]  # the experts' post and the DM: nothing in C0PUBLIC1

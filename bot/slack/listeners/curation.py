@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 import time
 from typing import Any
 
@@ -95,7 +96,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         if not services.is_admin(user) or not (isinstance(value, str) and value.isdigit()):
             await respond(**EPHEMERAL_EXTRA, **blocks.notice("Reviewing FAQ proposals is for the bot's curators."))
             return
-        status: ProposalStatus = "accepted" if action.get("action_id") == ACCEPT else "rejected"
+        status: ProposalStatus = "accepted" if str(action.get("action_id")).startswith(ACCEPT) else "rejected"
         proposal = await asyncio.to_thread(services.store.decide, int(value), status)
         if proposal is None:
             await respond(**EPHEMERAL_EXTRA, **blocks.notice("That proposal is gone (older than RETENTION_DAYS)."))
@@ -105,8 +106,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
 
     app.shortcut({"type": "message_action", "callback_id": SAVE_DRAFT})(in_background(background, on_save_draft))
     app.view(DRAFT_VIEW)(on_draft_submitted)
-    app.action(ACCEPT)(in_background(background, on_decision))
-    app.action(REJECT)(in_background(background, on_decision))
+    app.action(re.compile(rf"^({ACCEPT}|{REJECT}):\d+$"))(in_background(background, on_decision))
 
 
 def suggest_alternate(services: Services, asked: Asked | None, entry_id: str, clicker: object, reason: str) -> None:

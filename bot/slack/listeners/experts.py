@@ -19,6 +19,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import mrkdwn
 from bot.config import USER_ID
 from bot.knowledge.normalize import normalize
 from bot.logs import request_line
@@ -27,6 +28,7 @@ from bot.slack import blocks
 from bot.slack.curation_blocks import ASK_EXPERT, Asked, expert_post, expert_replied, parse_value, where_asked
 from bot.slack.listeners.common import Background, from_a_bot, in_background
 from bot.slack.listeners.messages import reply
+from bot.slack.listeners.threads import follow_up
 from bot.storage import ExpertRequest
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
@@ -77,9 +79,11 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         if from_a_bot(event, context.bot_user_id):
             return
         request = await asyncio.to_thread(services.store.expert_request, event["channel"], event["thread_ts"])
-        if request is None:
-            if event.get("channel_type") == "im":  # an expert asking the bot in a DM thread: answer as usual
+        if request is None:  # a thread that is not the experts': what the message listener would have done
+            if event.get("channel_type") == "im":
                 await reply(services, client, body, kind="message.im", thread=True, started=started)
+            elif not mrkdwn.mentions(str(event.get("text")), context.bot_user_id or ""):  # else app_mention answers
+                await follow_up(services, client, body, context.bot_user_id, started)
             return
         if not await asyncio.to_thread(services.store.claim, f"expert-reply:{event['channel']}:{event['thread_ts']}"):
             return
