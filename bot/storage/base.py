@@ -120,6 +120,9 @@ class Store(Protocol):
     def claim(self, key: str) -> bool:
         """True the first time ``key`` is claimed, across instances; False after that."""
 
+    async def claim_async(self, key: str) -> bool:
+        """:meth:`claim` on the event loop, without blocking it."""
+
     def claim_welcome(self, user_id: str) -> bool:
         """True if ``user_id`` had not been welcomed yet (and now counts as welcomed)."""
 

@@ -7,6 +7,15 @@ since that decides whether to reply. Under load this turns many small commits
 contending for the database (and, in SQLite, for its single write lock) into a
 few larger ones. Readers in the process flush the queue first.
 
+A transaction, and waking a thread, cost more CPU than the rows written, so:
+only a claim (someone waits for it) or a flush wakes the writer, while a
+question or vote is queued quietly and goes with the next batch, at most
+``LINGER`` seconds later; under load the writer commits at most once every
+``COMMIT_INTERVAL``, so that claims arriving meanwhile share the commit; rows
+for the same statement go in one ``executemany``; and on the event loop
+:meth:`SqlStore.claim_async` waits for the writer's answer directly, with no
+thread of the loop's own in between.
+
 The writer thread must outlive any one bad write: a batch that fails for any
 reason (a statement the database refuses, or text the driver cannot encode,
 such as a lone surrogate) is retried write by write, so only the offending write
@@ -24,12 +33,14 @@ it from answering; ``serve`` upgrades it before the workers start when it can.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import logging
 import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -74,6 +85,8 @@ PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without try
 MAX_PARTICIPANTS = 50  # people remembered per thread: enough to tell who takes part
 MAX_BATCH = 200  # writes committed in one transaction by the writer thread
 WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
+LINGER = 0.1  # seconds a question or vote may wait for the writer to wake for something else
+COMMIT_INTERVAL = 0.025  # under load, one commit per interval carries every write that came meanwhile
 
 metadata = MetaData()
 claims = Table(
@@ -161,6 +174,8 @@ proposals = Table(
     UniqueConstraint("kind", "entry_id", "question", name="uq_proposals_alternate"),
 )
 
+_INSERT_QUESTION = questions.insert()
+
 
 class StoreConfigError(ValueError):
     """The database URL cannot be used."""
@@ -233,7 +248,7 @@ class SqlStore:
         self._language_upsert = _language_upsert(dialect)
         self._thread_upsert = _thread_upsert(dialect)
         self._request_insert, self._thread_insert, self._proposal_insert = _curation_statements(dialect)
-        self._pending: queue.Queue[_Write | None] = queue.Queue()
+        self._pending = _WriteQueue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
 
@@ -254,8 +269,10 @@ class SqlStore:
     # -- the Store interface ---------------------------------------------------
 
     def claim(self, key: str) -> bool:
-        key = key[:255]
-        return self._first_insert(self._claim, {"key": key, "at": time.time()}, lock_order=f"claim:{key}")
+        return bool(_wait(self._submit_claim(key), True))
+
+    async def claim_async(self, key: str) -> bool:
+        return bool(await _wait_async(self._submit_claim(key), True))
 
     def claim_welcome(self, user_id: str) -> bool:
         user_id = user_id[:64]
@@ -272,7 +289,7 @@ class SqlStore:
             "layer": question.layer[:64] if question.layer else None,
             "text": redact(question.text) if question.text is not None else None,
         }
-        self._write(lambda c: c.execute(questions.insert(), row), default=None, wait=False)
+        self._record(_INSERT_QUESTION, row)
 
     def record_vote(self, vote: Vote) -> None:
         row = {
@@ -281,17 +298,11 @@ class SqlStore:
             "helpful": vote.helpful,
             "voted_at": vote.voted_at,
         }
-        self._write(
-            lambda c: c.execute(self._vote, row),
-            default=None,
-            wait=False,
-            lock_order=f"vote:{row['entry_id']}:{row['user_id']}",
-        )
+        self._record(self._vote, row, lock_order=f"vote:{row['entry_id']}:{row['user_id']}")
 
     def set_language(self, user_id: str, language: str) -> None:
         row = {"user_id": user_id[:64], "language": language[:8], "updated_at": time.time()}
-        statement = self._language_upsert
-        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"language:{user_id}")
+        self._record(self._language_upsert, row, lock_order=f"language:{user_id}")
 
     def language(self, user_id: str) -> str | None:
         self.flush()
@@ -401,9 +412,7 @@ class SqlStore:
             "alternates": "\n".join(redact(text) for text in proposal.alternates[:20]),
             "author": proposal.author[:64],
         }
-        statement = self._proposal_insert
-        lock_order = f"proposal:{row['entry_id']}:{row['question']}"
-        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=lock_order)
+        self._record(self._proposal_insert, row, lock_order=f"proposal:{row['entry_id']}:{row['question']}")
 
     def proposals(self, statuses: tuple[ProposalStatus, ...]) -> list[Proposal]:
         self.flush()
@@ -463,6 +472,7 @@ class SqlStore:
     def flush(self) -> None:
         """Wait until every recorded question and vote has been written (or dropped), while the writer runs."""
         pending = self._pending
+        pending.wake()
         with pending.all_tasks_done:
             while pending.unfinished_tasks and self._writer.is_alive():
                 pending.all_tasks_done.wait(timeout=0.5)
@@ -484,26 +494,47 @@ class SqlStore:
         )
         return bool(inserted)
 
+    def _submit_claim(self, key: str) -> Future[object]:
+        """The claim's result to come: :meth:`_first_insert` without the wait, True if the database cannot say."""
+        key = key[:255]
+        parameters = {"key": key, "at": time.time()}
+        result: Future[object] = Future()
+        insert = self._claim
+        self._enqueue(_Write(lambda c: c.execute(insert, parameters).first() is not None, result, True, f"claim:{key}"))
+        return result
+
     def _write(
         self, operation: Callable[[Connection], object], *, default: object, wait: bool, lock_order: str = ""
     ) -> object:
         """Hand a write to the writer thread; with ``wait``, return its result (``default`` if it failed)."""
+        result: Future[object] | None = Future() if wait else None
+        self._enqueue(_Write(operation, result, default, lock_order))
+        return None if result is None else _wait(result, default)
+
+    def _record(self, statement: Any, row: Mapping[str, Any], *, lock_order: str = "") -> None:
+        """Hand the writer a row nobody waits for; it is written with the batch's other rows for ``statement``."""
+        self._enqueue(_Write(lambda c: c.execute(statement, row), None, None, lock_order, statement, row))
+
+    def _enqueue(self, write: _Write) -> None:
+        """Queue ``write``, waking the writer only if someone waits for it; settled at once if the writer stopped."""
         if not self._writer.is_alive():
             log.error("store writer stopped: a write dropped")
-            return default
-        result: Future[object] | None = Future() if wait else None
-        self._pending.put(_Write(operation, result, default, lock_order))
-        if result is None:
-            return None
-        try:
-            return result.result(timeout=WAIT_FOR_WRITE)
-        except FutureTimeout:
-            log.warning("database too slow: went on without waiting for a write")
-            return default
+            _settle(write, write.default)
+        elif write.result is None:
+            self._pending.put_quietly(write)
+        else:
+            self._pending.put(write)
 
     def _write_loop(self) -> None:
+        last_commit = 0.0
         while True:
-            batch = [self._pending.get()]
+            try:
+                batch = [self._pending.get(timeout=LINGER)]  # a question or vote wakes nobody: look for them
+            except queue.Empty:
+                continue
+            if (pause := last_commit + COMMIT_INTERVAL - time.monotonic()) > 0:
+                time.sleep(pause)  # a commit costs more than its writes: let the next ones join it
+            last_commit = time.monotonic()
             while len(batch) < MAX_BATCH:
                 try:
                     batch.append(self._pending.get_nowait())
@@ -649,12 +680,47 @@ class _RefusedError(Exception):
     """The database is up but refused a statement (bad data): retrying it will not help."""
 
 
+class _WriteQueue(queue.Queue["_Write | None"]):
+    """The writer's queue, where a write nobody waits for can be put without waking the writer."""
+
+    def put_quietly(self, write: _Write) -> None:
+        with self.mutex:
+            self._put(write)
+            self.unfinished_tasks += 1
+
+    def wake(self) -> None:
+        """Wake the writer for what was put quietly (a reader is about to wait for it)."""
+        with self.not_empty:
+            self.not_empty.notify()
+
+
+def _wait(result: Future[object], default: object) -> object:
+    """The write's result, or ``default`` if the database takes too long to give it."""
+    try:
+        return result.result(timeout=WAIT_FOR_WRITE)
+    except FutureTimeout:
+        log.warning("database too slow: went on without waiting for a write")
+        return default
+
+
+async def _wait_async(result: Future[object], default: object) -> object:
+    """:func:`_wait` on the event loop: the writer thread settles ``result`` and wakes the loop itself."""
+    try:
+        async with asyncio.timeout(WAIT_FOR_WRITE):
+            return await asyncio.wrap_future(result)
+    except TimeoutError:
+        log.warning("database too slow: went on without waiting for a write")
+        return default
+
+
 @dataclass(frozen=True)
 class _Write:
     operation: Callable[[Connection], object]
     result: Future[object] | None  # None: nobody waits for it
     default: object  # the result if the database cannot be reached
     lock_order: str = ""  # the key whose row it may lock
+    statement: Any = None  # for a row nobody waits for: the statement it shares with the batch's other rows
+    row: Mapping[str, Any] | None = None
 
 
 def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
@@ -662,11 +728,20 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
 
     Two instances committing batches that claim the same keys in different
     orders would deadlock (PostgreSQL notices after a second); one order for
-    everyone makes that impossible.
+    everyone makes that impossible. Consecutive rows for one statement go in one
+    ``executemany`` (in that order still): each statement costs the writer a
+    round of the interpreter lock against the event loop, whatever its rows.
     """
     results: list[object] = [None] * len(writes)
-    for number in sorted(range(len(writes)), key=lambda n: writes[n].lock_order):
-        results[number] = writes[number].operation(connection)
+    in_order = sorted(range(len(writes)), key=lambda n: writes[n].lock_order)
+    for statement, run in itertools.groupby(in_order, key=lambda n: writes[n].statement):
+        numbers = list(run)
+        keys = [writes[n].lock_order for n in numbers if writes[n].lock_order]
+        if statement is None or len(numbers) == 1 or len(set(keys)) < len(keys):  # one row twice: one at a time
+            for number in numbers:
+                results[number] = writes[number].operation(connection)
+        else:
+            connection.execute(statement, [row for n in numbers if (row := writes[n].row) is not None])
     return results
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -304,3 +305,59 @@ def test_a_thread_the_bot_answered_in_is_remembered_and_replaced(
     assert other.thread("C2", "1.000100") is not None
     store.purge(now=time.time() + 31 * DAY, retention_days=30)
     assert store.thread("C1", "1.000100") is None
+
+
+def test_rows_batched_together_are_all_written_and_the_last_vote_wins(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """Questions, votes and languages queued together go to the database in one statement per kind:
+    every row arrives, and a user's later vote or language replaces the earlier one, as written one by one."""
+    store, other = connect(database_url), connect(database_url)
+    store.claim("create-tables")
+    now = time.time()
+    store._write(lambda _: time.sleep(0.3), default=None, wait=False)  # hold the writer: what follows is one batch
+    for number in range(30):
+        store.record_question(AskedQuestion(now, "no-match", float(number), "im", text=f"question {number}"))
+        store.set_language(f"U{number % 10}", "zh" if number < 20 else "en")
+        store.record_vote(Vote("licence", f"U{number % 10}", number < 20, now + number))
+    store.flush()
+    assert [q.text for q in other.questions_since(now - 1)] == [f"question {number}" for number in range(30)]
+    assert {v.user_id: v.helpful for v in other.votes_since(now - 1)} == {f"U{n}": False for n in range(10)}
+    assert {other.language(f"U{n}") for n in range(10)} == {"en"}
+
+
+def test_an_event_loop_claim_waits_for_the_writer_and_a_quiet_question_is_written_soon(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """claim_async answers like claim; a question wakes nobody, yet reaches the database without a flush."""
+    store, other = connect(database_url), connect(database_url)
+
+    async def claim_twice() -> list[bool]:
+        return [await store.claim_async("Ev1"), await store.claim_async("Ev1")]
+
+    assert asyncio.run(claim_twice()) == [True, False]
+    assert store.claim("Ev1") is False
+    now = time.time()
+    store.record_question(AskedQuestion(now, "no-match", 1.0, "im", text="unflushed"))
+    deadline = time.monotonic() + 2
+    while not other.questions_since(now - 1) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [q.text for q in other.questions_since(now - 1)] == ["unflushed"]
+
+
+def test_claims_batched_together_are_each_answered_and_a_key_twice_is_won_once(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """Claims waiting together go in one statement: each learns whether it was first, an event and its
+    retry in the same batch are won once between them, and a key claimed before is lost."""
+    store = connect(database_url)
+    store.claim("Ev-before")
+    store._write(lambda _: time.sleep(0.3), default=None, wait=False)  # hold the writer: the claims form one batch
+    keys = ["Ev1", "Ev2", "Ev1", "Ev-before", "Ev3", "Ev2"]
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        results = list(pool.map(store.claim, keys))
+    assert sum(results[n] for n, key in enumerate(keys) if key == "Ev1") == 1
+    assert sum(results[n] for n, key in enumerate(keys) if key == "Ev2") == 1
+    assert results[keys.index("Ev-before")] is False
+    assert results[keys.index("Ev3")] is True
+    assert [store.claim(key) for key in ("Ev1", "Ev2", "Ev3")] == [False, False, False]

@@ -12,7 +12,8 @@ by :func:`guarded`, which logs a failure's traceback with the event id and gives
 the user a short fixed apology instead of silence.
 
 Everything here runs on the event loop: matching is CPU-light and stays inline,
-while store calls that wait for the database go to a thread (``asyncio.to_thread``).
+while store calls that wait for the database go to a thread (``asyncio.to_thread``),
+except the claim, which the store's writer thread answers on the loop directly.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ async def first_time(services: Services, body: dict[str, Any]) -> bool:
     chatter they ignore costs no database write.
     """
     event_id = body.get("event_id")
-    if not isinstance(event_id, str) or await asyncio.to_thread(services.store.claim, f"event:{event_id}"):
+    if not isinstance(event_id, str) or await services.store.claim_async(f"event:{event_id}"):
         return True
     request_line(str((body.get("event") or {}).get("type")), "duplicate", time.monotonic())
     return False

@@ -85,7 +85,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
             elif not mrkdwn.mentions(str(event.get("text")), context.bot_user_id or ""):  # else app_mention answers
                 await follow_up(services, client, body, context.bot_user_id, started)
             return
-        if not await asyncio.to_thread(services.store.claim, f"expert-reply:{event['channel']}:{event['thread_ts']}"):
+        if not await services.store.claim_async(f"expert-reply:{event['channel']}:{event['thread_ts']}"):
             return
         await notify_asker(client, request, event)
         request_line("message", "expert-replied", started)
