@@ -1,7 +1,7 @@
-"""The command line: ``ask``, ``faq check``, ``serve``, ``report`` and ``db``.
+"""The command line: ``ask``, ``faq check``/``fidelity``/``suggestions``, ``serve``, ``report`` and ``db``.
 
 ``ask`` and ``faq check`` import only the knowledge core, so they start fast and
-work with no Slack tokens; ``serve``, ``report`` and ``db`` import Slack and storage
+work with no Slack tokens; ``serve``, ``report``, ``faq suggestions`` and ``db`` import Slack and storage
 lazily, inside their handlers. Known errors become one ``Error: ...`` line on
 stderr (exit 1 for FAQ problems, 2 for bad usage or configuration).
 """
@@ -96,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _faq_option(fidelity)
     fidelity.set_defaults(handler=run_faq_fidelity)
+    suggestions = faq_commands.add_parser(
+        "suggestions",
+        help="list experts' drafts and suggested alternates; write the accepted ones",
+        description="List the FAQ proposals in the database named by DATABASE_URL: experts' drafts of new entries "
+        "and suggested alternates, waiting for a curator or accepted in /qwen report. With --write DIR, write the "
+        "accepted ones into the FAQ folder DIR (new entries in suggested.yaml, alternates into their entry's file); "
+        "an empty or missing DIR gets a copy of the FAQ first. Then run faq check --faq DIR.",
+    )
+    suggestions.add_argument("--write", metavar="DIR", type=Path, help="FAQ folder to write the accepted ones into")
+    _faq_option(suggestions)
+    suggestions.set_defaults(handler=run_faq_suggestions)
 
     serve = commands.add_parser(
         "serve",
@@ -304,6 +315,14 @@ def run_faq_fidelity(args: argparse.Namespace) -> int:
     sources = len(list(args.sources.iterdir()))
     print(f"{directory}: {len(findings)} fidelity problem(s) against {sources} source file(s) in {args.sources}")
     return 1 if findings else 0
+
+
+def run_faq_suggestions(args: argparse.Namespace) -> int:
+    from bot.curation import run
+
+    if args.write is not None and args.write.exists() and not args.write.is_dir():
+        raise UsageError(f"--write {str(args.write)!r} is a file; give a FAQ folder (or a new folder for a copy)")
+    return run(faq_directory=args.faq or faq_dir(), write=args.write)
 
 
 # -- serve, report and db (Slack and storage are imported only here) ---------

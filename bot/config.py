@@ -139,6 +139,8 @@ class Settings:
     faq_dir: Path
     watched_channels: frozenset[str]
     admin_user_ids: frozenset[str]
+    experts_channel: str | None
+    expert_user_ids: frozenset[str]
     database_url: str = field(repr=False)
     retention_days: int
     reload_interval: float
@@ -189,6 +191,8 @@ class Settings:
             faq_dir=directory,
             watched_channels=_ids(env, "QWEN_CHANNELS", _CHANNEL_ID, "channel ids like C0123ABCD"),
             admin_user_ids=_ids(env, "SLACK_ADMIN_USER_IDS", USER_ID, "user ids like U0123ABCD"),
+            experts_channel=_channel(env, "QWEN_EXPERTS_CHANNEL"),
+            expert_user_ids=_ids(env, "QWEN_EXPERT_USER_IDS", USER_ID, "user ids like U0123ABCD"),
             database_url=database_url(env),
             retention_days=_whole(env, "RETENTION_DAYS", 90, low=1, high=3650),
             reload_interval=float(_whole(env, "FAQ_RELOAD_SECONDS", 2, low=1, high=3600)),
@@ -229,6 +233,16 @@ def _ids(env: Mapping[str, str], name: str, pattern: re.Pattern[str], kind: str)
                 f"not {value!r}."
             )
     return frozenset(ids)
+
+
+def _channel(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name) or None
+    if value is not None and not _CHANNEL_ID.fullmatch(value):
+        raise ConfigError(
+            f"{name} must be one channel id like C0123ABCD (in Slack: open the channel's details; the id is at "
+            f"the bottom), not {value!r}."
+        )
+    return value
 
 
 def _api_url(raw: str) -> str:

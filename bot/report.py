@@ -182,7 +182,7 @@ def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
     from bot.config import MatchSettings, review_days
     from bot.knowledge.loader import load_faq
 
-    store = _open_existing_store()
+    store = open_existing_store()
     try:
         problem = store.connection_problem()
         if problem is not None:
@@ -196,7 +196,7 @@ def run(*, faq_directory: Path, since_days: int, as_json: bool) -> int:
     return 0
 
 
-def _open_existing_store() -> Store:
+def open_existing_store() -> Store:
     """The store DATABASE_URL names; a bad URL, or a SQLite file that does not exist, is a ConfigError.
 
     A report on a database that is not there would be an empty report that looks real.

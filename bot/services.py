@@ -37,6 +37,15 @@ class Services:
         """Is this user one of SLACK_ADMIN_USER_IDS (the curators)?"""
         return isinstance(user_id, str) and user_id in self.settings.admin_user_ids
 
+    def is_expert(self, user_id: object) -> bool:
+        """May this user save FAQ drafts? The experts in QWEN_EXPERT_USER_IDS and the curators."""
+        return isinstance(user_id, str) and (user_id in self.settings.expert_user_ids or self.is_admin(user_id))
+
+    @property
+    def has_experts(self) -> bool:
+        """Is there anyone to send "Ask an expert" questions to (a channel, or experts by DM)?"""
+        return bool(self.settings.experts_channel or self.settings.expert_user_ids)
+
     def is_watched(self, channel_id: object) -> bool:
         """Is this one of QWEN_CHANNELS, where the bot answers without a mention?"""
         return isinstance(channel_id, str) and channel_id in self.settings.watched_channels

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, MatchSettings
+from bot.config import ConfigError, MatchSettings, Settings
 from tests.support.cli import assert_one_sentence, run_bot
 
 
@@ -35,3 +35,27 @@ def test_faq_check_blames_the_setting_not_the_faq(tmp_path: Path) -> None:
     result = run_bot("faq", "check", env={"QWEN_ANSWER_THRESHOLD": "500"}, cwd=tmp_path)
     assert_one_sentence(result, code=2, words="QWEN_ANSWER_THRESHOLD must be a number from 0 to 100")
     assert result.stdout == ""
+
+
+BASE = {"SLACK_BOT_TOKEN": "xoxb-test-0000-token", "SLACK_SIGNING_SECRET": "secret"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "words"),
+    [
+        ("QWEN_EXPERTS_CHANNEL", "#experts", "must be one channel id like C0123ABCD"),
+        ("QWEN_EXPERTS_CHANNEL", "C0123,C0456", "must be one channel id"),
+        ("QWEN_EXPERT_USER_IDS", "U0123ABCD,alice", "comma-separated user ids like U0123ABCD"),
+    ],
+)
+def test_a_bad_experts_setting_names_its_variable(variable: str, raw: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable} ") as refused:
+        Settings.from_env({**BASE, variable: raw})
+    assert words in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_experts_settings() -> None:
+    settings = Settings.from_env({**BASE, "QWEN_EXPERTS_CHANNEL": "CEXPERTS1", "QWEN_EXPERT_USER_IDS": "U1AB, W2CD"})
+    assert (settings.experts_channel, settings.expert_user_ids) == ("CEXPERTS1", frozenset({"U1AB", "W2CD"}))
+    assert (Settings.from_env(BASE).experts_channel, Settings.from_env(BASE).expert_user_ids) == (None, frozenset())

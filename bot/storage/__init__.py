@@ -1,12 +1,25 @@
 """What the bot remembers: the :class:`Store` interface and its SQL implementation."""
 
-from bot.storage.base import AskedQuestion, BotThread, Outcome, Store, Vote, redact
+from bot.storage.base import (
+    AskedQuestion,
+    BotThread,
+    ExpertRequest,
+    Outcome,
+    Proposal,
+    ProposalStatus,
+    Store,
+    Vote,
+    redact,
+)
 from bot.storage.sql import SqlStore, StoreConfigError, sqlite_file
 
 __all__ = [
     "AskedQuestion",
     "BotThread",
+    "ExpertRequest",
     "Outcome",
+    "Proposal",
+    "ProposalStatus",
     "SqlStore",
     "Store",
     "StoreConfigError",

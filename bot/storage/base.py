@@ -12,7 +12,13 @@ Four things are kept, each for a reason the README gives:
   follow-up is answered without a mention and a human conversation is left alone;
 * asked questions: outcome, entry, layer, score and channel type for every
   question, and the text only when the bot did not answer (what curators need);
-  token-like strings are redacted before anything is stored.
+* questions the asker sent to the experts (by clicking "Ask an expert"), and
+  where each was posted, so an expert's reply can be passed back;
+* FAQ proposals: drafts of new entries saved by experts, and suggested
+  alternates (questions that led to a helpful vote or a did-you-mean pick),
+  each pending, accepted or rejected by a curator.
+
+Token-like strings are redacted from every stored text.
 
 A store never raises to its caller: when the database is unreachable a write is
 retried briefly, then logged and dropped, and a claim answers "first time" so
@@ -27,6 +33,8 @@ from typing import Literal, Protocol
 from bot.redaction import redact_secrets
 
 Outcome = Literal["answered", "did-you-mean", "not-covered", "no-match"]
+ProposalKind = Literal["entry", "alternate"]
+ProposalStatus = Literal["pending", "accepted", "rejected"]
 
 MAX_STORED_TEXT = 500
 
@@ -52,6 +60,45 @@ class Vote:
     user_id: str
     helpful: bool
     voted_at: float
+
+
+@dataclass(frozen=True)
+class ExpertRequest:
+    """A question its asker sent to the experts, and where to tell them of a reply.
+
+    ``key`` identifies the question (asker and text), so it is sent once. ``thread_ts``
+    is the thread to answer in (``None``: the top of the DM, or a DM to the asker).
+    """
+
+    key: str
+    asked_at: float
+    asker: str
+    channel: str
+    thread_ts: str | None
+    question: str
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A change to the FAQ waiting for a curator: a new entry drafted by an expert, or a new alternate.
+
+    An ``entry`` proposal has a question, answer, layers (primary first), a free-text
+    source and perhaps more phrasings and a Chinese answer; an ``alternate`` has the
+    question as the asker wrote it and the ``entry_id`` it found.
+    """
+
+    kind: ProposalKind
+    proposed_at: float
+    question: str
+    entry_id: str | None = None
+    answer: str = ""
+    answer_zh: str = ""
+    layers: tuple[str, ...] = ()
+    source: str = ""
+    alternates: tuple[str, ...] = ()
+    author: str = ""  # the expert's user id (entries), or why it was suggested (alternates)
+    status: ProposalStatus = "pending"
+    id: int | None = None  # set by the store
 
 
 @dataclass(frozen=True)
@@ -103,8 +150,26 @@ class Store(Protocol):
     def votes_since(self, since: float) -> list[Vote]:
         """Votes cast at or after ``since``."""
 
+    def open_expert_request(self, request: ExpertRequest) -> bool:
+        """True if this question had not been sent to the experts yet (and now has)."""
+
+    def add_expert_thread(self, channel: str, ts: str, request_key: str) -> None:
+        """Remember that the experts' post at ``channel``/``ts`` carries the request ``request_key``."""
+
+    def expert_request(self, channel: str, thread_ts: str) -> ExpertRequest | None:
+        """The request whose experts' post is ``channel``/``thread_ts``, or ``None``."""
+
+    def propose(self, proposal: Proposal) -> None:
+        """Store a proposal; an alternate already proposed for the same entry is not stored twice."""
+
+    def proposals(self, statuses: tuple[ProposalStatus, ...]) -> list[Proposal]:
+        """Proposals in any of ``statuses``, oldest first."""
+
+    def decide(self, proposal_id: int, status: ProposalStatus) -> Proposal | None:
+        """Set a proposal's status; the proposal as it now is, or ``None`` if there is no such proposal."""
+
     def purge(self, *, now: float, retention_days: int) -> None:
-        """Forget claims older than a day; questions, votes, languages and threads older than the retention."""
+        """Forget claims older than a day; everything else older than the retention."""
 
     def status(self) -> str:
         """``"ok"``, or a few words on what is wrong, for ``/healthz``."""

@@ -59,19 +59,21 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     bindparam,
     create_engine,
     delete,
     event,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.storage.base import AskedQuestion, BotThread, Vote, redact
+from bot.storage.base import AskedQuestion, BotThread, ExpertRequest, Proposal, ProposalStatus, Vote, redact
 from bot.storage.schema import SchemaError, upgrade
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,41 @@ questions = Table(
     Column("entry_id", String(128)),
     Column("layer", String(64)),
     Column("text", Text),
+)
+expert_requests = Table(
+    "expert_requests",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("asked_at", Float, nullable=False, index=True),
+    Column("asker", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("thread_ts", String(32)),
+    Column("question", Text, nullable=False),
+)
+expert_threads = Table(
+    "expert_threads",
+    metadata,
+    Column("channel", String(64), primary_key=True),
+    Column("ts", String(32), primary_key=True),
+    Column("request_key", String(64), nullable=False),
+    Column("posted_at", Float, nullable=False, index=True),
+)
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("proposed_at", Float, nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("entry_id", String(128)),
+    Column("question", String(500), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("answer_zh", Text, nullable=False),
+    Column("layers", String(255), nullable=False),
+    Column("source", String(500), nullable=False),
+    Column("alternates", Text, nullable=False),
+    Column("author", String(64), nullable=False),
+    UniqueConstraint("kind", "entry_id", "question", name="uq_proposals_alternate"),
 )
 
 _INSERT_QUESTION = questions.insert()
@@ -207,8 +244,10 @@ class SqlStore:
         self._last_error = ""
         self._lock = threading.Lock()
         self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
-        self._language_upsert = _language_upsert(postgresql if self.dialect == "postgresql" else sqlite)
-        self._thread_upsert = _thread_upsert(postgresql if self.dialect == "postgresql" else sqlite)
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        self._language_upsert = _language_upsert(dialect)
+        self._thread_upsert = _thread_upsert(dialect)
+        self._request_insert, self._thread_insert, self._proposal_insert = _curation_statements(dialect)
         self._pending = _WriteQueue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
@@ -327,6 +366,73 @@ class SqlStore:
 
         return self._safely("read votes", read, default=[])
 
+    def open_expert_request(self, request: ExpertRequest) -> bool:
+        row = {
+            "key": request.key[:64],
+            "asked_at": request.asked_at,
+            "asker": request.asker[:64],
+            "channel": request.channel[:64],
+            "thread_ts": request.thread_ts[:32] if request.thread_ts else None,
+            "question": redact(request.question),
+        }
+        return self._first_insert(self._request_insert, row, lock_order=f"expert:{row['key']}")
+
+    def add_expert_thread(self, channel: str, ts: str, request_key: str) -> None:
+        row = {"channel": channel[:64], "ts": ts[:32], "request_key": request_key[:64], "posted_at": time.time()}
+        statement = self._thread_insert
+        self._write(lambda c: c.execute(statement, row), default=None, wait=True, lock_order=f"thread:{channel}:{ts}")
+
+    def expert_request(self, channel: str, thread_ts: str) -> ExpertRequest | None:
+        self.flush()
+        query = (
+            select(expert_requests)
+            .join(expert_threads, expert_threads.c.request_key == expert_requests.c.key)
+            .where(expert_threads.c.channel == channel[:64], expert_threads.c.ts == thread_ts[:32])
+        )
+
+        def read(connection: Connection) -> ExpertRequest | None:
+            row = connection.execute(query).first()
+            if row is None:
+                return None
+            return ExpertRequest(row.key, row.asked_at, row.asker, row.channel, row.thread_ts, row.question)
+
+        return self._safely("read an expert request", read, default=None)
+
+    def propose(self, proposal: Proposal) -> None:
+        row = {
+            "kind": proposal.kind,
+            "proposed_at": proposal.proposed_at,
+            "status": proposal.status,
+            "entry_id": proposal.entry_id[:128] if proposal.entry_id else None,
+            "question": redact(proposal.question),
+            "answer": redact(proposal.answer[:4000]) if proposal.answer else "",
+            "answer_zh": redact(proposal.answer_zh) if proposal.answer_zh else "",
+            "layers": ",".join(proposal.layers)[:255],
+            "source": redact(proposal.source),
+            "alternates": "\n".join(redact(text) for text in proposal.alternates[:20]),
+            "author": proposal.author[:64],
+        }
+        self._record(self._proposal_insert, row, lock_order=f"proposal:{row['entry_id']}:{row['question']}")
+
+    def proposals(self, statuses: tuple[ProposalStatus, ...]) -> list[Proposal]:
+        self.flush()
+        query = (
+            select(proposals).where(proposals.c.status.in_(statuses)).order_by(proposals.c.proposed_at, proposals.c.id)
+        )
+        return self._safely("read proposals", lambda c: [_proposal(row) for row in c.execute(query)], default=[])
+
+    def decide(self, proposal_id: int, status: ProposalStatus) -> Proposal | None:
+        self.flush()
+        change = update(proposals).where(proposals.c.id == proposal_id).values(status=status)
+        query = select(proposals).where(proposals.c.id == proposal_id)
+
+        def apply(connection: Connection) -> Proposal | None:
+            connection.execute(change)
+            row = connection.execute(query).first()
+            return _proposal(row) if row is not None else None
+
+        return self._safely("decide a proposal", apply, default=None)
+
     def purge(self, *, now: float, retention_days: int) -> None:
         self.flush()
         keep_from = now - retention_days * DAY
@@ -336,6 +442,9 @@ class SqlStore:
             connection.execute(delete(questions).where(questions.c.asked_at < keep_from))
             connection.execute(delete(votes).where(votes.c.voted_at < keep_from))
             connection.execute(delete(user_languages).where(user_languages.c.updated_at < keep_from))
+            connection.execute(delete(expert_threads).where(expert_threads.c.posted_at < keep_from))
+            connection.execute(delete(expert_requests).where(expert_requests.c.asked_at < keep_from))
+            connection.execute(delete(proposals).where(proposals.c.proposed_at < keep_from))
             connection.execute(delete(bot_threads).where(bot_threads.c.updated_at < keep_from))
 
         self._safely("purge", forget, default=None)
@@ -526,6 +635,31 @@ def _language_upsert(dialect: Any) -> Any:
     return upsert.on_conflict_do_update(
         index_elements=["user_id"],
         set_={"language": upsert.excluded.language, "updated_at": upsert.excluded.updated_at},
+    )
+
+
+def _curation_statements(dialect: Any) -> tuple[Any, Any, Any]:
+    """Insert an expert request (first time only), an experts' post, and a proposal (an alternate once)."""
+    request = dialect.insert(expert_requests).on_conflict_do_nothing(index_elements=["key"])
+    thread = dialect.insert(expert_threads).on_conflict_do_nothing(index_elements=["channel", "ts"])
+    proposal = dialect.insert(proposals).on_conflict_do_nothing(index_elements=["kind", "entry_id", "question"])
+    return request.returning(expert_requests.c.key), thread, proposal
+
+
+def _proposal(row: Any) -> Proposal:
+    return Proposal(
+        kind=row.kind,
+        proposed_at=row.proposed_at,
+        question=row.question,
+        entry_id=row.entry_id,
+        answer=row.answer,
+        answer_zh=row.answer_zh,
+        layers=tuple(filter(None, row.layers.split(","))),
+        source=row.source,
+        alternates=tuple(filter(None, row.alternates.split("\n"))),
+        author=row.author,
+        status=row.status,
+        id=row.id,
     )
 
 

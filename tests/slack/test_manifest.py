@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.knowledge.matcher import Matcher
+from bot.slack.curation_blocks import SAVE_DRAFT
 from bot.slack.listeners import shortcuts, workflows
 from tests.support.bot_server import ROOT
 
@@ -32,12 +33,9 @@ def test_the_messages_tab_and_the_agent_view(manifest: dict[str, Any]) -> None:
 
 
 def test_the_message_shortcut_and_the_options_url(manifest: dict[str, Any]) -> None:
-    [shortcut] = manifest["features"]["shortcuts"]
-    assert (shortcut["type"], shortcut["callback_id"], shortcut["name"]) == (
-        "message",
-        shortcuts.ASK,
-        "Ask the Qwen bot",
-    )
+    ask, save = manifest["features"]["shortcuts"]
+    assert (ask["type"], ask["callback_id"], ask["name"]) == ("message", shortcuts.ASK, "Ask the Qwen bot")
+    assert (save["type"], save["callback_id"], save["name"]) == ("message", SAVE_DRAFT, "Save as FAQ draft")
     interactivity = manifest["settings"]["interactivity"]
     assert interactivity["message_menu_options_url"] == interactivity["request_url"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.storage import AskedQuestion, BotThread, SqlStore, StoreConfigError, Vote
+from bot.storage import AskedQuestion, BotThread, ExpertRequest, Proposal, SqlStore, StoreConfigError, Vote
 from bot.storage.sql import DAY, engine_url
 from tests.support.postgres import PostgresServer, free_port
 
@@ -234,6 +234,57 @@ def test_a_stopped_writer_is_reported_and_nobody_waits_for_it(
     store.record_question(AskedQuestion(time.time(), "no-match", 1.0, "im", text="dropped"))
     store.flush()
     assert time.monotonic() - started < 0.5
+
+
+def test_an_expert_request_is_opened_once_and_found_by_its_posts(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    store = connect(database_url)
+    request = ExpertRequest("k1", time.time(), "U1", "C111", "1.000100", "stickers? token xoxb-1234-5678-abcdefgh")
+    assert store.open_expert_request(request) is True
+    assert store.open_expert_request(request) is False  # once per question, across instances
+    store.add_expert_thread("CEXPERTS1", "2.000200", "k1")
+    store.add_expert_thread("D0EXPERT1", "3.000300", "k1")
+    found = store.expert_request("D0EXPERT1", "3.000300")
+    assert found is not None
+    assert (found.asker, found.channel, found.thread_ts) == ("U1", "C111", "1.000100")
+    assert "xoxb-1234" not in found.question  # redacted like every stored text
+    assert store.expert_request("CEXPERTS1", "9.9") is None
+
+
+def test_proposals_alternates_once_and_decisions(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    store = connect(database_url)
+    now = time.time()
+    draft = Proposal("entry", now, "Q?", answer="A.", layers=("community", "tongyi-research"), alternates=("a", "b"))
+    store.propose(draft)
+    store.propose(draft)  # a draft may be saved twice (two experts): both kept
+    alternate = Proposal("alternate", now, "who pays for qwen", entry_id="funding", author="helpful vote")
+    store.propose(alternate)
+    store.propose(alternate)  # the same alternate again: one
+    pending = store.proposals(("pending",))
+    assert [p.kind for p in pending] == ["entry", "entry", "alternate"]
+    assert (pending[0].layers, pending[0].alternates) == (("community", "tongyi-research"), ("a", "b"))
+    decided = store.decide(pending[2].id or 0, "accepted")
+    assert decided is not None
+    assert (decided.status, decided.entry_id) == ("accepted", "funding")
+    assert [p.question for p in store.proposals(("accepted",))] == ["who pays for qwen"]
+    assert store.decide(10_000, "rejected") is None
+
+
+def test_retention_applies_to_the_curation_tables(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    store = connect(database_url)
+    now = time.time()
+    store.open_expert_request(ExpertRequest("old", now - 40 * DAY, "U1", "C1", None, "old question"))
+    store.add_expert_thread("CEXPERTS1", "1.1", "old")
+    store.propose(Proposal("alternate", now - 40 * DAY, "old one", entry_id="funding"))
+    store.propose(Proposal("alternate", now - 1 * DAY, "recent one", entry_id="funding"))
+    store.purge(now=now, retention_days=30)
+    assert [p.question for p in store.proposals(("pending",))] == ["recent one"]
+    assert store.open_expert_request(ExpertRequest("old", now, "U1", "C1", None, "old question")) is True
+    store.add_expert_thread("CEXPERTS1", "2.2", "old")  # posted now: kept for the retention, then forgotten
+    store.purge(now=now + 31 * DAY, retention_days=30)
+    assert store.expert_request("CEXPERTS1", "2.2") is None
+    assert store.proposals(("pending",)) == []
 
 
 def test_a_thread_the_bot_answered_in_is_remembered_and_replaced(

@@ -36,6 +36,7 @@ class Call:
     args: dict[str, Any]
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+    response: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered, unless scripted to fail
 
 
 @dataclass
@@ -177,7 +178,12 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             },
-            "chat.postMessage": {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}},
+            "chat.postMessage": {
+                "ok": True,
+                "channel": _conversation(args.get("channel")),
+                "ts": ts,
+                "message": {"ts": ts},
+            },
             "chat.postEphemeral": {"ok": True, "message_ts": ts},
             "views.publish": {"ok": True, "view": {"id": "V0123456", **(view or {})}},
             "views.open": {"ok": True, "view": {"id": "V0123457", **(view or {})}},
@@ -186,6 +192,12 @@ class FakeSlack:
             "functions.completeSuccess": {"ok": True},
             "functions.completeError": {"ok": True},
             "apps.connections.open": {"ok": True, "url": self.socket_mode_url},
+            "chat.getPermalink": {
+                "ok": True,
+                "channel": args.get("channel"),
+                "permalink": f"https://test-team.slack.com/archives/{args.get('channel')}/p"
+                + str(args.get("message_ts", "")).replace(".", ""),
+            },
         }
         return answers.get(method, {"ok": True})
 
@@ -215,7 +227,8 @@ class FakeSlack:
                 headers["authorization-present"] = str("authorization" in {k.lower() for k in self.headers})
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 headers["token-kind"] = token.split("-", 1)[0]  # xoxb, xwfp...: which token, never the token
-                scripted = fake._record(Call(method, args, headers))
+                answer = {} if method.startswith("response_url:") else fake._answer(method, args)
+                scripted = fake._record(Call(method, args, headers, response=answer))
                 delay = scripted.delay if scripted else fake.delays.get(method, 0.0)
                 if delay:
                     time.sleep(delay)
@@ -224,7 +237,9 @@ class FakeSlack:
                 elif method.startswith("response_url:"):
                     self._send(200, None, {})
                 else:
-                    self._send(200, fake._answer(method, args), {})
+                    self._send(200, answer, {})
+
+            do_GET = do_POST  # noqa: N815 (the name http.server calls)
 
             def _send(self, status: int, body: dict[str, Any] | None, headers: dict[str, str]) -> None:
                 data = b"ok" if body is None else json.dumps(body).encode()
@@ -237,6 +252,13 @@ class FakeSlack:
                 self.wfile.write(data)
 
         return Handler
+
+
+def _conversation(channel: object) -> object:
+    """Where a message lands: posting to a user id (U..., W...) lands in the DM with them, D..."""
+    if isinstance(channel, str) and channel[:1] in {"U", "W"}:
+        return "D" + channel[1:]
+    return channel
 
 
 def _parse(raw: str, content_type: str) -> dict[str, Any]:

@@ -7,13 +7,14 @@ import re
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from bot.slack.listeners import actions, commands, messages, onboarding, search, shortcuts, workflows
+from bot.slack.listeners import actions, commands, curation, experts, messages, onboarding, search, shortcuts, workflows
 from bot.slack.listeners.common import Background
 
 
 def register(app: AsyncApp, services: Services, background: Background) -> None:
     """Wire every listener; ``background`` holds the work they start after acknowledging."""
-    for module in (messages, commands, actions, onboarding, search, shortcuts, workflows):
+    # first match wins: the curation loop's listeners (an expert's reply in a thread) before the general ones
+    for module in (experts, curation, messages, commands, actions, onboarding, search, shortcuts, workflows):
         module.register(app, services, background)
 
     @app.event(re.compile(r".*"))

@@ -18,7 +18,9 @@ from bot.knowledge.language import Language
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
+from bot.slack.curation_blocks import Asked, parse_value, with_ask_expert
 from bot.slack.listeners.common import Background, Work, in_background
+from bot.slack.listeners.curation import suggest_alternate
 from bot.slack.listeners.threads import remember_answer
 from bot.storage import AskedQuestion, Vote
 
@@ -36,11 +38,12 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         started = time.monotonic()
         faq = services.knowledge.faq  # one version of the FAQ for the whole click, whatever a reload does
         action = _action(body)
-        entry = _entry(faq, action.get("value") or (action.get("selected_option") or {}).get("value"))
+        entry, asked = _picked(faq, action.get("value") or (action.get("selected_option") or {}).get("value"))
         if entry is None:
             await _gone(body, respond)
             return
         await show(faq, body, entry, respond, client, language=await _language(services, body))
+        suggest_alternate(services, asked, entry.id, (body.get("user") or {}).get("id"), "did-you-mean pick")
         services.store.record_question(
             AskedQuestion(time.time(), "answered", 100.0, "button", entry_id=entry.id, layer=entry.layer)
         )
@@ -69,18 +72,15 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
     ) -> None:
         """Record the vote (one per user per entry, changeable); thank the clicker only."""
         started = time.monotonic()
-        helpful, entry_id = vote_of(_action(body))
-        entry = _entry(services.knowledge.faq, entry_id)
+        helpful, value = vote_of(_action(body))
+        entry, asked = _picked(services.knowledge.faq, value)
         user = (body.get("user") or {}).get("id")
         if entry is None or not isinstance(user, str):
             await _gone(body, respond)
             return
-        services.store.record_vote(Vote(entry.id, user, helpful, time.time()))
-        thanks = (
-            "Thanks, glad it helped." if helpful else "Thanks for saying so: curators review answers marked unhelpful."
-        )
+        _vote(services, Vote(entry.id, user, helpful, time.time()), asked)
         if body.get("response_url"):
-            await respond(**EPHEMERAL_EXTRA, **blocks.notice(thanks))
+            await respond(**EPHEMERAL_EXTRA, **_thanks(services, helpful, asked, user))
         request_line("block_actions", "voted", started, entry=entry.id, helpful=helpful)
 
     show_ids = re.compile(rf"^({blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+|{blocks.SEARCH})$")
@@ -169,6 +169,29 @@ async def show(
         thread_ts = None if channel.startswith("D") else message.get("thread_ts") or message.get("ts")
         answer = blocks.answer_message(entry, faq, language=language)
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, **answer)
+
+
+def _picked(faq: Faq, value: object) -> tuple[Entry | None, Asked | None]:
+    """The entry a button or menu names, and the question it carries, if any."""
+    entry_id, asked = parse_value(value)
+    return _entry(faq, entry_id), asked
+
+
+def _vote(services: Services, vote: Vote, asked: Asked | None) -> None:
+    """Record the vote; a helpful one on the voter's own question may teach the entry a phrasing."""
+    services.store.record_vote(vote)
+    if vote.helpful:
+        suggest_alternate(services, asked, vote.entry_id, vote.user_id, "helpful vote")
+
+
+def _thanks(services: Services, helpful: bool, asked: Asked | None, user: str) -> blocks.Message:
+    """Thanks for a vote; after "Not helpful" on their own question, the asker may ask an expert."""
+    if helpful:
+        return blocks.notice("Thanks, glad it helped.")
+    thanks = blocks.notice("Thanks for saying so: curators review answers marked unhelpful.")
+    if asked is not None and asked.asker == user and services.has_experts:
+        return with_ask_expert(thanks, asked)
+    return thanks
 
 
 def vote_of(action: dict[str, Any]) -> tuple[bool, object]:

@@ -26,7 +26,8 @@ from bot.mrkdwn import echo
 from bot.report import build_report
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.listeners.common import Background, guarded, in_background, note_language, remember, render
+from bot.slack.curation_blocks import review_blocks
+from bot.slack.listeners.common import Background, asked_by, guarded, in_background, note_language, remember, render
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         else:
             matcher, days = services.knowledge.matcher, services.settings.review_days
             report = await asyncio.to_thread(build_report, services.store, matcher, since_days=30, review_days=days)
-            await respond(**EPHEMERAL, **blocks.report_message(report))
+            await respond(**EPHEMERAL, **await _with_proposals(services, blocks.report_message(report)))
         request_line("/qwen", sub, started)
 
     async def on_qwen(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -94,6 +95,13 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
     app.command("/qwen", matchers=[is_admin_command])(on_admin_command)
     app.command("/qwen", matchers=[is_empty])(in_background(background, open_search))
     app.command("/qwen")(on_qwen)
+
+
+async def _with_proposals(services: Services, report: blocks.Message) -> blocks.Message:
+    """The report with the FAQ proposals waiting for a curator, each with Accept and Reject."""
+    pending = await asyncio.to_thread(services.store.proposals, ("pending",))
+    accepted = await asyncio.to_thread(services.store.proposals, ("accepted",))
+    return {**report, "blocks": [*report["blocks"], *review_blocks(pending, len(accepted))]}
 
 
 def browse(faq: Faq, text: str, *, admin: bool) -> blocks.Message | None:
@@ -145,5 +153,7 @@ async def question(
         await ack(**EPHEMERAL, **blocks.help_message(note=note))
     else:
         note_language(services, user, text)
-        await ack(**EPHEMERAL, **render(outcome, text, matcher.faq, shareable=True))
+        asked = asked_by(user, text)
+        message = render(outcome, text, matcher.faq, shareable=True, asked=asked, experts=services.has_experts)
+        await ack(**EPHEMERAL, **message)
     remember(services, outcome, text, channel_type="command", kind="/qwen", started=started)

@@ -36,12 +36,14 @@ from bot.knowledge.matcher import Answer, DidYouMean, Match, NotCovered
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
+from bot.slack.curation_blocks import Asked, carry_question, with_ask_expert
 from bot.storage import AskedQuestion, Outcome
 
 log = logging.getLogger(__name__)
 
 Work = Callable[[dict[str, Any], AsyncWebClient, AsyncRespond, AsyncBoltContext], Coroutine[Any, Any, None]]
 Listener = Callable[..., Awaitable[None]]
+FEEDBACK_IDS = (blocks.FEEDBACK, blocks.FEEDBACK_HELPFUL, blocks.FEEDBACK_NOT_HELPFUL)
 
 
 class Background:
@@ -135,16 +137,40 @@ def outcome_name(outcome: Match) -> Outcome:
     return "did-you-mean" if isinstance(outcome, DidYouMean) else "no-match"
 
 
-def render(outcome: Match, question: str, faq: Faq, *, shareable: bool = False) -> blocks.Message:
-    """The reply to a question, whatever its outcome, in the question's language."""
+def render(
+    outcome: Match,
+    question: str,
+    faq: Faq,
+    *,
+    shareable: bool = False,
+    asked: Asked | None = None,
+    experts: bool = False,
+) -> blocks.Message:
+    """The reply to a question, whatever its outcome, in the question's language.
+
+    With ``asked``, the buttons that can teach the FAQ a phrasing (feedback on an
+    answer, a did-you-mean's suggestions) carry the question; with ``experts`` too,
+    a reply that does not answer offers "Ask an expert".
+    """
     language = language_of(question)
     if isinstance(outcome, Answer):
-        return blocks.answer_message(outcome.entry, faq, shareable=shareable, language=language)
+        message = blocks.answer_message(outcome.entry, faq, shareable=shareable, language=language)
+        return carry_question(message, asked, FEEDBACK_IDS) if asked else message
     if isinstance(outcome, DidYouMean):
-        return blocks.did_you_mean_message(question, outcome.suggestions, language=language)
-    if isinstance(outcome, NotCovered):
-        return blocks.not_covered_message(question, outcome.suggestions, language=language)
-    return blocks.no_match_message(question, language=language)
+        message = blocks.did_you_mean_message(question, outcome.suggestions, language=language)
+        message = carry_question(message, asked, (), prefix=blocks.SHOW_ENTRY) if asked else message
+    elif isinstance(outcome, NotCovered):  # its suggestions are not the question: they teach no phrasing
+        message = blocks.not_covered_message(question, outcome.suggestions, language=language)
+    else:
+        message = blocks.no_match_message(question, language=language)
+    return with_ask_expert(message, asked, language=language) if asked and experts else message
+
+
+def asked_by(user: object, question: str, thread_ts: object = "") -> Asked | None:
+    """The question as ``user`` asked it, for the buttons of the reply; ``None`` without a valid user id."""
+    if not (isinstance(user, str) and USER_ID.fullmatch(user)):
+        return None
+    return Asked(question, user, thread_ts if isinstance(thread_ts, str) else "")
 
 
 def without_mentions(text: str) -> str:

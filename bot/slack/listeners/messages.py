@@ -25,6 +25,7 @@ from bot.slack import blocks
 from bot.slack.listeners.commands import typed_command
 from bot.slack.listeners.common import (
     Background,
+    asked_by,
     first_time,
     from_a_bot,
     in_background,
@@ -91,7 +92,9 @@ async def watched_channel(
         return
     await remember_answer(services, event, outcome.entry.id, event["ts"])  # before posting: a follow-up may come fast
     note_language(services, event.get("user"), text)
-    await client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **render(outcome, text, matcher.faq))
+    asked = asked_by(event.get("user"), text, event["ts"])
+    message = render(outcome, text, matcher.faq, asked=asked)
+    await client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], **message)
     channel_type = event.get("channel_type", "channel")
     remember(
         services,
@@ -125,9 +128,9 @@ async def reply(
     if thread_ts is not None:  # before posting: a follow-up may come fast
         await remember_answer(services, event, outcome.entry.id if isinstance(outcome, Answer) else None, thread_ts)
     note_language(services, event.get("user"), question)
-    await client.chat_postMessage(
-        channel=event["channel"], thread_ts=thread_ts, **render(outcome, question, matcher.faq)
-    )
+    asked = asked_by(event.get("user"), question, thread_ts)
+    message = render(outcome, question, matcher.faq, asked=asked, experts=services.has_experts)
+    await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **message)
     channel_type = event.get("channel_type", "channel")
     remember(services, outcome, question, channel_type=channel_type, kind=kind, started=started)
 
