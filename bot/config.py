@@ -52,7 +52,7 @@ class MatchSettings:
     coverage_exponent: float = 1.0  # how much the share of the question explained counts...
     phrasing_exponent: float = 0.5  # ...and the share of the best phrasing touched
     ngram_share: float = 0.5  # the share of a score from character n-gram similarity...
-    rerank_depth: int = 10  # ...computed for this many of the best entries by the term score
+    rerank_depth: int = 5  # ...computed for this many of the best entries by the term score
     max_question_chars: int = 1000
 
     @classmethod

@@ -19,7 +19,7 @@ How a question is scored against an entry (0-100):
   (``coverage_exponent``, ``phrasing_exponent``: 1 and 0.5 as calibrated).
 * A message of several sentences is also scored sentence by sentence for each
   sentence that asks something, and each entry keeps its best score.
-* The ``rerank_depth`` best entries are then rescored: ``ngram_share`` of the
+* The ``rerank_depth`` best entries (five) are then rescored: ``ngram_share`` of the
   score is their character n-gram similarity to the message
   (:mod:`bot.knowledge.ngrams`), which meets typos, inflections and Chinese
   split another way where whole terms do not.

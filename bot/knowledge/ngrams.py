@@ -22,6 +22,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
@@ -34,47 +35,64 @@ Vector = dict[str, float]
 
 
 def grams(text: str, *, max_chars: int) -> Counter[str]:
-    """The character n-grams of each word of ``text`` (traditional Chinese folded onto simplified).
+    """The character n-grams of each word of ``text`` (traditional Chinese folded onto simplified)."""
+    return Counter(gram for word in words(text, max_chars=max_chars) for gram in word_grams(word))
 
-    A run of Chinese counts as one word; its n-grams are single characters and
-    pairs, the length of most Chinese words: longer ones would mostly straddle two words.
-    """
+
+def words(text: str, *, max_chars: int) -> list[str]:
+    """The words of ``text`` as n-grams see them: Latin words, and runs of Chinese."""
     normalized = normalize(text, max_chars=max_chars).translate(simplified_table())
-    counts: Counter[str] = Counter()
-    for piece in _PIECE.split(normalized):
-        if not piece:
-            continue
-        chinese = _has_chinese(piece)
-        marked = piece if chinese else f" {piece} "
-        for size in CHINESE_SIZES if chinese else SIZES:
-            counts.update(marked[i : i + size] for i in range(len(marked) - size + 1))
-    return counts
+    return [piece for piece in _PIECE.split(normalized) if piece]
+
+
+@lru_cache(maxsize=65536)
+def word_grams(word: str) -> tuple[str, ...]:
+    """The n-grams of one word, its edges marked; of a run of Chinese, its characters and pairs.
+
+    A run of Chinese counts as one word; pairs are the length of most Chinese
+    words, and longer n-grams would mostly straddle two words.
+    """
+    chinese = _has_chinese(word)
+    marked = word if chinese else f" {word} "
+    sizes = CHINESE_SIZES if chinese else SIZES
+    return tuple(marked[i : i + size] for size in sizes for i in range(len(marked) - size + 1))
 
 
 class NgramIndex:
-    """Per-entry centroids of character n-gram TF-IDF vectors; :meth:`similarity` of a question to an entry."""
+    """Per-entry centroids of character n-gram TF-IDF vectors; :meth:`similarity` of a question to an entry.
+
+    Only the inverse document frequencies are computed up front, from each
+    entry's distinct words; an entry's centroids are built the first time it is
+    a candidate, so a cold start pays for the few entries one question reaches.
+    """
 
     def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int) -> None:
         self.max_chars = max_chars
-        phrasings = [[grams(text, max_chars=len(text)) for text in texts] for texts in entries]
+        self._entries = entries
         document_frequency: Counter[str] = Counter()
-        for counts in phrasings:
-            document_frequency.update({gram for each in counts for gram in each})
-        count = len(phrasings)
+        for texts in entries:
+            distinct = {word for text in texts for word in words(text, max_chars=len(text))}
+            document_frequency.update({gram for word in distinct for gram in word_grams(word)})
+        count = len(entries)
         self._idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequency.items()}
-        self._centroids = [
-            self._entry_centroids(texts, counts) for texts, counts in zip(entries, phrasings, strict=True)
-        ]
+        self._centroids: dict[int, list[tuple[Vector, float]]] = {}
 
-    def _entry_centroids(self, texts: Sequence[str], counts: list[Counter[str]]) -> list[tuple[Vector, float]]:
+    def _entry_centroids(self, index: int) -> list[tuple[Vector, float]]:
         """An entry's centroids (English phrasings', Chinese ones'), each with its phrasings' mean cosine to it."""
+        found = self._centroids.get(index)
+        if found is not None:
+            return found
         centroids = []
+        texts = self._entries[index]
         for chinese in (False, True):
-            vectors = [self._vector(c) for text, c in zip(texts, counts, strict=True) if _has_chinese(text) == chinese]
+            vectors = [
+                self._vector(grams(text, max_chars=len(text))) for text in texts if _has_chinese(text) == chinese
+            ]
             centroid = _centroid(vectors)
             if centroid:
                 typical = sum(_cosine(vector, centroid) for vector in vectors) / len(vectors)
                 centroids.append((centroid, typical))
+        self._centroids[index] = centroids
         return centroids
 
     def _vector(self, counts: Counter[str]) -> Vector:
@@ -95,13 +113,14 @@ class NgramIndex:
         a loose centroid, and a question as close as its own phrasings scores in full.
         """
         return max(
-            (min(1.0, _cosine(vector, centroid) / typical) for centroid, typical in self._centroids[index]),
+            (min(1.0, _cosine(vector, centroid) / typical) for centroid, typical in self._entry_centroids(index)),
             default=0.0,
         )
 
 
 def _cosine(vector: Vector, unit: Vector) -> float:
-    return sum(weight * unit.get(gram, 0.0) for gram, weight in vector.items())
+    """The dot product over the n-grams both hold (the intersection is found in C, not gram by gram)."""
+    return sum(vector[gram] * unit[gram] for gram in vector.keys() & unit.keys())
 
 
 def _has_chinese(text: str) -> bool:
