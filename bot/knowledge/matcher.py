@@ -126,9 +126,6 @@ class Matcher:
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             self._build()
-            self._ngrams = NgramIndex(
-                [entry.phrasings for entry in faq.entries], max_chars=self.settings.max_question_chars
-            )
         finally:
             gc.enable()
 
@@ -139,19 +136,23 @@ class Matcher:
         entry_phrasings: list[list[frozenset[str]]] = []
         vocabulary = set(STOPWORDS) | self.analyzer.alias_words
 
-        def terms_of(text: str) -> list[str]:
-            normalized = normalize(text, max_chars=len(text))
+        normalized_phrasings: list[list[str]] = []
+
+        def terms_of(normalized: str) -> list[str]:
             vocabulary.update(_ASCII_WORDS.findall(normalized))  # what misspellings may be corrected to
             return self.analyzer.normalized_terms(normalized)
 
         for entry in self.faq.entries:
-            phrasings = [frozenset(terms_of(text)) for text in entry.phrasings]
-            credits = dict.fromkeys(terms_of(entry.answer), self.settings.answer_text_credit)
-            for terms in (*phrasings, terms_of(" ".join(entry.tags))):
+            normalized_phrasings.append([normalize(text, max_chars=len(text)) for text in entry.phrasings])
+            phrasings = [frozenset(terms_of(text)) for text in normalized_phrasings[-1]]
+            answer, tags = (normalize(text, max_chars=len(text)) for text in (entry.answer, " ".join(entry.tags)))
+            credits = dict.fromkeys(terms_of(answer), self.settings.answer_text_credit)
+            for terms in (*phrasings, terms_of(tags)):
                 credits.update(dict.fromkeys(terms, 1.0))
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
         self.speller = Speller(vocabulary)
+        self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
 
         count = len(self.faq.entries)
         document_frequency: dict[str, int] = defaultdict(int)

@@ -41,8 +41,12 @@ def grams(text: str, *, max_chars: int) -> Counter[str]:
 
 def words(text: str, *, max_chars: int) -> list[str]:
     """The words of ``text`` as n-grams see them: Latin words, and runs of Chinese."""
-    normalized = normalize(text, max_chars=max_chars).translate(simplified_table())
-    return [piece for piece in _PIECE.split(normalized) if piece]
+    return normalized_words(normalize(text, max_chars=max_chars))
+
+
+def normalized_words(normalized: str) -> list[str]:
+    """:func:`words` of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
+    return [piece for piece in _PIECE.split(normalized.translate(simplified_table())) if piece]
 
 
 @lru_cache(maxsize=65536)
@@ -67,11 +71,12 @@ class NgramIndex:
     """
 
     def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int) -> None:
+        """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`."""
         self.max_chars = max_chars
         self._entries = entries
         document_frequency: Counter[str] = Counter()
         for texts in entries:
-            distinct = {word for text in texts for word in words(text, max_chars=len(text))}
+            distinct = {word for text in texts for word in normalized_words(text)}
             document_frequency.update({gram for word in distinct for gram in word_grams(word)})
         count = len(entries)
         self._idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequency.items()}
@@ -86,7 +91,9 @@ class NgramIndex:
         texts = self._entries[index]
         for chinese in (False, True):
             vectors = [
-                self._vector(grams(text, max_chars=len(text))) for text in texts if _has_chinese(text) == chinese
+                self._vector(Counter(gram for word in normalized_words(text) for gram in word_grams(word)))
+                for text in texts
+                if _has_chinese(text) == chinese
             ]
             centroid = _centroid(vectors)
             if centroid:
