@@ -143,6 +143,7 @@ def generate(folder: Path, entries: int, rng: random.Random) -> list[tuple[str, 
                 "question": phrasings[0],
                 "alternates": phrasings[1:],
                 "answer": clone_text(template.answer, pools, rng, share=0.5)[:580].rsplit(" ", 1)[0],
+                "answer_zh": template.answer_zh,  # required by the loader; the matcher does not read it
                 "layer": template.layer,
                 "source": {"document": template.sources[0].document, "section": template.sources[0].section},
                 "tags": list(template.tags),

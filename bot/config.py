@@ -32,8 +32,9 @@ class MatchSettings:
     (people's phrasings, not the FAQ's); try others through the QWEN_* variables with ``bench/score.py``.
     """
 
-    answer_threshold: float = 35.0  # at or above: answer, if...
-    answer_margin: float = 3.0  # ...this far ahead of the runner-up (else: a close call)...
+    answer_threshold: float = 40.0  # at or above: answer, if...
+    answer_threshold_off_topic: float = 60.0  # (this, in a message naming none of the FAQ's topic words)
+    answer_margin: float = 2.0  # ...this far ahead of the runner-up (else: a close call)...
     runner_up_ratio: float = 0.85  # ...whose score is at most this share of the best (below sure_threshold)
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
     max_suggestions: int = 3
@@ -45,11 +46,13 @@ class MatchSettings:
     common_word_share: float = 0.6  # ...and at least this share of its weight if the FAQ has it
     min_evidence: float = 1.5  # a match on less weight than this (about one rare FAQ word) scores less
     unexplained_weight: float = 1.25  # a real word the FAQ lacks, this heavy in an on-topic question: not covered...
-    sure_threshold: float = 45.0  # ...unless the answer scores at least this
+    sure_threshold: float = 50.0  # ...unless the answer scores at least this
     min_term_weight: float = 0.05  # words in (nearly) every entry count for nothing
     answer_text_credit: float = 0.6  # a word found only in an entry's answer counts this much
     coverage_exponent: float = 1.0  # how much the share of the question explained counts...
     phrasing_exponent: float = 0.5  # ...and the share of the best phrasing touched
+    ngram_share: float = 0.5  # the share of a score from character n-gram similarity...
+    rerank_depth: int = 5  # ...computed for this many of the best entries by the term score
     max_question_chars: int = 1000
 
     @classmethod
@@ -68,6 +71,7 @@ class MatchSettings:
 # What makes sense for each setting (scores run 0-100; shares and damping 0-1); the rest: any number from 0.
 _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "answer_threshold": (0, 100),
+    "answer_threshold_off_topic": (0, 100),
     "answer_margin": (0, 100),
     "suggest_threshold": (0, 100),
     "max_suggestions": (1, 10),
@@ -76,6 +80,8 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "common_word_share": (0, 1),
     "sure_threshold": (0, 100),
     "answer_text_credit": (0, 1),
+    "ngram_share": (0, 1),
+    "rerank_depth": (1, 1000),
     "max_question_chars": (1, 40_000),
 }
 

@@ -3,8 +3,8 @@
 The dev set was written without sight of the FAQ's own phrasings, but an earlier
 matcher was tuned on it until it was learned, so it is a regression check, not
 evidence of generality (``python bench/score.py tests/dev_set.yaml`` prints the
-figures). The bars sit just under what the current matcher gets: 93.3% in scope,
-98.4% off topic, 71.4% near domain (tool names missing from the language's word
+figures). The bars sit just under what the current matcher gets: 98.2% in scope,
+96.8% off topic, 71.4% near domain (tool names missing from the language's word
 list, such as "ollama" or "gguf", are not taken as signs of another topic, since
 misspellings are missing from it too).
 """
@@ -31,14 +31,14 @@ def test_dev_set_is_big_enough_and_names_real_entries(shipped_matcher: Matcher) 
 
 
 def test_in_scope_questions_get_the_right_answer(shipped_matcher: Matcher) -> None:
-    """At least 90% of in-scope questions are answered with the expected entry."""
+    """At least 96% of in-scope questions are answered with the expected entry."""
     wrong = []
     for item in DEV["in_scope"]:
         outcome = shipped_matcher.match(item["q"])
         if not (isinstance(outcome, Answer) and outcome.entry.id == item["id"]):
             wrong.append((item["id"], item["q"]))
     accuracy = 1 - len(wrong) / len(DEV["in_scope"])
-    assert accuracy >= 0.90, f"{accuracy:.1%} right; wrong: {wrong}"
+    assert accuracy >= 0.96, f"{accuracy:.1%} right; wrong: {wrong}"
 
 
 def test_off_topic_messages_get_no_answer(shipped_matcher: Matcher) -> None:

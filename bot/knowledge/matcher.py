@@ -19,6 +19,10 @@ How a question is scored against an entry (0-100):
   (``coverage_exponent``, ``phrasing_exponent``: 1 and 0.5 as calibrated).
 * A message of several sentences is also scored sentence by sentence for each
   sentence that asks something, and each entry keeps its best score.
+* The ``rerank_depth`` best entries (five) are then rescored: ``ngram_share`` of the
+  score is their character n-gram similarity to the message
+  (:mod:`bot.knowledge.ngrams`), which meets typos, inflections and Chinese
+  split another way where whole terms do not.
 
 :meth:`Matcher.rank` is the fast path (an inverted index, and bounds that stop
 scoring candidates that can no longer reach the top); :meth:`Matcher.rank_all`
@@ -39,6 +43,7 @@ from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, zipf
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
 from bot.knowledge.question import looks_like_thanks
 from bot.knowledge.spelling import Speller
@@ -131,19 +136,23 @@ class Matcher:
         entry_phrasings: list[list[frozenset[str]]] = []
         vocabulary = set(STOPWORDS) | self.analyzer.alias_words
 
-        def terms_of(text: str) -> list[str]:
-            normalized = normalize(text, max_chars=len(text))
+        normalized_phrasings: list[list[str]] = []
+
+        def terms_of(normalized: str) -> list[str]:
             vocabulary.update(_ASCII_WORDS.findall(normalized))  # what misspellings may be corrected to
             return self.analyzer.normalized_terms(normalized)
 
         for entry in self.faq.entries:
-            phrasings = [frozenset(terms_of(text)) for text in entry.phrasings]
-            credits = dict.fromkeys(terms_of(entry.answer), self.settings.answer_text_credit)
-            for terms in (*phrasings, terms_of(" ".join(entry.tags))):
+            normalized_phrasings.append([normalize(text, max_chars=len(text)) for text in entry.phrasings])
+            phrasings = [frozenset(terms_of(text)) for text in normalized_phrasings[-1]]
+            answer, tags = (normalize(text, max_chars=len(text)) for text in (entry.answer, " ".join(entry.tags)))
+            credits = dict.fromkeys(terms_of(answer), self.settings.answer_text_credit)
+            for terms in (*phrasings, terms_of(tags)):
                 credits.update(dict.fromkeys(terms, 1.0))
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
         self.speller = Speller(vocabulary)
+        self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
 
         count = len(self.faq.entries)
         document_frequency: dict[str, int] = defaultdict(int)
@@ -189,10 +198,10 @@ class Matcher:
         if looks_like_thanks(question) and not self._answers_thanks:
             return NoMatch()
         ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
-        outcome = self.decide(ranked)
+        terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
+        outcome = self.decide(ranked, on_topic=on_topic)
         if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
             return outcome
-        terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
         if not on_topic or not self._topic:
             return outcome
         if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
@@ -212,9 +221,21 @@ class Matcher:
         unknown = {term for word, term in pairs if term not in self.weights and zipf(word, _language(word)) > RARE}
         return sum(terms.get(term, 0.0) for term in unknown) >= least
 
-    def decide(self, ranked: list[Suggestion]) -> Match:
-        """Turn a ranking (best first) into an outcome."""
+    def decide(self, ranked: list[Suggestion], *, on_topic: bool = True) -> Match:
+        """Turn a ranking (best first) into an outcome.
+
+        A message that names the FAQ's subject ("qwen", "阿里") is asked where
+        the FAQ is the likely answer, so it needs less evidence
+        (``answer_threshold``) than one that names none of it
+        (``answer_threshold_off_topic``): "what's the rate limit on our
+        internal search API?" shares words with an entry but is about something else.
+        An FAQ with no topic words cannot tell the two apart: its bar sits halfway.
+        """
         s = self.settings
+        if not self._topic:
+            threshold = (s.answer_threshold + s.answer_threshold_off_topic) / 2
+        else:
+            threshold = s.answer_threshold if on_topic else s.answer_threshold_off_topic
         if not ranked or ranked[0].score < s.suggest_threshold:
             return NoMatch(ranked[0].score if ranked else 0.0)
         best = ranked[0]
@@ -222,7 +243,7 @@ class Matcher:
         clear = best.score - runner_up >= s.answer_margin and (
             best.score >= s.sure_threshold or runner_up <= s.runner_up_ratio * best.score
         )
-        if best.score >= s.answer_threshold and clear:
+        if best.score >= threshold and clear:
             return Answer(best.entry, best.score)
         close = tuple(r for r in ranked[: s.max_suggestions] if r.score >= s.suggest_threshold)
         return DidYouMean(close)
@@ -245,13 +266,32 @@ class Matcher:
         """
         on_topic: bool | None = None
         best: dict[int, float] = {}
-        for part in _parts(question[: self.settings.max_question_chars]):
+        depth = max(limit, self.settings.rerank_depth)
+        text = question[: self.settings.max_question_chars]
+        for part in _parts(text):
             terms, part_on_topic = self.query_terms(part, on_topic=on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
-            for score, index in ranker(terms, limit):
+            for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        fused = self._fuse(text, best)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
+
+    def _fuse(self, text: str, lexical: dict[int, float]) -> dict[int, float]:
+        """The term score blended with character n-gram similarity (``ngram_share`` of the 0-100 scale).
+
+        The term score decides which entries are candidates; the n-grams
+        reorder them where words were misspelt, inflected or split differently.
+        """
+        share = self.settings.ngram_share
+        if not lexical or not share:
+            return lexical
+        vector = self._ngrams.vector(text)
+        return {
+            index: (1 - share) * score + share * 100 * self._ngrams.similarity(vector, index)
+            for index, score in lexical.items()
+            if score > 0
+        }
 
     def query_terms(self, text: str, *, on_topic: bool | None = None) -> tuple[dict[str, float], bool]:
         """The distinct terms of ``text`` with their weights, and whether it is on topic.

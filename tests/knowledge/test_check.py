@@ -15,7 +15,11 @@ def test_shipped_faq_passes(faq_folder: Path) -> None:
 
 
 def test_collision_names_the_competing_entry(tmp_path: Path) -> None:
-    """Two entries sharing a phrasing's words: the report names the other entry."""
+    """Two entries sharing a phrasing's words: the report names the other entry.
+
+    The words tie; the character n-grams break the tie one way or the other, so
+    at least the losing side is reported, naming the entry that wins.
+    """
     entries = entry_yaml(
         "sla",
         "Is there an SLA?",
@@ -26,8 +30,8 @@ def test_collision_names_the_competing_entry(tmp_path: Path) -> None:
         ["throttling", "quota tiers", "requests per minute", "terms sla", "burst"],
     )
     problems = [str(p) for p in check_faq(small_faq(tmp_path, entries)).problems]
-    assert any("'sla terms'" in p and "'rate-limits'" in p for p in problems), problems
-    assert any("'terms sla'" in p and "'sla'" in p for p in problems), problems
+    named = [("'sla terms'" in p and "'rate-limits'" in p) or ("'terms sla'" in p and "'sla'" in p) for p in problems]
+    assert any(named), problems
 
 
 def test_loader_problems_come_first(tmp_path: Path) -> None:

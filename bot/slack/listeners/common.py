@@ -33,6 +33,7 @@ from bot.config import USER_ID
 from bot.knowledge.faq import Faq
 from bot.knowledge.language import language_of
 from bot.knowledge.matcher import Answer, DidYouMean, Match, NotCovered
+from bot.knowledge.normalize import slack_mentions
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
@@ -167,10 +168,14 @@ def render(
 
 
 def asked_by(user: object, question: str, thread_ts: object = "") -> Asked | None:
-    """The question as ``user`` asked it, for the buttons of the reply; ``None`` without a valid user id."""
+    """The question as ``user`` asked it, for the buttons of the reply; ``None`` without a valid user id.
+
+    Broadcasts and mentions (``<!channel>``, ``<@U123>``) are dropped: the question travels on to
+    experts and curators, and must never carry live markup there.
+    """
     if not (isinstance(user, str) and USER_ID.fullmatch(user)):
         return None
-    return Asked(question, user, thread_ts if isinstance(thread_ts, str) else "")
+    return Asked(slack_mentions(question).strip(), user, thread_ts if isinstance(thread_ts, str) else "")
 
 
 def without_mentions(text: str) -> str:

@@ -1,0 +1,146 @@
+"""A second view of similarity: character n-grams, robust to paraphrase, typos and unsegmented Chinese.
+
+The term matcher compares whole words, so "finetuners" and "fine-tunes",
+"affilated" and "affiliated", or a Chinese phrase split differently from the
+FAQ's own, meet only if stemming, the speller or the segmenter bring them
+together. Character n-grams (2 to 4 characters within each word, its edges
+marked) meet anyway: most of a word's n-grams survive a typo, an inflection or
+a different split.
+
+Each entry is the centroid of its phrasings' TF-IDF vectors (sublinear term
+frequency, inverse document frequency across entries, each phrasing
+L2-normalised), so no single phrasing decides; a question scores the cosine of
+its own vector with that centroid. Phrasings with Chinese in them have a
+centroid of their own: among twenty English phrasings, five Chinese ones would
+leave a Chinese question little to meet. Pure Python on dictionaries: built once per
+FAQ version, and used only on the few candidates the term matcher ranks first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+from bot.knowledge.background import simplified_table
+from bot.knowledge.normalize import normalize
+
+SIZES = (2, 3, 4)
+CHINESE_SIZES = (1, 2)
+_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_PIECE = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[\\W_]+")
+Vector = dict[str, float]
+
+
+def grams(text: str, *, max_chars: int) -> Counter[str]:
+    """The character n-grams of each word of ``text`` (traditional Chinese folded onto simplified)."""
+    return Counter(gram for word in words(text, max_chars=max_chars) for gram in word_grams(word))
+
+
+def words(text: str, *, max_chars: int) -> list[str]:
+    """The words of ``text`` as n-grams see them: Latin words, and runs of Chinese."""
+    return normalized_words(normalize(text, max_chars=max_chars))
+
+
+def normalized_words(normalized: str) -> list[str]:
+    """:func:`words` of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
+    return [piece for piece in _PIECE.split(normalized.translate(simplified_table())) if piece]
+
+
+@lru_cache(maxsize=65536)
+def word_grams(word: str) -> tuple[str, ...]:
+    """The n-grams of one word, its edges marked; of a run of Chinese, its characters and pairs.
+
+    A run of Chinese counts as one word; pairs are the length of most Chinese
+    words, and longer n-grams would mostly straddle two words.
+    """
+    chinese = _has_chinese(word)
+    marked = word if chinese else f" {word} "
+    sizes = CHINESE_SIZES if chinese else SIZES
+    return tuple(marked[i : i + size] for size in sizes for i in range(len(marked) - size + 1))
+
+
+class NgramIndex:
+    """Per-entry centroids of character n-gram TF-IDF vectors; :meth:`similarity` of a question to an entry.
+
+    Only the inverse document frequencies are computed up front, from each
+    entry's distinct words; an entry's centroids are built the first time it is
+    a candidate, so a cold start pays for the few entries one question reaches.
+    """
+
+    def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int) -> None:
+        """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`."""
+        self.max_chars = max_chars
+        self._entries = entries
+        document_frequency: Counter[str] = Counter()
+        for texts in entries:
+            distinct = {word for text in texts for word in normalized_words(text)}
+            document_frequency.update({gram for word in distinct for gram in word_grams(word)})
+        count = len(entries)
+        self._idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequency.items()}
+        self._centroids: dict[int, list[tuple[Vector, float]]] = {}
+
+    def _entry_centroids(self, index: int) -> list[tuple[Vector, float]]:
+        """An entry's centroids (English phrasings', Chinese ones'), each with its phrasings' mean cosine to it."""
+        found = self._centroids.get(index)
+        if found is not None:
+            return found
+        centroids = []
+        texts = self._entries[index]
+        for chinese in (False, True):
+            vectors = [
+                self._vector(Counter(gram for word in normalized_words(text) for gram in word_grams(word)))
+                for text in texts
+                if _has_chinese(text) == chinese
+            ]
+            centroid = _centroid(vectors)
+            if centroid:
+                typical = sum(_cosine(vector, centroid) for vector in vectors) / len(vectors)
+                centroids.append((centroid, typical))
+        self._centroids[index] = centroids
+        return centroids
+
+    def _vector(self, counts: Counter[str]) -> Vector:
+        """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
+        idf = self._idf
+        vector = {gram: (1 + math.log(n)) * idf[gram] for gram, n in counts.items() if gram in idf}
+        return _unit(vector)
+
+    def vector(self, question: str) -> Vector:
+        """The question's vector, to compare with several entries."""
+        return self._vector(grams(question, max_chars=self.max_chars))
+
+    def similarity(self, vector: Vector, index: int) -> float:
+        """How close a question's :meth:`vector` is to entry ``index``, 0-1.
+
+        The cosine with the entry's closer centroid, against what its own
+        phrasings typically reach: an entry asked in many different ways has
+        a loose centroid, and a question as close as its own phrasings scores in full.
+        """
+        return max(
+            (min(1.0, _cosine(vector, centroid) / typical) for centroid, typical in self._entry_centroids(index)),
+            default=0.0,
+        )
+
+
+def _cosine(vector: Vector, unit: Vector) -> float:
+    """The dot product over the n-grams both hold (the intersection is found in C, not gram by gram)."""
+    return sum(vector[gram] * unit[gram] for gram in vector.keys() & unit.keys())
+
+
+def _has_chinese(text: str) -> bool:
+    return _CHINESE.search(text) is not None
+
+
+def _centroid(vectors: list[Vector]) -> Vector:
+    total: Counter[str] = Counter()
+    for vector in vectors:
+        total.update(vector)
+    return _unit(dict(total))
+
+
+def _unit(vector: Vector) -> Vector:
+    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+    return {gram: weight / norm for gram, weight in vector.items()} if norm else {}

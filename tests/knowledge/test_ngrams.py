@@ -1,0 +1,79 @@
+"""The character n-gram view: typos, inflections and unsegmented Chinese meet their entry; the two answer bars."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.config import MatchSettings
+from bot.knowledge.matcher import Answer, DidYouMean, Matcher, Suggestion
+from bot.knowledge.ngrams import NgramIndex, grams
+from bot.knowledge.normalize import normalize
+
+ENTRIES = (
+    ("Are community fine-tuners affiliated with Alibaba?", "Who maintains the community fine-tunes?"),
+    ("What does the hosted API cost per token?", "How is Model Studio billed?"),
+    ("通义千问是谁开发的？", "Who develops Qwen?"),
+)
+
+
+def _index() -> NgramIndex:
+    return NgramIndex([[normalize(text) for text in texts] for texts in ENTRIES], max_chars=1000)
+
+
+def test_misspelt_and_inflected_words_still_meet_their_entry() -> None:
+    """No word of "affilated comunity finetuners" is spelt as in the FAQ, yet its n-grams find the entry."""
+    index = _index()
+    vector = index.vector("are the comunity finetuners affilated w alibaba")
+    scores = [index.similarity(vector, i) for i in range(len(ENTRIES))]
+    assert scores[0] > 2 * max(scores[1:])
+
+
+def test_traditional_chinese_is_folded_and_unsegmented_chinese_meets_its_phrasing() -> None:
+    """通義千問 (traditional) has the n-grams of 通义千问; an entry's Chinese phrasings have a centroid of their own."""
+    assert grams("通義千問", max_chars=100) == grams("通义千问", max_chars=100)
+    index = _index()
+    vector = index.vector("通義千問到底是誰開發的")
+    scores = [index.similarity(vector, i) for i in range(len(ENTRIES))]
+    assert scores.index(max(scores)) == 2
+    assert scores[2] > 0.5
+
+
+def test_a_phrasing_of_the_entry_scores_in_full() -> None:
+    """Measured against how close its own phrasings come to the centroid, a phrasing is as close as can be."""
+    index = _index()
+    assert index.similarity(index.vector("How is Model Studio billed?"), 1) > 0.99
+
+
+def test_n_grams_reorder_the_ranking(shipped_matcher: Matcher) -> None:
+    """Without the n-grams, a misspelt question ranks another entry first; with them, its own."""
+    question = "is there a central registry of qwen finetunes from the comunity"
+    words_only = Matcher(shipped_matcher.faq, settings=MatchSettings(ngram_share=0.0))
+    assert shipped_matcher.rank(question)[0].entry.id == "community-fine-tunes"
+    blended = {s.entry.id: s.score for s in shipped_matcher.rank(question, limit=5)}
+    plain = {s.entry.id: s.score for s in words_only.rank(question, limit=5)}
+    assert blended["community-fine-tunes"] - max(v for k, v in blended.items() if k != "community-fine-tunes") > (
+        plain["community-fine-tunes"] - max(v for k, v in plain.items() if k != "community-fine-tunes")
+    )
+
+
+def test_a_message_naming_no_topic_word_needs_more_to_be_answered(shipped_matcher: Matcher) -> None:
+    """The same ranking answers a message that names Qwen, and is only a close call for one that does not."""
+    entries = shipped_matcher.faq.entries
+    s = shipped_matcher.settings
+    middle = (s.answer_threshold + s.answer_threshold_off_topic) / 2
+    ranked = [Suggestion(entries[0], middle), Suggestion(entries[1], 5.0)]
+    assert isinstance(shipped_matcher.decide(ranked, on_topic=True), Answer)
+    assert isinstance(shipped_matcher.decide(ranked, on_topic=False), DidYouMean)
+
+
+def test_an_faq_without_topic_words_sits_halfway(shipped_matcher: Matcher) -> None:
+    """With no topic words, nothing tells on-topic messages apart: the bar is halfway between the two."""
+    topicless = Matcher(replace(shipped_matcher.faq, topic=()))
+    s = topicless.settings
+    middle = (s.answer_threshold + s.answer_threshold_off_topic) / 2
+    entries = topicless.faq.entries
+    above = [Suggestion(entries[0], middle + 1), Suggestion(entries[1], 5.0)]
+    below = [Suggestion(entries[0], middle - 1), Suggestion(entries[1], 5.0)]
+    for on_topic in (True, False):
+        assert isinstance(topicless.decide(above, on_topic=on_topic), Answer)
+        assert isinstance(topicless.decide(below, on_topic=on_topic), DidYouMean)
