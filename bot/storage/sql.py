@@ -38,6 +38,7 @@ import itertools
 import logging
 import os
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -752,9 +753,20 @@ def _settle(write: _Write, result: object) -> None:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """WAL lets readers and a writer work at once, which several instances on one file need."""
+    """WAL lets readers and a writer work at once, which several instances on one file need.
+
+    WAL is a property of the file: once set, later connections find it. Switching
+    does not wait for a lock the way other statements do, so while another
+    instance holds the file (creating or upgrading it) the switch is left to a
+    later connection rather than failing this one.
+    """
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error):
+            raise
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
