@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from bot.knowledge.analyzer import Analyzer
 from bot.knowledge.faq import Entry, Faq
-from bot.knowledge.matcher import Answer, Match, Matcher, NoMatch, Suggestion
+from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher, NoMatch, NotCovered, Suggestion
 
 CANDIDATES = 10  # entries ranked for the thread's question and the follow-up together
 CLEAR_LEAD = 20.0  # points by which an entry must lead one of another layer to speak for its layer
@@ -50,8 +50,9 @@ def resolve(matcher: Matcher, thread_entry: Entry | None, text: str) -> Match:
 
 def _suggested(own: Match, entry: Entry) -> bool:
     """Is ``entry`` among the follow-up's own suggestions (did-you-mean or not-covered)?"""
-    suggestions = getattr(own, "suggestions", ())
-    return any(s.entry.id == entry.id for s in suggestions)
+    if not isinstance(own, DidYouMean | NotCovered):
+        return False
+    return any(s.entry.id == entry.id for s in own.suggestions)
 
 
 def named_layer(matcher: Matcher, text: str) -> str | None:
