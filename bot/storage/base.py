@@ -144,6 +144,17 @@ class Store(Protocol):
     def save_thread(self, thread: BotThread) -> None:
         """Remember a thread's state, replacing what was stored for it."""
 
+    def answered_at_root(self, thread: BotThread) -> None:
+        """Remember that the bot answered the message at the root of ``thread`` (``thread.last_ts``), unread.
+
+        A new thread is saved as given. A known one (an answer shared into it
+        first) keeps its newest counted message, which is never older than its
+        root; it gets ``thread``'s people besides its own, its entry (when
+        ``thread`` has one) and a count that restarts, as :meth:`save_thread`
+        would after reading it. No read, no wait: a mention's or a watched
+        channel's answer is the root of almost every thread.
+        """
+
     def questions_since(self, since: float) -> list[AskedQuestion]:
         """Questions asked at or after ``since``, oldest first."""
 

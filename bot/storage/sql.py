@@ -65,6 +65,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     select,
     text,
     update,
@@ -84,6 +85,7 @@ DAY = 24 * 3600
 ATTEMPTS = 3
 PAUSE_AFTER_FAILURE = 5.0  # seconds during which writes are dropped without trying
 MAX_PARTICIPANTS = 50  # people remembered per thread: enough to tell who takes part
+MAX_PARTICIPANTS_TEXT = MAX_PARTICIPANTS * 65  # the same bound for a merged list (ids up to 64 characters)
 MAX_BATCH = 200  # writes committed in one transaction by the writer thread
 WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
 LINGER = 0.1  # seconds a question or vote may wait for the writer to wake for something else
@@ -248,6 +250,7 @@ class SqlStore:
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         self._language_upsert = _language_upsert(dialect)
         self._thread_upsert = _thread_upsert(dialect)
+        self._root_upsert = _root_upsert(dialect)
         self._request_insert, self._thread_insert, self._proposal_insert = _curation_statements(dialect)
         self._pending = _WriteQueue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
@@ -327,15 +330,14 @@ class SqlStore:
 
     def save_thread(self, thread: BotThread) -> None:
         key = _thread_key(thread.channel, thread.thread_ts)
-        row = {
-            "key": key,
-            "entry_id": thread.entry_id[:128] if thread.entry_id else None,
-            "participants": " ".join(sorted(thread.participants)[:MAX_PARTICIPANTS]),
-            "human_replies": thread.human_replies,
-            "last_ts": thread.last_ts[:32],
-            "updated_at": thread.updated_at,
-        }
+        row = _thread_row(key, thread)
         statement = self._thread_upsert
+        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
+
+    def answered_at_root(self, thread: BotThread) -> None:
+        key = _thread_key(thread.channel, thread.thread_ts)
+        row = _thread_row(key, thread)
+        statement = self._root_upsert
         self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
@@ -671,6 +673,38 @@ def _thread_upsert(dialect: Any) -> Any:
     return upsert.on_conflict_do_update(
         index_elements=["key"], set_={column: upsert.excluded[column] for column in columns}
     )
+
+
+def _root_upsert(dialect: Any) -> Any:
+    """Insert a thread the bot answered at its root, or merge that answer into the thread stored.
+
+    The people are added to those stored (a repeat is harmless: they are read
+    back as a set; the text stays bounded), the stored newest message is kept
+    (the root is older than any reply), the entry is replaced unless the answer
+    had none, and the count of human replies restarts.
+    """
+    upsert = dialect.insert(bot_threads)
+    merged = upsert.excluded.participants + " " + bot_threads.c.participants
+    return upsert.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "entry_id": func.coalesce(upsert.excluded.entry_id, bot_threads.c.entry_id),
+            "participants": func.substr(merged, 1, MAX_PARTICIPANTS_TEXT),
+            "human_replies": 0,
+            "updated_at": upsert.excluded.updated_at,
+        },
+    )
+
+
+def _thread_row(key: str, thread: BotThread) -> dict[str, object]:
+    return {
+        "key": key,
+        "entry_id": thread.entry_id[:128] if thread.entry_id else None,
+        "participants": " ".join(sorted(thread.participants)[:MAX_PARTICIPANTS]),
+        "human_replies": thread.human_replies,
+        "last_ts": thread.last_ts[:32],
+        "updated_at": thread.updated_at,
+    }
 
 
 def _thread_key(channel: str, thread_ts: str) -> str:

@@ -361,3 +361,34 @@ def test_claims_batched_together_are_each_answered_and_a_key_twice_is_won_once(
     assert results[keys.index("Ev-before")] is False
     assert results[keys.index("Ev3")] is True
     assert [store.claim(key) for key in ("Ev1", "Ev2", "Ev3")] == [False, False, False]
+
+
+def test_an_answer_at_a_threads_root_is_saved_unread_and_merged_into_a_known_thread(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """A new thread reads back as given; in a known one the people are added, the newest counted message is
+    kept, the count restarts, and the entry is replaced unless the answer had none."""
+    store, other = connect(database_url), connect(database_url)
+    root = BotThread("C1", "1.000100", "licence", frozenset({"U1"}), 0, "1.000100", time.time())
+    store.answered_at_root(root)
+    store.flush()
+    assert other.thread("C1", "1.000100") == root
+    store.save_thread(BotThread("C1", "1.000100", "licence", frozenset({"U1", "U2"}), 2, "1.000900", time.time()))
+    again = BotThread("C1", "1.000100", "funding", frozenset({"U3"}), 0, "1.000100", time.time())
+    store.answered_at_root(again)
+    store.flush()
+    merged = other.thread("C1", "1.000100")
+    people = frozenset({"U1", "U2", "U3"})
+    assert merged == BotThread("C1", "1.000100", "funding", people, 0, "1.000900", again.updated_at)
+    store.answered_at_root(BotThread("C1", "1.000100", None, frozenset({"U3"}), 0, "1.000100", time.time()))
+    store.flush()
+    kept = other.thread("C1", "1.000100")
+    assert kept is not None
+    assert (kept.entry_id, kept.participants) == ("funding", people)
+    for n in range(200):  # people repeated by many shares: the stored list stays bounded
+        person = frozenset({f"U{n:063d}"})
+        store.answered_at_root(BotThread("C1", "1.000100", None, person, 0, "1.000100", time.time()))
+    store.flush()
+    bounded = other.thread("C1", "1.000100")
+    assert bounded is not None
+    assert 40 <= len(bounded.participants) <= 51

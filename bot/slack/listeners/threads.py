@@ -116,6 +116,10 @@ async def remember_answer(services: Services, event: dict[str, Any], entry_id: s
         return  # every message in a DM is answered anyway
     people = {p for p in (user, event.get("parent_user_id")) if isinstance(p, str)}
     async with _lock(channel, thread_ts):
+        if ts == thread_ts:  # an answer to the thread's root (a mention, a watched channel, a share): nothing to read
+            root = BotThread(channel, thread_ts, entry_id, frozenset(people), 0, ts, time.time())
+            services.store.answered_at_root(root)
+            return
         state = await asyncio.to_thread(services.store.thread, channel, thread_ts)
         state = state or BotThread(channel, thread_ts, entry_id, frozenset(), 0, "0.0", time.time())
         services.store.save_thread(answered(state, entry_id or state.entry_id, people, ts))
