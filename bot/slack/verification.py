@@ -1,12 +1,13 @@
 """Is this HTTP request from Slack? Decided by the HTTP front before Bolt sees anything, failing closed.
 
-Bolt verifies signatures too (that stays on), but its verifier raises instead of
-refusing when ``X-Slack-Request-Timestamp`` is not a whole number (``x``, ``nan``,
-``1,2`` from two headers) or ``X-Slack-Signature`` holds non-ASCII characters,
-and Bolt then runs the app's error handler on the unverified body. Here the same
-verifier (slack_sdk's :class:`SignatureVerifier`) runs inside a guard: a request
-is accepted only when exactly one of each header is present and the verifier
-says yes; anything else, an exception included, is a refusal with a short reason.
+Bolt's own check is off: it would only verify again what passed here, and its
+verifier raises instead of refusing when ``X-Slack-Request-Timestamp`` is not a
+whole number (``x``, ``nan``, ``1,2`` from two headers) or ``X-Slack-Signature``
+holds non-ASCII characters, after which Bolt runs the app's error handler on the
+unverified body. Here the same verifier (slack_sdk's :class:`SignatureVerifier`)
+runs inside a guard: a request is accepted only when exactly one of each header
+is present and the verifier says yes; anything else, an exception included, is a
+refusal with a short reason.
 """
 
 from __future__ import annotations

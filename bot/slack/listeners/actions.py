@@ -8,7 +8,7 @@ import re
 import time
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -83,22 +83,33 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
             await respond(**EPHEMERAL_EXTRA, **_thanks(services, helpful, asked, user))
         request_line("block_actions", "voted", started, entry=entry.id, helpful=helpful)
 
-    show_ids = re.compile(rf"^({blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+|{blocks.SEARCH})$")
-    feedback_ids = re.compile(rf"^({blocks.FEEDBACK}|{blocks.FEEDBACK_HELPFUL}|{blocks.FEEDBACK_NOT_HELPFUL})$")
-    app.action(show_ids)(in_background(background, on_show))
-    app.action(blocks.SHARE)(in_background(background, on_share))
-    app.action(blocks.SHARE_IN_THREAD)(in_background(background, sharing_in_thread(services)))
-    app.action(feedback_ids)(in_background(background, on_feedback))
+    feedback = in_background(background, on_feedback)
+    by_id = {
+        blocks.SHARE: in_background(background, on_share),
+        blocks.SHARE_IN_THREAD: in_background(background, sharing_in_thread(services)),
+        **dict.fromkeys((blocks.FEEDBACK, blocks.FEEDBACK_HELPFUL, blocks.FEEDBACK_NOT_HELPFUL), feedback),
+    }
+    shown, unknown = in_background(background, on_show), in_background(background, on_unknown)
+    show_ids = re.compile(rf"{blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+|{blocks.SEARCH}")
 
-    async def on_unknown(
-        body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+    async def on_click(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
-        """A click on an element this version does not know (an old message): a short private note."""
-        if body.get("response_url"):
-            await respond(**EPHEMERAL_EXTRA, **blocks.notice("That button is no longer available. Try `/qwen list`."))
-        request_line("block_actions", "unknown-action", time.monotonic())
+        """Every click, by its ``action_id``: one listener, since Bolt checks each listener's matchers in turn."""
+        action_id = str(_action(body).get("action_id") or "")
+        listener = by_id.get(action_id) or (shown if show_ids.fullmatch(action_id) else unknown)
+        await listener(ack, body, client, respond, context)
 
-    app.action(re.compile(".*"))(in_background(background, on_unknown))  # registered last: matched last
+    app.action(re.compile(".*"))(on_click)
+
+
+async def on_unknown(
+    body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
+) -> None:
+    """A click on an element this version does not know (an old message): a short private note."""
+    if body.get("response_url"):
+        await respond(**EPHEMERAL_EXTRA, **blocks.notice("That button is no longer available. Try `/qwen list`."))
+    request_line("block_actions", "unknown-action", time.monotonic())
 
 
 def sharing_in_thread(services: Services) -> Work:

@@ -36,9 +36,6 @@ ADMIN_COMMANDS = frozenset({"report", "reload"})
 
 
 def register(app: AsyncApp, services: Services, background: Background) -> None:
-    async def is_admin_command(body: dict[str, Any]) -> bool:
-        return (body.get("text") or "").strip().lower() in ADMIN_COMMANDS
-
     async def run_admin_command(
         body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
     ) -> None:
@@ -78,9 +75,6 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await ack()
         background.start(run_admin(body, client, respond, context))
 
-    async def is_empty(body: dict[str, Any]) -> bool:
-        return not (body.get("text") or "").strip()
-
     async def open_search(
         body: dict[str, Any], client: AsyncWebClient, _respond: AsyncRespond, _context: AsyncBoltContext
     ) -> None:
@@ -92,9 +86,21 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
         request_line("/qwen", "search", started)
 
-    app.command("/qwen", matchers=[is_admin_command])(on_admin_command)
-    app.command("/qwen", matchers=[is_empty])(in_background(background, open_search))
-    app.command("/qwen")(on_qwen)
+    on_empty = in_background(background, open_search)
+
+    async def on_command(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
+        """One listener for every ``/qwen``: Bolt checks each registered listener's matchers on every request."""
+        text = (body.get("text") or "").strip()
+        if text.lower() in ADMIN_COMMANDS:
+            await on_admin_command(ack, body, client, respond, context)
+        elif not text:
+            await on_empty(ack, body, client, respond, context)
+        else:
+            await on_qwen(ack, body)
+
+    app.command("/qwen")(on_command)
 
 
 async def _with_proposals(services: Services, report: blocks.Message) -> blocks.Message:
