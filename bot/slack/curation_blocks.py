@@ -92,22 +92,33 @@ def parse_value(value: object) -> tuple[str | None, Asked | None]:
 def carry_question(message: Message, asked: Asked, action_ids: Collection[str], prefix: str = "") -> Message:
     """``message`` with the buttons named by ``action_ids`` (or starting with ``prefix``) carrying the question.
 
-    Slack's feedback buttons keep their ``<vote>:`` prefix: ``helpful:{"id":"licence",...}``.
+    Slack's feedback buttons keep their ``<vote>:`` prefix: ``helpful:{"id":"licence",...}``. ``message`` is
+    left as it is (answers are shared between replies, see :func:`bot.slack.blocks.answer_message`): the
+    blocks it changes are copies.
     """
-    for block in message["blocks"]:
-        if block.get("type") not in {"actions", "context_actions"}:
-            continue
-        for element in block.get("elements", ()):
-            action_id = element.get("action_id", "")
-            if not (action_id in action_ids or (prefix and action_id.startswith(prefix))):
-                continue
-            if element.get("type") == "feedback_buttons":
-                for button in (element["positive_button"], element["negative_button"]):
-                    vote, _, entry_id = button["value"].partition(":")
-                    button["value"] = f"{vote}:{button_value(entry_id, asked)}"
-            else:
-                element["value"] = button_value(element.get("value", ""), asked)
-    return message
+    return {**message, "blocks": [_carrying(block, asked, action_ids, prefix) for block in message["blocks"]]}
+
+
+def _carrying(block: Block, asked: Asked, action_ids: Collection[str], prefix: str) -> Block:
+    """``block``, or a copy of it whose named buttons carry the question."""
+    if block.get("type") not in {"actions", "context_actions"}:
+        return block
+    elements = []
+    for element in block.get("elements", ()):
+        action_id = element.get("action_id", "")
+        if not (action_id in action_ids or (prefix and action_id.startswith(prefix))):
+            elements.append(element)
+        elif element.get("type") == "feedback_buttons":
+            buttons = {side: _voting(element[side], asked) for side in ("positive_button", "negative_button")}
+            elements.append({**element, **buttons})
+        else:
+            elements.append({**element, "value": button_value(element.get("value", ""), asked)})
+    return {**block, "elements": elements}
+
+
+def _voting(button: dict[str, Any], asked: Asked) -> dict[str, Any]:
+    vote, _, entry_id = button["value"].partition(":")
+    return {**button, "value": f"{vote}:{button_value(entry_id, asked)}"}
 
 
 def with_ask_expert(message: Message, asked: Asked, *, language: Language = "en") -> Message:
