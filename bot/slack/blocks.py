@@ -63,7 +63,39 @@ def answer_message(
 
     ``shareable`` adds a button that shares it in the channel, ``share_in_thread`` (a thread's ts) one that
     posts it in that thread.
+
+    An answer is a pure function of the entry, the language and the FAQ version (a hash of its files), so
+    the plain and shareable ones are built once per FAQ version and reused; each caller gets its own copy
+    of the message and its block list (the blocks themselves are shared: nothing changes them).
     """
+    if share_in_thread or shared_by or not faq.version or faq.entry(entry.id) is not entry:
+        return _answer_message(
+            entry, faq, shareable=shareable, share_in_thread=share_in_thread, shared_by=shared_by, language=language
+        )
+    key = (faq.version, entry.id, language, shareable)
+    message = _answers.get(key)
+    if message is None:
+        if len(_answers) >= MAX_CACHED_ANSWERS:  # older FAQ versions: start again
+            _answers.clear()
+        message = _answers[key] = _answer_message(
+            entry, faq, shareable=shareable, share_in_thread=None, shared_by=None, language=language
+        )
+    return {"text": message["text"], "blocks": list(message["blocks"])}
+
+
+_answers: dict[tuple[str, str, Language, bool], Message] = {}  # by FAQ version, entry id, language, shareable
+MAX_CACHED_ANSWERS = 4096
+
+
+def _answer_message(
+    entry: Entry,
+    faq: Faq,
+    *,
+    shareable: bool,
+    share_in_thread: str | None,
+    shared_by: str | None,
+    language: Language,
+) -> Message:
     words = WORDS[language]
     layer = faq.layers[entry.layer]
     question, answer = question_in(entry, language), answer_in(entry, language)

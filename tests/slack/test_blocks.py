@@ -274,3 +274,22 @@ def test_answers_carry_slacks_feedback_block(shipped_matcher: Matcher) -> None:
     assert element["negative_button"]["value"] == f"not_helpful:{faq.entries[0].id}"
     assert "feedback:helpful" not in str(message)
     assert "context_actions" not in str(blocks.answer_modal(faq.entries[0], faq))
+
+
+def test_an_answer_is_built_once_per_faq_version_and_each_caller_gets_its_own_copy(shipped_matcher: Matcher) -> None:
+    """Answers are reused within one FAQ version: changing a copy changes no later one, and a new version
+    (or an entry that is not the FAQ's own) is rendered afresh."""
+    from dataclasses import replace
+
+    faq = shipped_matcher.faq
+    entry = faq.entries[0]
+    first = blocks.answer_message(entry, faq, shareable=True, language="zh")
+    fresh = blocks.answer_message(replace(entry), faq, shareable=True, language="zh")  # not cached: not faq's own
+    assert first == fresh
+    first["blocks"].clear()
+    first["text"] = "changed"
+    assert blocks.answer_message(entry, faq, shareable=True, language="zh") == fresh
+    edited = replace(entry, answer="A new answer, for a new version.")
+    newer = replace(faq, entries=(edited, *faq.entries[1:]), version="edited")
+    assert "A new answer, for a new version." in blocks.answer_message(edited, newer)["blocks"][0]["text"]["text"]
+    assert "A new answer" not in str(blocks.answer_message(entry, faq))
