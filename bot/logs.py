@@ -73,11 +73,23 @@ def escape_controls(text: str) -> str:
 class TextFormatter(logging.Formatter):
     """``time level logger message key=value ...``; a traceback follows on indented lines."""
 
+    _second, _stamp = -1, ""
+
     def format(self, record: logging.LogRecord) -> str:
-        line, *rest = super().format(record).split("\n")
+        text = super().format(record)
         extras = " ".join(f"{key}={value}" for key, value in _extras(record).items())
+        line, newline, rest = text.partition("\n")  # the message has none (OneLine): only a traceback has
         first = f"{line} {extras}" if extras else line
-        return "\n".join([first, *(f"    | {more}" for more in rest)])
+        return f"{first}\n    | {rest.replace(chr(10), chr(10) + '    | ')}" if newline else first
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        """As logging's, with the date and time written once a second, not once per line."""
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        if int(record.created) != self._second:
+            self._second = int(record.created)
+            self._stamp = time.strftime(self.default_time_format, self.converter(record.created))
+        return f"{self._stamp},{int(record.msecs):03d}"  # logging's default_msec_format
 
 
 class JsonFormatter(logging.Formatter):
