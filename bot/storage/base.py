@@ -138,6 +138,9 @@ class Store(Protocol):
     def language(self, user_id: str) -> str | None:
         """The language of ``user_id``'s last question, or ``None`` if unknown."""
 
+    async def language_async(self, user_id: str) -> str | None:
+        """:meth:`language` on the event loop: at once when this process knows it, else read in a thread."""
+
     def thread(self, channel: str, thread_ts: str) -> BotThread | None:
         """The thread the bot answered in, or ``None`` if it never did (or it was forgotten)."""
 

@@ -34,6 +34,7 @@ it from answering; ``serve`` upgrades it before the workers start when it can.
 from __future__ import annotations
 
 import asyncio
+import enum
 import itertools
 import logging
 import os
@@ -47,7 +48,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import (
     Boolean,
@@ -252,6 +253,7 @@ class SqlStore:
         self._thread_upsert = _thread_upsert(dialect)
         self._root_upsert = _root_upsert(dialect)
         self._request_insert, self._thread_insert, self._proposal_insert = _curation_statements(dialect)
+        self._languages = _Languages()
         self._pending = _WriteQueue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
@@ -305,13 +307,23 @@ class SqlStore:
         self._record(self._vote, row, lock_order=f"vote:{row['entry_id']}:{row['user_id']}")
 
     def set_language(self, user_id: str, language: str) -> None:
-        row = {"user_id": user_id[:64], "language": language[:8], "updated_at": time.time()}
+        user_id, language = user_id[:64], language[:8]
+        self._languages.remember(user_id, language)
+        row = {"user_id": user_id, "language": language, "updated_at": time.time()}
         self._record(self._language_upsert, row, lock_order=f"language:{user_id}")
 
     def language(self, user_id: str) -> str | None:
-        self.flush()
-        query = select(user_languages.c.language).where(user_languages.c.user_id == user_id[:64])
-        return self._safely("read a language", lambda c: c.execute(query).scalar(), default=None)
+        user_id = user_id[:64]
+        if (known := self._languages.get(user_id)) is not _UNKNOWN:
+            return known
+        self.flush()  # a write of this user's language may be queued still (the cache was full and started again)
+        query = select(user_languages.c.language).where(user_languages.c.user_id == user_id)
+        found = self._safely("read a language", lambda c: c.execute(query).scalar(), default=None)
+        return self._languages.read(user_id, found)
+
+    async def language_async(self, user_id: str) -> str | None:
+        known = self._languages.get(user_id[:64])
+        return await asyncio.to_thread(self.language, user_id) if known is _UNKNOWN else known
 
     def thread(self, channel: str, thread_ts: str) -> BotThread | None:
         self.flush()
@@ -438,6 +450,7 @@ class SqlStore:
 
     def purge(self, *, now: float, retention_days: int) -> None:
         self.flush()
+        self._languages.forget()  # some may be older than retention_days: read again what is kept
         keep_from = now - retention_days * DAY
 
         def forget(connection: Connection) -> None:
@@ -709,6 +722,53 @@ def _thread_row(key: str, thread: BotThread) -> dict[str, object]:
 
 def _thread_key(channel: str, thread_ts: str) -> str:
     return f"{channel[:64]}:{thread_ts[:32]}"
+
+
+class _Unknown(enum.Enum):
+    """Not in the cache (``None`` there means: the database has no language for the user)."""
+
+    UNKNOWN = enum.auto()
+
+
+_UNKNOWN = _Unknown.UNKNOWN
+
+
+class _Languages:
+    """Users' languages as this process last wrote or read them, so that a click or an App Home opened
+    reads no database and forces no commit.
+
+    Written through: :meth:`SqlStore.set_language` updates it before queuing the
+    write, so this process always sees its own latest write. Another instance's
+    write is not seen here until this cache starts again (when full, or on purge):
+    a user who asks in Chinese on one instance and clicks on another may get one
+    reply in the language of their question before. That is acceptable for a
+    preference that only picks the language of a reply; nothing else reads it.
+    Bounded: when full, it starts again. Dict operations are atomic, so the event
+    loop and the threads that read may share it without a lock.
+    """
+
+    MAX_USERS = 10_000
+
+    def __init__(self) -> None:
+        self._by_user: dict[str, str | None] = {}
+
+    def get(self, user_id: str) -> str | Literal[_Unknown.UNKNOWN] | None:
+        """The language known for ``user_id`` (``None``: none stored), or ``_UNKNOWN``."""
+        return self._by_user.get(user_id, _UNKNOWN)
+
+    def remember(self, user_id: str, language: str | None) -> None:
+        if len(self._by_user) >= self.MAX_USERS:
+            self._by_user.clear()
+        self._by_user[user_id] = language
+
+    def read(self, user_id: str, language: str | None) -> str | None:
+        """Keep what was read for ``user_id``, unless this process wrote a language meanwhile; the one known."""
+        if len(self._by_user) >= self.MAX_USERS:
+            self._by_user.clear()
+        return self._by_user.setdefault(user_id, language)
+
+    def forget(self) -> None:
+        self._by_user.clear()
 
 
 class _RefusedError(Exception):

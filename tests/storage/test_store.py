@@ -392,3 +392,25 @@ def test_an_answer_at_a_threads_root_is_saved_unread_and_merged_into_a_known_thr
     bounded = other.thread("C1", "1.000100")
     assert bounded is not None
     assert 40 <= len(bounded.participants) <= 51
+
+
+def test_a_language_this_process_wrote_or_read_is_known_without_the_database(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """A store answers a language it wrote or read at once, while its writer is busy (no flush, no read);
+    another store reads what was committed, once, then keeps it (a preference: stale by one across
+    instances); purge starts again from the database."""
+    store, other = connect(database_url), connect(database_url)
+    store.set_language("U1", "zh")
+    store.flush()
+    assert other.language("U1") == "zh"
+    store._write(lambda _: time.sleep(1.0), default=None, wait=False)  # the writer is busy for a second
+    started = time.monotonic()
+    store.set_language("U1", "en")
+    assert store.language("U1") == "en"
+    assert asyncio.run(store.language_async("U1")) == "en"
+    assert other.language("U1") == "zh"  # kept from its read, as the docstring says
+    assert time.monotonic() - started < 0.5
+    store.flush()
+    other.purge(now=time.time(), retention_days=30)
+    assert other.language("U1") == "en"

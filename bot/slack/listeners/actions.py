@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -225,7 +224,7 @@ async def _language(services: Services, body: dict[str, Any]) -> Language:
     user = (body.get("user") or {}).get("id")
     if not isinstance(user, str):
         return "en"
-    return "zh" if await asyncio.to_thread(services.store.language, user) == "zh" else "en"
+    return "zh" if await services.store.language_async(user) == "zh" else "en"
 
 
 def _entry(faq: Faq, value: object) -> Entry | None:

@@ -81,7 +81,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         """``/qwen`` alone: the search modal, in the language of the user's last question."""
         started = time.monotonic()
         user = body.get("user_id")
-        known = await asyncio.to_thread(services.store.language, user) if isinstance(user, str) else None
+        known = await services.store.language_async(user) if isinstance(user, str) else None
         modal = blocks.search_modal(services.knowledge.faq, language="zh" if known == "zh" else "en")
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
         request_line("/qwen", "search", started)

@@ -69,7 +69,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         event = body["event"]
         if event.get("tab") not in {"home", "messages"} or not isinstance(event.get("user"), str):
             return
-        language: Language = "zh" if await asyncio.to_thread(services.store.language, event["user"]) == "zh" else "en"
+        language: Language = "zh" if await services.store.language_async(event["user"]) == "zh" else "en"
         faq = services.knowledge.faq
         if event["tab"] == "home":
             await client.views_publish(user_id=event["user"], view=blocks.home_view(faq, language=language))
