@@ -4,11 +4,15 @@
     python bench/load.py --requests 2000 --concurrency 50  # the soak
     python bench/load.py --requests 2000 --concurrency 50 --postgres --instances 2
     python bench/load.py --no-bare                         # the bot only
+    python bench/load.py --few-questions                   # ten questions over and over, as earlier rounds did
 
 It starts the stand-in for Slack's Web API and `python -m bot serve` (one or
 two instances on one database), then sends signed requests as Slack would:
 mentions, DMs, `/qwen` commands and feedback clicks, and re-sends 10% of the
-events as Slack retries (to the other instance when there are two). A request
+events as Slack retries (to the other instance when there are two). The
+questions are the 1,100 or so messages of the dev set and three held-out
+question sets, each asked once before any is asked again, so that nothing the
+bot keeps per question text (its matcher's, or its own) is flattered. A request
 stays "in flight" until its reply is posted (for `/qwen`, until the
 acknowledgement, which carries the answer). It reports:
 
@@ -40,6 +44,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -49,7 +55,7 @@ BARE_APP = (str(ROOT / "bench" / "bare_app.py"),)
 from tests.support.fake_slack import Call, FakeSlack  # noqa: E402
 from tests.support.postgres import PostgresServer, find_bin_dir  # noqa: E402
 
-QUESTIONS = [
+FEW_QUESTIONS = [
     "who actually trains qwen?",
     "what licence are the qwen weights under",
     "is there an SLA on the hosted api?",
@@ -61,6 +67,21 @@ QUESTIONS = [
     "anyone up for lunch?",
     "how many qwen models are open source",
 ]
+# Messages written the way people ask, none of them the FAQ's own phrasings: the dev set and three held-out
+# sets (not the sealed one). A round of 2,000 requests asks each at most twice, as real traffic repeats little.
+QUESTION_FILES = [
+    ROOT / "tests" / "dev_set.yaml",
+    *(ROOT / "bench" / "question_sets" / f"{name}.yaml" for name in ("ml", "legal", "zh")),
+]
+
+
+def many_questions() -> list[str]:
+    """Every message of the question files, in scope, off topic and near the domain alike, each once."""
+    found: dict[str, None] = {}
+    for path in QUESTION_FILES:
+        for kind in yaml.safe_load(path.read_text(encoding="utf-8")).values():
+            found.update(dict.fromkeys(str(item["q"] if isinstance(item, dict) else item) for item in kind))
+    return list(found)
 
 
 def memory_kb(pid: int) -> dict[str, int]:
@@ -83,10 +104,11 @@ def processes(server: BotServer) -> list[int]:
 
 
 class Load:
-    def __init__(self, fake: FakeSlack, servers: list[BotServer], seed: int = 11) -> None:
+    def __init__(self, fake: FakeSlack, servers: list[BotServer], questions: list[str], seed: int = 11) -> None:
         self.fake = fake
         self.servers = servers
         self.rng = random.Random(seed)
+        self.questions = itertools.cycle(self.rng.sample(questions, len(questions)))  # each once, then again
         self.numbers = itertools.count()
         self.errors: list[str] = []
         self.sent: dict[str, tuple[str, float]] = {}  # key -> (kind, sent at)
@@ -103,7 +125,7 @@ class Load:
     def one(self, kind: str) -> None:
         number = next(self.numbers)
         server = self.servers[number % len(self.servers)]
-        question = self.rng.choice(QUESTIONS)
+        question = next(self.questions)
         if kind == "mention":
             body = mention(question)
             key = f"mention:{body['event']['ts']}"
@@ -201,6 +223,11 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL instead of SQLite")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the load; memory is read after each round")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Bolt app (no CPU ratio)")
+    parser.add_argument(
+        "--few-questions",
+        action="store_true",
+        help=f"ask {len(FEW_QUESTIONS)} questions over and over (earlier rounds' load), not the files' messages",
+    )
     args = parser.parse_args()
     bot = measure(args)
     report(bot)
@@ -241,14 +268,15 @@ def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "
             for n in range(args.instances)
         ]
         try:
-            Load(fake, servers).run(40, 10)  # warm-up: imports, caches, connections
+            questions = FEW_QUESTIONS if args.few_questions else many_questions()
+            Load(fake, servers, questions, seed=0).run(40, 10)  # warm-up: imports, caches, connections
             time.sleep(1)
             fake.reset()
             pids = [pid for server in servers for pid in processes(server)]
             before = {pid: memory_kb(pid) for pid in pids}
             for round_number in range(1, args.rounds + 1):
                 fake.reset()
-                load = Load(fake, servers, seed=round_number)
+                load = Load(fake, servers, questions, seed=round_number)
                 cpu_started = time.process_time()
                 elapsed = load.run(args.requests, args.concurrency)
                 load.own_cpu = time.process_time() - cpu_started
