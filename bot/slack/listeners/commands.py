@@ -153,7 +153,7 @@ async def question(
     services: Services, matcher: Matcher, text: str, ack: AsyncAck, started: float, *, user: object
 ) -> None:
     """A question: the answer, ephemeral, with a button to share it in the channel."""
-    outcome = matcher.match(text)
+    outcome = services.match(matcher, text)
     if isinstance(outcome, NoMatch) and " " not in text and language_of(text) == "en":  # Chinese has no spaces
         note = f"I don't know the command `{echo(text, 40)}`, nor a question like it."
         await ack(**EPHEMERAL, **blocks.help_message(note=note))

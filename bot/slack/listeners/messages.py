@@ -84,7 +84,7 @@ async def watched_channel(
     if not looks_like_question(text):
         return
     matcher = services.knowledge.matcher
-    outcome = matcher.match(text)
+    outcome = services.match(matcher, text)
     if not isinstance(outcome, Answer):
         request_line("message.channels", "silent", started)
         return
@@ -124,7 +124,7 @@ async def reply(
         await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **canned)
         request_line(kind, "command", started)
         return
-    outcome = matcher.match(question)
+    outcome = services.match(matcher, question)
     if thread_ts is not None:  # before posting: a follow-up may come fast
         await remember_answer(services, event, outcome.entry.id if isinstance(outcome, Answer) else None, thread_ts)
     note_language(services, event.get("user"), question)

@@ -39,7 +39,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
             request_line("message_action", "no-text", started)
             return
         matcher = services.knowledge.matcher
-        outcome = matcher.match(question)
+        outcome = services.match(matcher, question)
         if isinstance(outcome, Answer):
             thread_ts = str(message.get("thread_ts") or message.get("ts") or body.get("message_ts") or "")
             language = language_of(question)

@@ -74,7 +74,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         if not await first_time(services, body):
             return
         matcher = services.knowledge.matcher
-        outcome = matcher.match(question)
+        outcome = services.match(matcher, question)
         entry = outcome.entry if isinstance(outcome, Answer) else None
         await context.complete(outputs=outputs(entry, matcher.faq, language_of(question)))
         remember(services, outcome, question, channel_type="workflow", kind="function_executed", started=started)
