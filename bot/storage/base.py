@@ -158,6 +158,16 @@ class Store(Protocol):
         channel's answer is the root of almost every thread.
         """
 
+    def count_reply(self, channel: str, thread_ts: str, user: str, ts: str) -> None:
+        """Count a person's message ``ts`` the bot did not answer in a thread it answered in, unread.
+
+        As :meth:`save_thread` with ``counted`` state would: one more human reply,
+        ``user`` among the people, ``ts`` the newest message counted; nothing
+        happens in a thread the bot never answered in, or when ``ts`` is not newer
+        than the newest counted (a second delivery). Timestamps compare as text,
+        so callers pass Slack's fixed-width ones (``1712345678.000200``).
+        """
+
     def questions_since(self, since: float) -> list[AskedQuestion]:
         """Questions asked at or after ``since``, oldest first."""
 

@@ -63,6 +63,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    case,
     create_engine,
     delete,
     event,
@@ -252,6 +253,7 @@ class SqlStore:
         self._language_upsert = _language_upsert(dialect)
         self._thread_upsert = _thread_upsert(dialect)
         self._root_upsert = _root_upsert(dialect)
+        self._reply_count = _reply_count(self.dialect)
         self._request_insert, self._thread_insert, self._proposal_insert = _curation_statements(dialect)
         self._languages = _Languages()
         self._pending = _WriteQueue()
@@ -350,6 +352,12 @@ class SqlStore:
         key = _thread_key(thread.channel, thread.thread_ts)
         row = _thread_row(key, thread)
         statement = self._root_upsert
+        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
+
+    def count_reply(self, channel: str, thread_ts: str, user: str, ts: str) -> None:
+        key = _thread_key(channel, thread_ts)
+        row = {"thread_key": key, "reply_user": user[:64], "reply_ts": ts[:32], "counted_at": time.time()}
+        statement = self._reply_count
         self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
@@ -706,6 +714,24 @@ def _root_upsert(dialect: Any) -> Any:
             "human_replies": 0,
             "updated_at": upsert.excluded.updated_at,
         },
+    )
+
+
+def _reply_count(dialect_name: str) -> Any:
+    """Count a reply in a known thread, if newer than the newest counted; add its author once (bounded)."""
+    user = bindparam("reply_user", type_=String)
+    padded, person = " " + bot_threads.c.participants + " ", " " + user + " "
+    found = func.strpos(padded, person) if dialect_name == "postgresql" else func.instr(padded, person)
+    added = func.substr(user + " " + bot_threads.c.participants, 1, MAX_PARTICIPANTS_TEXT)
+    return (
+        update(bot_threads)
+        .where(bot_threads.c.key == bindparam("thread_key"), bot_threads.c.last_ts < bindparam("reply_ts"))
+        .values(
+            human_replies=bot_threads.c.human_replies + 1,
+            participants=case((found > 0, bot_threads.c.participants), else_=added),
+            last_ts=bindparam("reply_ts"),
+            updated_at=bindparam("counted_at"),
+        )
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -136,6 +137,29 @@ def test_a_thread_the_bot_never_answered_in_stays_silent(debug_bot: BotServer, s
     """People asking each other about Qwen in their own thread: the bot was not part of it."""
     start = len(debug_bot.log())
     debug_bot.event(in_thread("1700000000.000100", "what licence is qwen under?"))
+    assert slack.quiet() == []
+    assert "silent (the bot has not answered in this thread)" in log_after(debug_bot, start)
+
+
+def test_a_statement_is_counted_without_reading_the_thread(debug_bot: BotServer, slack: FakeSlack) -> None:
+    """Chatter in a thread is counted unread: in the bot's thread it counts (two more replies and the bot keeps
+    out); in a thread the bot never answered in it leaves nothing behind."""
+    thread = answered_thread(debug_bot, slack)
+    start = len(debug_bot.log())
+    for user, text in [(FRIEND, "we use the weights anyway"), (ASKER, f"<@{FRIEND}> what about hugging face?")]:
+        debug_bot.event(in_thread(thread, text, user=user))
+    deadline = time.monotonic() + 5  # decided after the acknowledgement
+    while log_after(debug_bot, start).count("counted unread") < 2:
+        assert time.monotonic() < deadline, log_after(debug_bot, start)
+        time.sleep(0.05)
+    debug_bot.event(in_thread(thread, "fair", user=FRIEND))
+    debug_bot.event(in_thread(thread, "what about hugging face?"))
+    assert slack.quiet() == []
+    assert "silent (people have replied 3 times since the bot spoke)" in log_after(debug_bot, start)
+    other = "1700000001.000100"
+    debug_bot.event(in_thread(other, "we use the weights anyway", user=FRIEND))
+    start = len(debug_bot.log())
+    debug_bot.event(in_thread(other, "what licence is qwen under?", user=FRIEND))
     assert slack.quiet() == []
     assert "silent (the bot has not answered in this thread)" in log_after(debug_bot, start)
 

@@ -414,3 +414,27 @@ def test_a_language_this_process_wrote_or_read_is_known_without_the_database(
     store.flush()
     other.purge(now=time.time(), retention_days=30)
     assert other.language("U1") == "en"
+
+
+def test_a_reply_is_counted_unread_once_and_only_in_a_known_thread(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """count_reply: one more reply, its author once, the newest message; nothing for a second delivery, an
+    older message or a thread the bot never answered in."""
+    store = connect(database_url)
+    root = BotThread("C1", "1712345678.000100", "licence", frozenset({"U1"}), 0, "1712345678.000100", time.time())
+    store.answered_at_root(root)
+    for user, ts in [("U2", "1712345679.000100"), ("U2", "1712345679.000100"), ("U1", "1712345679.000050")]:
+        store.count_reply("C1", root.thread_ts, user, ts)
+    store.count_reply("C1", root.thread_ts, "U1", "1712345680.000100")
+    store.count_reply("C1", "1712345000.000100", "U3", "1712345680.000100")
+    store.flush()
+    counted = store.thread("C1", root.thread_ts)
+    assert counted is not None
+    assert (counted.participants, counted.human_replies, counted.last_ts) == (
+        frozenset({"U1", "U2"}),
+        2,
+        "1712345680.000100",
+    )
+    assert counted.entry_id == "licence"
+    assert store.thread("C1", "1712345000.000100") is None

@@ -17,6 +17,11 @@ Each message counts once: the thread remembers the newest message it counted,
 so a second delivery of the same event changes nothing, and the answer itself
 is claimed on the event id like every other reply. Every decision is logged at
 debug level, with the event id and the reason, never the text.
+
+A message that is not for the bot whatever the thread (addressed to someone
+else, or a statement) is counted without reading the thread first: one update
+written behind, which changes nothing in a thread the bot never answered in
+(most threads of a busy channel). Only a question by someone there is read.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 
 QUIET_AFTER = 3  # human replies since the bot last spoke after which it stays out of the thread
 _TS = re.compile(r"(\d{1,12})\.(\d{1,9})")
+_SLACK_TS = re.compile(r"\d{10}\.\d{6}")  # as Slack writes them: fixed width, so they sort as text too
 # A thread's state is read, changed and saved by one message at a time (in this process): messages
 # arriving together would otherwise each count from the same old state. Striped: bounded memory.
 _LOCKS = [asyncio.Lock() for _ in range(64)]
@@ -68,6 +74,10 @@ async def _follow_up(
     event = body["event"]
     channel, ts, thread_ts, user, text = (event.get(k) for k in ("channel", "ts", "thread_ts", "user", "text"))
     if not all(isinstance(value, str) for value in (channel, ts, thread_ts, user, text)):
+        return
+    if (reason := not_for_the_bot(event, bot_user_id)) and _SLACK_TS.fullmatch(ts):
+        log.debug("thread message %s: silent (%s), counted unread", body.get("event_id"), reason)
+        services.store.count_reply(channel, thread_ts, user, ts)  # nothing happens in a thread the bot is not in
         return
     state = await asyncio.to_thread(services.store.thread, channel, thread_ts)
     if state is None:
@@ -97,13 +107,18 @@ async def _follow_up(
 
 def silence(state: BotThread, event: dict[str, Any], bot_user_id: str | None) -> str | None:
     """Why the bot keeps out of this thread message, or None if it may answer."""
-    text = str(event.get("text") or "")
-    if mrkdwn.addresses_someone_else(text, bot_user_id):
-        return "addressed to someone else"
     if event.get("user") not in state.participants:
         return "the author does not take part in the thread"
     if state.human_replies >= QUIET_AFTER:
         return f"people have replied {state.human_replies} times since the bot spoke"
+    return not_for_the_bot(event, bot_user_id)
+
+
+def not_for_the_bot(event: dict[str, Any], bot_user_id: str | None) -> str | None:
+    """Why this thread message is not for the bot whatever the thread (no need to read it), or None."""
+    text = str(event.get("text") or "")
+    if mrkdwn.addresses_someone_else(text, bot_user_id):
+        return "addressed to someone else"
     if not looks_like_question(text):
         return "a statement, not a question"
     return None
