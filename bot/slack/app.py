@@ -48,6 +48,8 @@ def build_app(services: Services, background: Background, client: AsyncWebClient
         signing_secret=settings.signing_secret or None,
         process_before_response=True,  # ack functions answer inline; the slow parts run in the background
         ignoring_self_events_enabled=True,
+        # Bolt's assistant helpers (say, set_status...) attached to every event: the listeners use none of them.
+        attaching_conversation_kwargs_enabled=False,
         # The HTTP front (bot.slack.asgi) verifies every request before Bolt sees it, failing closed; Socket
         # Mode needs no signature. Bolt's own check would only verify, again, what the front let through.
         request_verification_enabled=False,
