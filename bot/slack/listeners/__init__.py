@@ -13,7 +13,7 @@ from bot.slack.listeners.common import Background
 
 def register(app: AsyncApp, services: Services, background: Background) -> None:
     """Wire every listener; ``background`` holds the work they start after acknowledging."""
-    # first match wins: the curation loop's listeners (an expert's reply in a thread) before the general ones
+    # first match wins: the curation loop's listeners (Ask an expert, Accept, Reject) before the catch-all click
     for module in (experts, curation, messages, commands, actions, onboarding, search, shortcuts, workflows):
         module.register(app, services, background)
 

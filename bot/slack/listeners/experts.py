@@ -19,16 +19,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import mrkdwn
 from bot.config import USER_ID
 from bot.knowledge.normalize import normalize
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.curation_blocks import ASK_EXPERT, Asked, expert_post, expert_replied, parse_value, where_asked
-from bot.slack.listeners.common import Background, from_a_bot, in_background
-from bot.slack.listeners.messages import reply
-from bot.slack.listeners.threads import follow_up
+from bot.slack.listeners.common import Background, in_background
 from bot.storage import ExpertRequest
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
@@ -58,40 +55,34 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await _note(respond, "Sent to the experts. When one of them replies, you'll get a link here.")
         request_line("block_actions", "expert-asked", started)
 
-    async def is_expert_reply(body: dict[str, Any]) -> bool:
-        """A person's reply in a thread of the experts channel, or an expert's in a DM thread."""
-        event = body.get("event") or {}
-        thread_ts, channel = event.get("thread_ts"), event.get("channel")
-        if event.get("subtype") not in (None, "thread_broadcast") or thread_ts in (None, event.get("ts")):
-            return False
-        if event.get("bot_id") or event.get("bot_profile"):
-            return False
-        settings = services.settings
-        in_dm = event.get("channel_type") == "im" and event.get("user") in settings.expert_user_ids
-        return (settings.experts_channel is not None and channel == settings.experts_channel) or in_dm
+    app.action(ASK_EXPERT)(in_background(background, on_ask_expert))
 
-    async def on_expert_reply(
-        body: dict[str, Any], client: AsyncWebClient, _respond: AsyncRespond, context: AsyncBoltContext
-    ) -> None:
-        """Tell the asker an expert replied (once per thread); a DM thread under no experts' post is a question."""
-        started = time.monotonic()
-        event = body["event"]
-        if from_a_bot(event, context.bot_user_id):
-            return
-        request = await asyncio.to_thread(services.store.expert_request, event["channel"], event["thread_ts"])
-        if request is None:  # a thread that is not the experts': what the message listener would have done
-            if event.get("channel_type") == "im":
-                await reply(services, client, body, kind="message.im", thread=True, started=started)
-            elif not mrkdwn.mentions(str(event.get("text")), context.bot_user_id or ""):  # else app_mention answers
-                await follow_up(services, client, body, context.bot_user_id, started)
-            return
-        if not await services.store.claim_async(f"expert-reply:{event['channel']}:{event['thread_ts']}"):
-            return
+
+def is_expert_reply(services: Services, event: dict[str, Any]) -> bool:
+    """A person's reply in a thread of the experts channel, or an expert's in a DM thread.
+
+    Checked by the message listener (:mod:`bot.slack.listeners.messages`) first, rather than as a Bolt
+    matcher of a listener of its own: Bolt builds every listener argument for a matcher, on every message.
+    """
+    thread_ts, channel = event.get("thread_ts"), event.get("channel")
+    if event.get("subtype") not in (None, "thread_broadcast") or thread_ts in (None, event.get("ts")):
+        return False
+    if event.get("bot_id") or event.get("bot_profile"):
+        return False
+    settings = services.settings
+    in_dm = event.get("channel_type") == "im" and event.get("user") in settings.expert_user_ids
+    return (settings.experts_channel is not None and channel == settings.experts_channel) or in_dm
+
+
+async def pass_back(services: Services, client: AsyncWebClient, event: dict[str, Any], started: float) -> bool:
+    """Tell the asker an expert replied (once per thread); False in a thread that is not an experts' post."""
+    request = await asyncio.to_thread(services.store.expert_request, event["channel"], event["thread_ts"])
+    if request is None:
+        return False
+    if await services.store.claim_async(f"expert-reply:{event['channel']}:{event['thread_ts']}"):
         await notify_asker(client, request, event)
         request_line("message", "expert-replied", started)
-
-    app.action(ASK_EXPERT)(in_background(background, on_ask_expert))
-    app.event("message", matchers=[is_expert_reply])(in_background(background, on_expert_reply))
+    return True
 
 
 async def post_to_experts(

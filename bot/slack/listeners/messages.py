@@ -22,6 +22,7 @@ from bot.knowledge.question import looks_like_question
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
+from bot.slack.listeners import experts
 from bot.slack.listeners.commands import typed_command
 from bot.slack.listeners.common import (
     Background,
@@ -59,6 +60,8 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         event = body["event"]
         if event.get("subtype") not in ANSWERED_SUBTYPES or from_a_bot(event, context.bot_user_id):
             return  # edits, deletions, joins, bot posts: never answered, so the bot cannot loop
+        if experts.is_expert_reply(services, event) and await experts.pass_back(services, client, event, started):
+            return
         if event.get("channel_type") == "im":
             await reply(services, client, body, kind="message.im", thread=bool(event.get("thread_ts")), started=started)
         elif event.get("thread_ts") not in (None, event.get("ts")):
