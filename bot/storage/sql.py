@@ -765,9 +765,10 @@ class _Languages:
 
     Written through: :meth:`SqlStore.set_language` updates it before queuing the
     write, so this process always sees its own latest write. Another instance's
-    write is not seen here until this cache starts again (when full, or on purge):
-    a user who asks in Chinese on one instance and clicks on another may get one
-    reply in the language of their question before. That is acceptable for a
+    write is not seen here until this process handles one of the user's questions
+    itself or the cache starts again (when full, or on purge): a user who switches
+    to Chinese on one instance may get a click answered in English on another,
+    once or for as long as their questions go elsewhere. That is acceptable for a
     preference that only picks the language of a reply; nothing else reads it.
     Bounded: when full, it starts again. Dict operations are atomic, so the event
     loop and the threads that read may share it without a lock.
