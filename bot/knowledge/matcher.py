@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, zipf
+from bot.knowledge.detail import asked_detail, holds
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
@@ -163,6 +164,16 @@ class Matcher:
         # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
+        self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
+        # per entry, the phrasings that ask for a detail: (its kind, the phrasing's terms)
+        self._vouched = [
+            [
+                (detail.kind, terms)
+                for text, terms in zip(texts, phrasings, strict=True)
+                if (detail := asked_detail(text))
+            ]
+            for texts, phrasings in zip(normalized_phrasings, entry_phrasings, strict=True)
+        ]
         self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
         self._lightest = [min(p.norms, default=math.inf) for p in self._phrasings]  # bounds phrasing coverage
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -200,13 +211,31 @@ class Matcher:
         ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
         terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
         outcome = self.decide(ranked, on_topic=on_topic)
-        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
-            return outcome
         if not on_topic or not self._topic:
+            return outcome
+        if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
+            return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
+        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
             return outcome
         if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
+
+    def _holds_detail(self, question: str, entry: Entry) -> bool:
+        """False when the question asks for a person, number or date that the entry does not state.
+
+        "Who is Alibaba's CEO?" is near the entry on who builds Qwen, which
+        names no CEO: see :mod:`bot.knowledge.detail`.
+        """
+        detail = asked_detail(normalize(question, max_chars=self.settings.max_question_chars))
+        if detail is None:
+            return True
+        index = self._position[entry.id]
+        credits = self._credits[index]
+        names = lambda word: any(term in credits for term in self.analyzer.terms(word))  # noqa: E731
+        asked = {term for term in self.analyzer.terms(question) if self.weights.get(term) and term not in self._topic}
+        vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in self._vouched[index])
+        return holds(detail, entry, names, vouched=vouched)
 
     def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
