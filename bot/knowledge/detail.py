@@ -31,13 +31,14 @@ Kind = Literal["person", "number", "date", "live"]
 _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
 _PERSON = re.compile(
     rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,3}}?({_ROLES}|head)\b"
-    r"|\bwho\s+(leads|led|heads|headed|founded|co-?founded)\b"
+    r"|\bwho\s+(leads|led|heads|headed|founded|co-?founded|wrote|authored)\b"
     rf"|\b({_ROLES})\s+of\b"
     "|(负责人|创始人|创办人|掌门人?|董事长|总裁|首席执行官|ceo|领导|老板)(?:是谁|叫什么)"
     "|谁(?:创立|创办|领导|带领|掌管)"
 )
 _NUMBER = re.compile(
-    r"\bhow many\b|\bwhat percentage\b|\bexact (?:number|figure|count|score|percentage)\b"
+    r"\bhow (?:many|big|large)\b|\bwhat percentage\b|\bexact (?:number|figure|count|score|percentage)\b"
+    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?revenue\b"
     # 多少 after a price or a limit asks "what is the price / the limit", which their entries answer
     "|(?<!价格|价钱|费用|收费|报价|限流|限额|配额|上限)(?<!价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少(?!钱)"
     "|(?<![哪这那])几(?:个|张|种|位|次|台|个九)"
@@ -55,6 +56,20 @@ _QUANTITY = re.compile(
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
+# who *did* it names the person by the role: who founded it, its founder
+_ROLE_OF_VERB = {
+    "leads": "leader",
+    "led": "leader",
+    "heads": "head",
+    "headed": "head",
+    "founded": "founder",
+    "cofounded": "founder",
+    "co-founded": "founder",
+    "wrote": "author",
+    "authored": "author",
+}
+
+
 @dataclass(frozen=True)
 class Detail:
     """A specific detail a question asks for; for a person, the role words that name it."""
@@ -67,7 +82,7 @@ def asked_detail(normalized: str) -> Detail | None:
     """The detail a normalised question asks for, if it asks for one ("who is alibaba's ceo?")."""
     person = _PERSON.search(normalized)
     if person:
-        return Detail("person", tuple(group for group in person.groups() if group))
+        return Detail("person", tuple(_ROLE_OF_VERB.get(group, group) for group in person.groups() if group))
     if _LIVE.search(normalized):
         return Detail("live")
     if _NUMBER.search(normalized):

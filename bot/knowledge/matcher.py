@@ -233,7 +233,11 @@ class Matcher:
         index = self._position[entry.id]
         credits = self._credits[index]
         names = lambda word: any(term in credits for term in self.analyzer.terms(word))  # noqa: E731
-        asked = {term for term in self.analyzer.terms(question) if self.weights.get(term) and term not in self._topic}
+        asked = {  # what the question is about, less the subject and its products ("qwen3")
+            term
+            for term in self.analyzer.terms(question)
+            if self.weights.get(term) and not any(term.startswith(word) for word in self._topic)
+        }
         vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in self._vouched[index])
         return holds(detail, entry, names, vouched=vouched)
 

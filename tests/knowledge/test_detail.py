@@ -16,6 +16,8 @@ from bot.knowledge.normalize import normalize
         ("who heads the tongyi lab these days", "person"),
         ("阿里云的创始人是谁？", "person"),
         ("how many layers does the biggest qwen have?", "number"),
+        ("how big is the qwen tokenizer's vocabulary?", "number"),
+        ("what was alibaba's revenue in the last fiscal year?", "number"),
         ("千问一共有几个版本？", "number"),
         ("when did the tongyi lab open?", "date"),
         ("通义实验室是哪一年成立的？", "date"),
@@ -48,6 +50,7 @@ def test_a_topic_question_asks_no_detail(question: str) -> None:
 
 def test_a_person_is_asked_for_by_role() -> None:
     assert asked_detail(normalize("who's alibaba's cto?")) == Detail("person", ("cto",))
+    assert asked_detail(normalize("who wrote the qwen2 paper?")) == Detail("person", ("author",))
 
 
 @pytest.mark.parametrize(
