@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
 
 _OPENERS = frozenset(
@@ -28,9 +29,14 @@ _LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more)\b")
 _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
 
 
+def _cleaned(text: str) -> str:
+    """Normalised, with traditional Chinese folded onto simplified (多謝 is 多谢, 嗎 is 吗)."""
+    return normalize(text).translate(simplified_table())
+
+
 def looks_like_question(text: str) -> bool:
     """True for "who builds qwen?", "is there an sla" or "千问能商用吗"; false for "thanks all"."""
-    cleaned = normalize(text)
+    cleaned = _cleaned(text)
     if "?" in cleaned:
         return True
     first = _FIRST_WORD.search(cleaned.replace("'", ""))
@@ -44,7 +50,7 @@ def looks_like_thanks(text: str) -> bool:
 
     A message that thanks and then asks ("thanks! and is there an SLA?") is a question.
     """
-    cleaned = normalize(text)
+    cleaned = _cleaned(text)
     if not _THANKS.search(cleaned):
         return False
     pieces = _SENTENCE.findall(cleaned.replace("'", ""))

@@ -23,6 +23,7 @@ from tests.conftest import entry_yaml, small_faq
         "谢谢，明白了",
         "thx, the SLA entry was exactly what I needed",
         "got it, so the API terms are separate. ty!",
+        "多謝，授權那段說明很清楚",  # traditional Chinese thanks too
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -31,7 +32,13 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
 
 
 @pytest.mark.parametrize(
-    "message", ["thanks! and is there an SLA?", "ty, but what licence is qwen under", "谢谢，千问能商用吗？"]
+    "message",
+    [
+        "thanks! and is there an SLA?",
+        "ty, but what licence is qwen under",
+        "谢谢，千问能商用吗？",
+        "謝謝，千問能商用嗎？",
+    ],
 )
 def test_thanks_followed_by_a_question_is_a_question(message: str) -> None:
     assert not looks_like_thanks(message)
