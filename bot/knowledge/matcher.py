@@ -137,22 +137,31 @@ class Matcher:
         entry_phrasings: list[list[frozenset[str]]] = []
         vocabulary = set(STOPWORDS) | self.analyzer.alias_words
 
-        normalized_phrasings: list[list[str]] = []
+        normalized_phrasings = [
+            [normalize(text, max_chars=len(text)) for text in e.phrasings] for e in self.faq.entries
+        ]
+        normalized_rest = [
+            tuple(normalize(text, max_chars=len(text)) for text in (entry.answer, " ".join(entry.tags)))
+            for entry in self.faq.entries
+        ]
+        for texts in (*normalized_phrasings, *normalized_rest):
+            for text in texts:
+                vocabulary.update(_ASCII_WORDS.findall(text))  # what misspellings may be corrected to
+        known = self._without_typos(vocabulary)
+        self.speller = Speller(known)
+        typos = vocabulary - known
 
-        def terms_of(normalized: str) -> list[str]:
-            vocabulary.update(_ASCII_WORDS.findall(normalized))  # what misspellings may be corrected to
-            return self.analyzer.normalized_terms(normalized)
+        def corrected(text: str) -> str:
+            return self.speller(text) if typos and not typos.isdisjoint(_ASCII_WORDS.findall(text)) else text
 
-        for entry in self.faq.entries:
-            normalized_phrasings.append([normalize(text, max_chars=len(text)) for text in entry.phrasings])
-            phrasings = [frozenset(terms_of(text)) for text in normalized_phrasings[-1]]
-            answer, tags = (normalize(text, max_chars=len(text)) for text in (entry.answer, " ".join(entry.tags)))
-            credits = dict.fromkeys(terms_of(answer), self.settings.answer_text_credit)
-            for terms in (*phrasings, terms_of(tags)):
+        for texts, (answer, tags) in zip(normalized_phrasings, normalized_rest, strict=True):
+            # a phrasing written misspelt on purpose ("downlod") teaches the speller, not a term of its own
+            phrasings = [frozenset(self.analyzer.normalized_terms(corrected(text))) for text in texts]
+            credits = dict.fromkeys(self.analyzer.normalized_terms(answer), self.settings.answer_text_credit)
+            for terms in (*phrasings, self.analyzer.normalized_terms(tags)):
                 credits.update(dict.fromkeys(terms, 1.0))
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
-        self.speller = Speller(vocabulary)
         self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
 
         count = len(self.faq.entries)
@@ -181,6 +190,18 @@ class Matcher:
             for term, credit in credits.items():
                 if self.weights[term]:
                     self._postings[term].append((index, credit))
+
+    def _without_typos(self, vocabulary: set[str]) -> set[str]:
+        """The FAQ's words less its misspellings: a word of no word list that the speller would correct.
+
+        Curators write misspelt phrasings ("where do i downlod the weigths") so
+        that people's typos find their entry; as terms of their own they would
+        be rare, heavy words of that one entry, and the speller would leave
+        people's "downlod" alone rather than correct it to "download".
+        """
+        real = {word for word in vocabulary if zipf(word) > RARE} | set(STOPWORDS) | self.analyzer.alias_words
+        checker = Speller(real)
+        return {word for word in vocabulary if word in real or checker.correct(word) == word}
 
     def _index_phrasings(self, phrasings: list[frozenset[str]]) -> _Phrasings:
         holding: dict[str, list[int]] = defaultdict(list)
@@ -368,7 +389,7 @@ class Matcher:
 
     def phrasing_weight(self, phrasing: str) -> float:
         """The total weight of a phrasing's terms the FAQ knows: how much it says on its own."""
-        return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing)))
+        return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing, spell=self.speller)))
 
     def _rarity(self, word: str) -> float:
         """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest."""

@@ -137,3 +137,22 @@ def test_an_alias_under_two_canonical_forms_is_flagged(tmp_path: Path) -> None:
     aliases = "aliases:\n  price: [fees, charge]\n  fund: [charge, funding]\n"
     problems = [str(p) for p in check_faq(small_faq(tmp_path, entries, aliases=aliases)).problems]
     assert any("'charge'" in p and "'price'" in p and "'fund'" in p for p in problems), problems
+
+
+def test_a_misspelt_phrasing_teaches_the_speller_not_a_term_of_its_own(tmp_path: Path) -> None:
+    """A curator's misspelt phrasing ("downlod") is read as the word it misspells, so it neither
+    becomes a heavy term of its own entry nor keeps people's same typo from being corrected."""
+    entries = entry_yaml(
+        "usage",
+        "How many people use Qwen?",
+        ["How often has Qwen been downloaded?", "how many downlods so far", "qwen users", "qwen reach", "qwen uptake"],
+    ) + entry_yaml(
+        "weights",
+        "Where can we download the Qwen weights?",
+        ["Where are the Qwen weights hosted?", "qwen checkpoints", "weights link", "get the weights", "weight files"],
+    )
+    matcher = Matcher(load_faq(small_faq(tmp_path, entries, aliases="topic: [qwen]\naliases: {}\n")))
+    assert "downlod" not in matcher.weights
+    assert matcher.speller.correct("downlod") == "download"
+    best = matcher.rank("where do i downlod the qwen weights", limit=1)[0]
+    assert best.entry.id == "weights"
