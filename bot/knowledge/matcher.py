@@ -51,6 +51,8 @@ from bot.knowledge.spelling import Speller
 
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
+# a capitalised word not opening a sentence ("DingTalk", "Hangzhou"), or an acronym ("GDPR", "MMLU")
+_NAME = re.compile(r"(?<![.?!\n]\s)(?<=\w\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,}\b")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
@@ -265,14 +267,21 @@ class Matcher:
     def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
 
-        Only words of the language's word list count: a misspelling ("ourselfs")
-        is rare too, but says nothing about the topic. A word's weight already
+        Only words of the language's word list count, and names: a misspelling
+        ("ourselfs") is rare too, but says nothing about the topic, while a
+        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR") does. A word's weight already
         falls with how common it is and with how many unknown words share the
         message, so the context of a long message does not count as a topic.
         """
         least = self.settings.unexplained_weight
-        pairs = self.analyzer.pairs(question[: self.settings.max_question_chars], spell=self.speller)
-        unknown = {term for word, term in pairs if term not in self.weights and zipf(word, _language(word)) > RARE}
+        text = question[: self.settings.max_question_chars]
+        pairs = self.analyzer.pairs(text, spell=self.speller)
+        names = {word.lower() for word in _NAME.findall(text)}  # "DingTalk", "GDPR": a name is no misspelling
+        unknown = {
+            term
+            for word, term in pairs
+            if term not in self.weights and (zipf(word, _language(word)) > RARE or word in names)
+        }
         return sum(terms.get(term, 0.0) for term in unknown) >= least
 
     def decide(self, ranked: list[Suggestion], *, on_topic: bool = True) -> Match:

@@ -156,3 +156,11 @@ def test_a_misspelt_phrasing_teaches_the_speller_not_a_term_of_its_own(tmp_path:
     assert matcher.speller.correct("downlod") == "download"
     best = matcher.rank("where do i downlod the qwen weights", limit=1)[0]
     assert best.entry.id == "weights"
+
+
+@pytest.mark.parametrize(
+    "question", ["does Qwen power the assistant inside Taobao?", "Is Qwen the model behind DingTalk?"]
+)
+def test_a_name_the_faq_never_uses_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
+    """A product or place the FAQ never names is no misspelling: it says the question is about something else."""
+    assert isinstance(shipped_matcher.match(question), NotCovered)
