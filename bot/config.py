@@ -53,6 +53,7 @@ class MatchSettings:
     phrasing_exponent: float = 0.5  # ...and the share of the best phrasing touched
     ngram_share: float = 0.5  # the share of a score from character n-gram similarity...
     rerank_depth: int = 5  # ...computed for this many of the best entries by the term score
+    avoided_weight: float = 0.3  # a word of what a message wants to avoid ("rather not run our own GPUs") weighs this
     max_question_chars: int = 1000
 
     @classmethod
@@ -81,6 +82,7 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "sure_threshold": (0, 100),
     "answer_text_credit": (0, 1),
     "ngram_share": (0, 1),
+    "avoided_weight": (0, 1),
     "rerank_depth": (1, 1000),
     "max_question_chars": (1, 40_000),
 }

@@ -44,6 +44,7 @@ from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, zipf
 from bot.knowledge.detail import asked_detail, holds
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.negation import avoided_spans, without_avoided
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
 from bot.knowledge.question import looks_like_thanks
@@ -336,7 +337,7 @@ class Matcher:
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
             for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        fused = self._fuse(text, best)
+        fused = self._fuse(self._asked_text(text), best)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
 
@@ -370,6 +371,7 @@ class Matcher:
         """
         pairs = self.analyzer.pairs(text, spell=self.speller)
         found = [term for _, term in pairs]
+        avoided = self._avoided_terms(text)
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -392,9 +394,25 @@ class Matcher:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:
                 weight = known * max(self._rarity(word), s.common_word_share)
+            if term in avoided:
+                weight *= s.avoided_weight
             if weight:
                 terms[term] = weight
         return terms, on_topic
+
+    def _asked_text(self, text: str) -> str:
+        """``text`` less what it says it wants to avoid, for the n-grams: "our own gpus" is not what it asks about."""
+        normalized = normalize(text, max_chars=self.settings.max_question_chars)
+        return without_avoided(normalized) if avoided_spans(normalized) else text
+
+    def _avoided_terms(self, text: str) -> frozenset[str]:
+        """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
+        normalized = normalize(text, max_chars=self.settings.max_question_chars)
+        spans = avoided_spans(normalized)
+        if not spans:
+            return frozenset()
+        kept = set(self.analyzer.terms(without_avoided(normalized), spell=self.speller))
+        return frozenset(term for span in spans for term in self.analyzer.terms(span, spell=self.speller)) - kept
 
     def phrasing_weight(self, phrasing: str) -> float:
         """The total weight of a phrasing's terms the FAQ knows: how much it says on its own."""
