@@ -249,10 +249,14 @@ class Matcher:
         """False when the question asks for a person, number or date that the entry does not state.
 
         "Who is Alibaba's CEO?" is near the entry on who builds Qwen, which
-        names no CEO: see :mod:`bot.knowledge.detail`.
+        names no CEO: see :mod:`bot.knowledge.detail`. A message that asks
+        several things, one of them a detail ("is it MoE? how many parameters
+        at most?"), is answered by an entry that answers another of them.
         """
-        detail = asked_detail(normalize(question, max_chars=self.settings.max_question_chars))
-        if detail is None:
+        text = question[: self.settings.max_question_chars]
+        details = [asked_detail(normalize(part, max_chars=len(part))) for part in _parts(text)[-1:0:-1] or [text]]
+        detail = details[0]
+        if detail is None or None in details:
             return True
         index = self._position[entry.id]
         credits = self._credits[index]

@@ -78,3 +78,12 @@ def test_a_figure_the_answer_states_is_answered(shipped_matcher: Matcher, questi
     outcome = shipped_matcher.match(question)
     assert isinstance(outcome, Answer)
     assert outcome.entry.id == entry
+
+
+def test_a_message_asking_several_things_is_answered_by_an_entry_answering_one(shipped_matcher: Matcher) -> None:
+    """The figure asked second does not veto the entry that answers the first question."""
+    outcome = shipped_matcher.match(
+        "Does Qwen3 use a mixture-of-experts design? How many parameters does the biggest one have?"
+    )
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id in {"moe-efficiency", "architecture", "largest-model"}
