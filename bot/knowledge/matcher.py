@@ -177,15 +177,7 @@ class Matcher:
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
-        # per entry, the phrasings that ask for a detail: (its kind, the phrasing's terms)
-        self._vouched = [
-            [
-                (detail.kind, terms)
-                for text, terms in zip(texts, phrasings, strict=True)
-                if (detail := asked_detail(text))
-            ]
-            for texts, phrasings in zip(normalized_phrasings, entry_phrasings, strict=True)
-        ]
+        self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
         self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
         self._lightest = [min(p.norms, default=math.inf) for p in self._phrasings]  # bounds phrasing coverage
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -266,8 +258,20 @@ class Matcher:
             for term in self.analyzer.terms(question)
             if self.weights.get(term) and not any(term.startswith(word) for word in self._topic)
         }
-        vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in self._vouched[index])
+        vouching = self._vouching_phrasings(index)
+        vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in vouching)
         return holds(detail, entry, names, vouched=vouched)
+
+    def _vouching_phrasings(self, index: int) -> list[tuple[str, frozenset[str]]]:
+        """The entry's phrasings that ask for a detail, as (kind, the phrasing's terms); worked out on first need."""
+        vouching = self._vouched.get(index)
+        if vouching is None:
+            vouching = self._vouched[index] = [
+                (detail.kind, frozenset(self.analyzer.terms(phrasing, spell=self.speller)))
+                for phrasing in self.faq.entries[index].phrasings
+                if (detail := asked_detail(normalize(phrasing, max_chars=len(phrasing))))
+            ]
+        return vouching
 
     def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
