@@ -44,7 +44,7 @@ from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, zipf
 from bot.knowledge.detail import asked_detail, holds
 from bot.knowledge.faq import Entry, Faq
-from bot.knowledge.negation import avoided_spans, without_avoided
+from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
 from bot.knowledge.question import looks_like_thanks
@@ -246,6 +246,8 @@ class Matcher:
         at most?"), is answered by an entry that answers another of them.
         """
         text = question[: self.settings.max_question_chars]
+        if asked_detail(normalize(text, max_chars=len(text))) is None:
+            return True
         details = [asked_detail(normalize(part, max_chars=len(part))) for part in _parts(text)[-1:0:-1] or [text]]
         detail = details[0]
         if detail is None or None in details:
@@ -410,11 +412,15 @@ class Matcher:
 
     def _asked_text(self, text: str) -> str:
         """``text`` less what it says it wants to avoid, for the n-grams: "our own gpus" is not what it asks about."""
+        if not may_avoid(text):
+            return text
         normalized = normalize(text, max_chars=self.settings.max_question_chars)
         return without_avoided(normalized) if avoided_spans(normalized) else text
 
     def _avoided_terms(self, text: str) -> frozenset[str]:
         """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
+        if not may_avoid(text):
+            return frozenset()
         normalized = normalize(text, max_chars=self.settings.max_question_chars)
         spans = avoided_spans(normalized)
         if not spans:

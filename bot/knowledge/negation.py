@@ -20,6 +20,19 @@ _AVOIDED = re.compile(
 )
 
 
+# a cheap first look at the raw message, so that most messages are never normalised for this
+_CUE = re.compile(
+    r"n['’]?t (?:want|wish|plan|intend|like)|not (?:want|wish|plan|intend|like)|rather not|instead of"
+    "|rather than|不想|不愿|不打算|而不是",
+    re.IGNORECASE,
+)
+
+
+def may_avoid(text: str) -> bool:
+    """Could ``text`` (raw) say what it wants to avoid? False means :func:`avoided_spans` finds nothing."""
+    return _CUE.search(text) is not None
+
+
 def avoided_spans(normalized: str) -> list[str]:
     """The spans of a normalised message that name what the asker wants to avoid."""
     return [next(group for group in match.groups() if group) for match in _AVOIDED.finditer(normalized)]
