@@ -24,6 +24,8 @@ from tests.conftest import entry_yaml, small_faq
         "thx, the SLA entry was exactly what I needed",
         "got it, so the API terms are separate. ty!",
         "多謝，授權那段說明很清楚",  # traditional Chinese thanks too
+        "fyi our team moved the summariser onto qwen last week",  # news shared, nothing asked
+        "the licence review for qwen is done, for the record",
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -38,6 +40,7 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
         "ty, but what licence is qwen under",
         "谢谢，千问能商用吗？",
         "謝謝，千問能商用嗎？",
+        "fyi what licence is qwen under",
     ],
 )
 def test_thanks_followed_by_a_question_is_a_question(message: str) -> None:
