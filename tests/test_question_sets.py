@@ -5,7 +5,7 @@ first sight (``bench/question_sets/README.md``); all five have been seen and
 tuned on since, so they guard against regressions rather than prove generality
 (a new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
 prints the figures; the bars sit a little under the pooled ones: 76.0% in scope
-right, 97.0% off topic quiet, 88.3% near domain quiet or honest.
+right, 97.4% off topic quiet, 88.3% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -48,10 +48,10 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
-    """At least 96.5% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
+    """At least 97% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
     items = _items("off_topic")
     answered = [item["q"] for item in items if isinstance(shipped_matcher.match(item["q"]), Answer)]
-    assert 1 - len(answered) / len(items) >= 0.965, answered
+    assert 1 - len(answered) / len(items) >= 0.97, answered
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
