@@ -33,7 +33,8 @@ class MatchSettings:
     """
 
     answer_threshold: float = 40.0  # at or above: answer, if...
-    answer_threshold_off_topic: float = 60.0  # (this, in a message naming none of the FAQ's topic words)
+    answer_threshold_off_topic: float = 50.0  # (this, in a message naming none of the FAQ's topic words;
+    answer_threshold_no_topic: float = 50.0  # this, in any message, for an FAQ that has no topic words)
     answer_margin: float = 2.0  # ...this far ahead of the runner-up (else: a close call)...
     runner_up_ratio: float = 0.85  # ...whose score is at most this share of the best (below sure_threshold)
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
@@ -73,6 +74,7 @@ class MatchSettings:
 _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "answer_threshold": (0, 100),
     "answer_threshold_off_topic": (0, 100),
+    "answer_threshold_no_topic": (0, 100),
     "answer_margin": (0, 100),
     "suggest_threshold": (0, 100),
     "max_suggestions": (1, 10),

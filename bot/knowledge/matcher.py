@@ -303,11 +303,12 @@ class Matcher:
         (``answer_threshold``) than one that names none of it
         (``answer_threshold_off_topic``): "what's the rate limit on our
         internal search API?" shares words with an entry but is about something else.
-        An FAQ with no topic words cannot tell the two apart: its bar sits halfway.
+        An FAQ with no topic words cannot tell the two apart: its bar is
+        ``answer_threshold_no_topic``, between the two.
         """
         s = self.settings
         if not self._topic:
-            threshold = (s.answer_threshold + s.answer_threshold_off_topic) / 2
+            threshold = s.answer_threshold_no_topic
         else:
             threshold = s.answer_threshold if on_topic else s.answer_threshold_off_topic
         if not ranked or ranked[0].score < s.suggest_threshold:
@@ -339,30 +340,47 @@ class Matcher:
         ``max_question_chars`` characters are read: the rest of a pasted essay is ignored.
         """
         on_topic: bool | None = None
+        whole: dict[str, float] | None = None
         best: dict[int, float] = {}
         depth = max(limit, self.settings.rerank_depth)
         text = question[: self.settings.max_question_chars]
         for part in _parts(text):
             terms, part_on_topic = self.query_terms(part, on_topic=on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
+            whole = terms if whole is None else whole
             for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        fused = self._fuse(self._asked_text(text), best)
+        fused = self._fuse(self._asked_text(text), best, self._ngram_trust(whole or {}, bool(on_topic)))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
 
-    def _fuse(self, text: str, lexical: dict[int, float]) -> dict[int, float]:
+    def _ngram_trust(self, terms: dict[str, float], on_topic: bool) -> float:
+        """How far the n-grams may speak for a message: in full, unless it names none of the topic words.
+
+        Then only as far as the FAQ knows its words (the square root of their
+        share of its weight): the n-grams of "anthropic" in "does anthropic have
+        rate limit tiers?" hardly dilute its likeness to the rate limits entry,
+        though the word says the message is about another vendor. (The share
+        itself would also silence close calls worth offering.)
+        """
+        if on_topic or not self._topic:
+            return 1.0
+        total = sum(terms.values())
+        return (sum(weight for term, weight in terms.items() if term in self.weights) / total) ** 0.5 if total else 0.0
+
+    def _fuse(self, text: str, lexical: dict[int, float], trust: float = 1.0) -> dict[int, float]:
         """The term score blended with character n-gram similarity (``ngram_share`` of the 0-100 scale).
 
         The term score decides which entries are candidates; the n-grams
-        reorder them where words were misspelt, inflected or split differently.
+        reorder them where words were misspelt, inflected or split differently,
+        weighed by ``trust`` (:meth:`_ngram_trust`).
         """
         share = self.settings.ngram_share
         if not lexical or not share:
             return lexical
         vector = self._ngrams.vector(text)
         return {
-            index: (1 - share) * score + share * 100 * self._ngrams.similarity(vector, index)
+            index: (1 - share) * score + share * 100 * trust * self._ngrams.similarity(vector, index)
             for index, score in lexical.items()
             if score > 0
         }

@@ -167,3 +167,28 @@ def test_a_misspelt_phrasing_teaches_the_speller_not_a_term_of_its_own(tmp_path:
 def test_a_name_the_faq_never_uses_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
     """A product or place the FAQ never names is no misspelling: it says the question is about something else."""
     assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "does mistral have rate limit tiers for their api?",
+        "is llama licensed under apache 2.0?",
+        "does cohere offer data residency in the eu?",
+    ],
+)
+def test_another_vendors_question_gets_no_entry(shipped_matcher: Matcher, message: str) -> None:
+    """A message naming no topic word, about another vendor: the n-grams do not make up for the name the FAQ lacks."""
+    assert not isinstance(shipped_matcher.match(message), Answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("what does the hosted api cost per token?", "model-studio-pricing"), ("is there an sla?", "model-studio-sla")],
+)
+def test_a_question_naming_no_topic_word_but_all_in_the_faqs_words_is_answered(
+    shipped_matcher: Matcher, question: str, entry: str
+) -> None:
+    outcome = shipped_matcher.match(question)
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == entry

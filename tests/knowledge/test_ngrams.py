@@ -66,11 +66,12 @@ def test_a_message_naming_no_topic_word_needs_more_to_be_answered(shipped_matche
     assert isinstance(shipped_matcher.decide(ranked, on_topic=False), DidYouMean)
 
 
-def test_an_faq_without_topic_words_sits_halfway(shipped_matcher: Matcher) -> None:
-    """With no topic words, nothing tells on-topic messages apart: the bar is halfway between the two."""
+def test_an_faq_without_topic_words_has_a_bar_of_its_own(shipped_matcher: Matcher) -> None:
+    """With no topic words, nothing tells on-topic messages apart: one bar, between the two, for every message."""
     topicless = Matcher(replace(shipped_matcher.faq, topic=()))
     s = topicless.settings
-    middle = (s.answer_threshold + s.answer_threshold_off_topic) / 2
+    middle = s.answer_threshold_no_topic
+    assert s.answer_threshold <= middle <= s.answer_threshold_off_topic
     entries = topicless.faq.entries
     above = [Suggestion(entries[0], middle + 1), Suggestion(entries[1], 5.0)]
     below = [Suggestion(entries[0], middle - 1), Suggestion(entries[1], 5.0)]
