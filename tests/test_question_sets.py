@@ -4,8 +4,8 @@ These sets were written by people who never saw the FAQ and scored once at
 first sight (``bench/question_sets/README.md``); all five have been seen and
 tuned on since, so they guard against regressions rather than prove generality
 (a new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit a little under the pooled ones: 76.0% in scope
-right, 97.4% off topic quiet, 88.3% near domain quiet or honest.
+prints the figures; the bars sit a little under the pooled ones: 76.8% in scope
+right, 97.8% off topic quiet, 88.3% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 75% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 76% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -44,7 +44,7 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.75, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.76, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
