@@ -280,9 +280,10 @@ class Matcher:
 
         Only words of the language's word list count, and names: a misspelling
         ("ourselfs") is rare too, but says nothing about the topic, while a
-        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR") does. A word's weight already
-        falls with how common it is and with how many unknown words share the
-        message, so the context of a long message does not count as a topic.
+        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR")
+        does. A word's weight already falls with how common it is and with how
+        many unknown words share the message, so the context of a long message
+        does not count as a topic.
         """
         least = self.settings.unexplained_weight
         text = question[: self.settings.max_question_chars]
