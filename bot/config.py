@@ -33,7 +33,8 @@ class MatchSettings:
     """
 
     answer_threshold: float = 40.0  # at or above: answer, if...
-    answer_threshold_off_topic: float = 60.0  # (this, in a message naming none of the FAQ's topic words)
+    answer_threshold_off_topic: float = 50.0  # (this, in a message naming none of the FAQ's topic words;
+    answer_threshold_no_topic: float = 50.0  # this, in any message, for an FAQ that has no topic words)
     answer_margin: float = 2.0  # ...this far ahead of the runner-up (else: a close call)...
     runner_up_ratio: float = 0.85  # ...whose score is at most this share of the best (below sure_threshold)
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
@@ -53,6 +54,7 @@ class MatchSettings:
     phrasing_exponent: float = 0.5  # ...and the share of the best phrasing touched
     ngram_share: float = 0.5  # the share of a score from character n-gram similarity...
     rerank_depth: int = 5  # ...computed for this many of the best entries by the term score
+    avoided_weight: float = 0.3  # a word of what a message wants to avoid ("rather not run our own GPUs") weighs this
     max_question_chars: int = 1000
 
     @classmethod
@@ -72,6 +74,7 @@ class MatchSettings:
 _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "answer_threshold": (0, 100),
     "answer_threshold_off_topic": (0, 100),
+    "answer_threshold_no_topic": (0, 100),
     "answer_margin": (0, 100),
     "suggest_threshold": (0, 100),
     "max_suggestions": (1, 10),
@@ -81,6 +84,7 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "sure_threshold": (0, 100),
     "answer_text_credit": (0, 1),
     "ngram_share": (0, 1),
+    "avoided_weight": (0, 1),
     "rerank_depth": (1, 1000),
     "max_question_chars": (1, 40_000),
 }

@@ -1,12 +1,11 @@
-"""The matcher on the four held-out question sets, pooled: regressions fail here.
+"""The matcher on the five held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); ml, legal and zh have since
-been tuned on and the sealed set, general, has been scored, so they guard
-against regressions rather than prove generality (a new sealed set would).
-``python bench/score.py bench/question_sets/*.yaml`` prints the figures; the
-bars sit a little under the pooled ones: 75.0% in scope right, 97.7% off topic
-quiet, 72.6% near domain quiet or honest.
+first sight (``bench/question_sets/README.md``); all five have been seen and
+tuned on since, so they guard against regressions rather than prove generality
+(a new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
+prints the figures; the bars sit a little under the pooled ones: 76.8% in scope
+right, 97.8% off topic quiet, 88.3% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import yaml
 from bot.knowledge.matcher import Answer, Matcher
 
 SETS = Path(__file__).resolve().parent.parent / "bench" / "question_sets"
-FILES = ("ml.yaml", "legal.yaml", "zh.yaml", "general.yaml")
+FILES = ("ml.yaml", "legal.yaml", "zh.yaml", "general.yaml", "product.yaml")
 
 
 def _items(section: str) -> list[dict[str, Any]]:
@@ -35,7 +34,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 71% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 76% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -45,7 +44,7 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.71, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.76, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
@@ -56,11 +55,11 @@ def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 72% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 87% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.72, wrong
+    assert 1 - len(wrong) / len(items) >= 0.87, wrong

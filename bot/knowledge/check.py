@@ -92,7 +92,7 @@ def weak_phrasings(matcher: Matcher) -> list[Problem]:
     floor = matcher.min_evidence / 2
     for entry in matcher.faq.entries:
         for phrasing in entry.phrasings:
-            content = set(matcher.analyzer.terms(phrasing)) - QUESTION_WORDS
+            content = set(matcher.analyzer.terms(phrasing, spell=matcher.speller)) - QUESTION_WORDS
             weight = matcher.phrasing_weight(phrasing)
             if not content or weight < floor:
                 message = f"is too weak to stand on its own (weight {weight:.1f}): say what it is about"

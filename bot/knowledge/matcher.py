@@ -42,7 +42,9 @@ from dataclasses import dataclass
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, zipf
+from bot.knowledge.detail import asked_detail, holds
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
 from bot.knowledge.question import looks_like_thanks
@@ -50,6 +52,8 @@ from bot.knowledge.spelling import Speller
 
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
+# a capitalised word not opening a sentence ("DingTalk", "Hangzhou"), or an acronym ("GDPR", "MMLU")
+_NAME = re.compile(r"(?<![.?!\n]\s)(?<=\w\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,}\b")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
@@ -136,22 +140,31 @@ class Matcher:
         entry_phrasings: list[list[frozenset[str]]] = []
         vocabulary = set(STOPWORDS) | self.analyzer.alias_words
 
-        normalized_phrasings: list[list[str]] = []
+        normalized_phrasings = [
+            [normalize(text, max_chars=len(text)) for text in e.phrasings] for e in self.faq.entries
+        ]
+        normalized_rest = [
+            tuple(normalize(text, max_chars=len(text)) for text in (entry.answer, " ".join(entry.tags)))
+            for entry in self.faq.entries
+        ]
+        for texts in (*normalized_phrasings, *normalized_rest):
+            for text in texts:
+                vocabulary.update(_ASCII_WORDS.findall(text))  # what misspellings may be corrected to
+        known = self._without_typos(vocabulary)
+        self.speller = Speller(known)
+        typos = vocabulary - known
 
-        def terms_of(normalized: str) -> list[str]:
-            vocabulary.update(_ASCII_WORDS.findall(normalized))  # what misspellings may be corrected to
-            return self.analyzer.normalized_terms(normalized)
+        def corrected(text: str) -> str:
+            return self.speller(text) if typos and not typos.isdisjoint(_ASCII_WORDS.findall(text)) else text
 
-        for entry in self.faq.entries:
-            normalized_phrasings.append([normalize(text, max_chars=len(text)) for text in entry.phrasings])
-            phrasings = [frozenset(terms_of(text)) for text in normalized_phrasings[-1]]
-            answer, tags = (normalize(text, max_chars=len(text)) for text in (entry.answer, " ".join(entry.tags)))
-            credits = dict.fromkeys(terms_of(answer), self.settings.answer_text_credit)
-            for terms in (*phrasings, terms_of(tags)):
+        for texts, (answer, tags) in zip(normalized_phrasings, normalized_rest, strict=True):
+            # a phrasing written misspelt on purpose ("downlod") teaches the speller, not a term of its own
+            phrasings = [frozenset(self.analyzer.normalized_terms(corrected(text))) for text in texts]
+            credits = dict.fromkeys(self.analyzer.normalized_terms(answer), self.settings.answer_text_credit)
+            for terms in (*phrasings, self.analyzer.normalized_terms(tags)):
                 credits.update(dict.fromkeys(terms, 1.0))
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
-        self.speller = Speller(vocabulary)
         self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
 
         count = len(self.faq.entries)
@@ -163,6 +176,8 @@ class Matcher:
         # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
+        self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
+        self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
         self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
         self._lightest = [min(p.norms, default=math.inf) for p in self._phrasings]  # bounds phrasing coverage
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -170,6 +185,18 @@ class Matcher:
             for term, credit in credits.items():
                 if self.weights[term]:
                     self._postings[term].append((index, credit))
+
+    def _without_typos(self, vocabulary: set[str]) -> set[str]:
+        """The FAQ's words less its misspellings: a word of no word list that the speller would correct.
+
+        Curators write misspelt phrasings ("where do i downlod the weigths") so
+        that people's typos find their entry; as terms of their own they would
+        be rare, heavy words of that one entry, and the speller would leave
+        people's "downlod" alone rather than correct it to "download".
+        """
+        real = {word for word in vocabulary if zipf(word) > RARE} | set(STOPWORDS) | self.analyzer.alias_words
+        checker = Speller(real)
+        return {word for word in vocabulary if word in real or checker.correct(word) == word}
 
     def _index_phrasings(self, phrasings: list[frozenset[str]]) -> _Phrasings:
         holding: dict[str, list[int]] = defaultdict(list)
@@ -200,25 +227,73 @@ class Matcher:
         ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
         terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
         outcome = self.decide(ranked, on_topic=on_topic)
-        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
-            return outcome
         if not on_topic or not self._topic:
+            return outcome
+        if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
+            return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
+        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
             return outcome
         if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
 
+    def _holds_detail(self, question: str, entry: Entry) -> bool:
+        """False when the question asks for a person, number or date that the entry does not state.
+
+        "Who is Alibaba's CEO?" is near the entry on who builds Qwen, which
+        names no CEO: see :mod:`bot.knowledge.detail`. A message that asks
+        several things, one of them a detail ("is it MoE? how many parameters
+        at most?"), is answered by an entry that answers another of them.
+        """
+        text = question[: self.settings.max_question_chars]
+        if asked_detail(normalize(text, max_chars=len(text))) is None:
+            return True
+        details = [asked_detail(normalize(part, max_chars=len(part))) for part in _parts(text)[-1:0:-1] or [text]]
+        detail = details[0]
+        if detail is None or None in details:
+            return True
+        index = self._position[entry.id]
+        credits = self._credits[index]
+        names = lambda word: any(term in credits for term in self.analyzer.terms(word))  # noqa: E731
+        asked = {  # what the question is about, less the subject and its products ("qwen3")
+            term
+            for term in self.analyzer.terms(question)
+            if self.weights.get(term) and not any(term.startswith(word) for word in self._topic)
+        }
+        vouching = self._vouching_phrasings(index)
+        vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in vouching)
+        return holds(detail, entry, names, vouched=vouched)
+
+    def _vouching_phrasings(self, index: int) -> list[tuple[str, frozenset[str]]]:
+        """The entry's phrasings that ask for a detail, as (kind, the phrasing's terms); worked out on first need."""
+        vouching = self._vouched.get(index)
+        if vouching is None:
+            vouching = self._vouched[index] = [
+                (detail.kind, frozenset(self.analyzer.terms(phrasing, spell=self.speller)))
+                for phrasing in self.faq.entries[index].phrasings
+                if (detail := asked_detail(normalize(phrasing, max_chars=len(phrasing))))
+            ]
+        return vouching
+
     def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
 
-        Only words of the language's word list count: a misspelling ("ourselfs")
-        is rare too, but says nothing about the topic. A word's weight already
-        falls with how common it is and with how many unknown words share the
-        message, so the context of a long message does not count as a topic.
+        Only words of the language's word list count, and names: a misspelling
+        ("ourselfs") is rare too, but says nothing about the topic, while a
+        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR")
+        does. A word's weight already falls with how common it is and with how
+        many unknown words share the message, so the context of a long message
+        does not count as a topic.
         """
         least = self.settings.unexplained_weight
-        pairs = self.analyzer.pairs(question[: self.settings.max_question_chars], spell=self.speller)
-        unknown = {term for word, term in pairs if term not in self.weights and zipf(word, _language(word)) > RARE}
+        text = question[: self.settings.max_question_chars]
+        pairs = self.analyzer.pairs(text, spell=self.speller)
+        names = {word.lower() for word in _NAME.findall(text)}  # "DingTalk", "GDPR": a name is no misspelling
+        unknown = {
+            term
+            for word, term in pairs
+            if term not in self.weights and (zipf(word, _language(word)) > RARE or word in names)
+        }
         return sum(terms.get(term, 0.0) for term in unknown) >= least
 
     def decide(self, ranked: list[Suggestion], *, on_topic: bool = True) -> Match:
@@ -229,11 +304,12 @@ class Matcher:
         (``answer_threshold``) than one that names none of it
         (``answer_threshold_off_topic``): "what's the rate limit on our
         internal search API?" shares words with an entry but is about something else.
-        An FAQ with no topic words cannot tell the two apart: its bar sits halfway.
+        An FAQ with no topic words cannot tell the two apart: its bar is
+        ``answer_threshold_no_topic``, between the two.
         """
         s = self.settings
         if not self._topic:
-            threshold = (s.answer_threshold + s.answer_threshold_off_topic) / 2
+            threshold = s.answer_threshold_no_topic
         else:
             threshold = s.answer_threshold if on_topic else s.answer_threshold_off_topic
         if not ranked or ranked[0].score < s.suggest_threshold:
@@ -265,30 +341,47 @@ class Matcher:
         ``max_question_chars`` characters are read: the rest of a pasted essay is ignored.
         """
         on_topic: bool | None = None
+        whole: dict[str, float] | None = None
         best: dict[int, float] = {}
         depth = max(limit, self.settings.rerank_depth)
         text = question[: self.settings.max_question_chars]
         for part in _parts(text):
             terms, part_on_topic = self.query_terms(part, on_topic=on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
+            whole = terms if whole is None else whole
             for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        fused = self._fuse(text, best)
+        fused = self._fuse(self._asked_text(text), best, self._ngram_trust(whole or {}, bool(on_topic)))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
 
-    def _fuse(self, text: str, lexical: dict[int, float]) -> dict[int, float]:
+    def _ngram_trust(self, terms: dict[str, float], on_topic: bool) -> float:
+        """How far the n-grams may speak for a message: in full, unless it names none of the topic words.
+
+        Then only as far as the FAQ knows its words (the square root of their
+        share of its weight): the n-grams of "anthropic" in "does anthropic have
+        rate limit tiers?" hardly dilute its likeness to the rate limits entry,
+        though the word says the message is about another vendor. (The share
+        itself would also silence close calls worth offering.)
+        """
+        if on_topic or not self._topic:
+            return 1.0
+        total = sum(terms.values())
+        return (sum(weight for term, weight in terms.items() if term in self.weights) / total) ** 0.5 if total else 0.0
+
+    def _fuse(self, text: str, lexical: dict[int, float], trust: float = 1.0) -> dict[int, float]:
         """The term score blended with character n-gram similarity (``ngram_share`` of the 0-100 scale).
 
         The term score decides which entries are candidates; the n-grams
-        reorder them where words were misspelt, inflected or split differently.
+        reorder them where words were misspelt, inflected or split differently,
+        weighed by ``trust`` (:meth:`_ngram_trust`).
         """
         share = self.settings.ngram_share
         if not lexical or not share:
             return lexical
         vector = self._ngrams.vector(text)
         return {
-            index: (1 - share) * score + share * 100 * self._ngrams.similarity(vector, index)
+            index: (1 - share) * score + share * 100 * trust * self._ngrams.similarity(vector, index)
             for index, score in lexical.items()
             if score > 0
         }
@@ -307,6 +400,7 @@ class Matcher:
         """
         pairs = self.analyzer.pairs(text, spell=self.speller)
         found = [term for _, term in pairs]
+        avoided = self._avoided_terms(text)
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -329,13 +423,33 @@ class Matcher:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:
                 weight = known * max(self._rarity(word), s.common_word_share)
+            if term in avoided:
+                weight *= s.avoided_weight
             if weight:
                 terms[term] = weight
         return terms, on_topic
 
+    def _asked_text(self, text: str) -> str:
+        """``text`` less what it says it wants to avoid, for the n-grams: "our own gpus" is not what it asks about."""
+        if not may_avoid(text):
+            return text
+        normalized = normalize(text, max_chars=self.settings.max_question_chars)
+        return without_avoided(normalized) if avoided_spans(normalized) else text
+
+    def _avoided_terms(self, text: str) -> frozenset[str]:
+        """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
+        if not may_avoid(text):
+            return frozenset()
+        normalized = normalize(text, max_chars=self.settings.max_question_chars)
+        spans = avoided_spans(normalized)
+        if not spans:
+            return frozenset()
+        kept = set(self.analyzer.terms(without_avoided(normalized), spell=self.speller))
+        return frozenset(term for span in spans for term in self.analyzer.terms(span, spell=self.speller)) - kept
+
     def phrasing_weight(self, phrasing: str) -> float:
         """The total weight of a phrasing's terms the FAQ knows: how much it says on its own."""
-        return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing)))
+        return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing, spell=self.speller)))
 
     def _rarity(self, word: str) -> float:
         """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
 
 _OPENERS = frozenset(
@@ -21,16 +22,23 @@ _CHINESE_ASKING = re.compile("[吗呢谁哪]|什么|怎么|怎样|如何|为什�
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _THANKS = re.compile(
     r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|appreciated?|kudos|(?:that|this|it) (?:helped|helps|works)|got it"
-    r"|makes sense|perfect|brilliant|great answer|good to know|noted)\b"
-    "|谢谢|多谢|感谢|谢了|明白了|懂了|收到|了解了|知道了|好的|辛苦"
+    r"|makes sense|perfect|brilliant|great answer|good to know|noted"
+    # news shared, not a question asked: "fyi the pilot is on hold", "for the record, ..."
+    r"|fyi|psa|heads up|for the record|just so (?:you|everyone|we|y'?all) knows?)\b"
+    "|谢谢|多谢|感谢|谢了|明白了|懂了|收到|了解了|知道了|好的|辛苦|顺便说一下|通知一下"
 )
-_LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more)\b")
+_LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more|fyi|psa|heads up)\b")
 _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
+
+
+def _cleaned(text: str) -> str:
+    """Normalised, with traditional Chinese folded onto simplified (多謝 is 多谢, 嗎 is 吗)."""
+    return normalize(text).translate(simplified_table())
 
 
 def looks_like_question(text: str) -> bool:
     """True for "who builds qwen?", "is there an sla" or "千问能商用吗"; false for "thanks all"."""
-    cleaned = normalize(text)
+    cleaned = _cleaned(text)
     if "?" in cleaned:
         return True
     first = _FIRST_WORD.search(cleaned.replace("'", ""))
@@ -40,11 +48,12 @@ def looks_like_question(text: str) -> bool:
 
 
 def looks_like_thanks(text: str) -> bool:
-    """True for thanks or an acknowledgement that asks nothing: "cheers, that pricing answer helped", "谢谢，明白了".
+    """True for thanks, an acknowledgement or news that asks nothing: "cheers, that pricing answer helped",
+    "谢谢，明白了", "fyi we moved the pilot to qwen".
 
     A message that thanks and then asks ("thanks! and is there an SLA?") is a question.
     """
-    cleaned = normalize(text)
+    cleaned = _cleaned(text)
     if not _THANKS.search(cleaned):
         return False
     pieces = _SENTENCE.findall(cleaned.replace("'", ""))

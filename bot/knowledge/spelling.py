@@ -16,6 +16,7 @@ as one edit.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 from rapidfuzz import process
@@ -34,7 +35,9 @@ class Speller:
     def __init__(self, vocabulary: Iterable[str]) -> None:
         self._known = {word for word in vocabulary if word.isascii() and word.isalpha()}
         self._known_stems = {stem(word) for word in self._known}
-        self._choices = sorted(self._known)
+        self._choices: dict[str, list[str]] = defaultdict(list)  # by first letter: only those can be the correction
+        for word in sorted(self._known):
+            self._choices[word[0]].append(word)
         self._cache: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
@@ -56,12 +59,11 @@ class Speller:
         if zipf(word) > RARE:
             return word  # a real English word the FAQ does not use ("feels", "prod") is not a typo
         allowed = 2 if len(word) >= 8 else 1
-        found = process.extractOne(word, self._choices, scorer=OSA.distance, score_cutoff=allowed)
+        # people rarely mistype the first letter; "stickers" is not "tickers"
+        found = process.extractOne(word, self._choices.get(word[0], ()), scorer=OSA.distance, score_cutoff=allowed)
         if found is None:
             return word
         candidate: str = found[0]
-        if candidate[0] != word[0]:
-            return word  # people rarely mistype the first letter; "stickers" is not "tickers"
         if len(word) < 6 and sorted(candidate) != sorted(word):
             return word  # short words: only a swap of two letters
         return candidate

@@ -23,6 +23,9 @@ from tests.conftest import entry_yaml, small_faq
         "谢谢，明白了",
         "thx, the SLA entry was exactly what I needed",
         "got it, so the API terms are separate. ty!",
+        "多謝，授權那段說明很清楚",  # traditional Chinese thanks too
+        "fyi our team moved the summariser onto qwen last week",  # news shared, nothing asked
+        "the licence review for qwen is done, for the record",
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -31,7 +34,14 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
 
 
 @pytest.mark.parametrize(
-    "message", ["thanks! and is there an SLA?", "ty, but what licence is qwen under", "谢谢，千问能商用吗？"]
+    "message",
+    [
+        "thanks! and is there an SLA?",
+        "ty, but what licence is qwen under",
+        "谢谢，千问能商用吗？",
+        "謝謝，千問能商用嗎？",
+        "fyi what licence is qwen under",
+    ],
 )
 def test_thanks_followed_by_a_question_is_a_question(message: str) -> None:
     assert not looks_like_thanks(message)
@@ -130,3 +140,55 @@ def test_an_alias_under_two_canonical_forms_is_flagged(tmp_path: Path) -> None:
     aliases = "aliases:\n  price: [fees, charge]\n  fund: [charge, funding]\n"
     problems = [str(p) for p in check_faq(small_faq(tmp_path, entries, aliases=aliases)).problems]
     assert any("'charge'" in p and "'price'" in p and "'fund'" in p for p in problems), problems
+
+
+def test_a_misspelt_phrasing_teaches_the_speller_not_a_term_of_its_own(tmp_path: Path) -> None:
+    """A curator's misspelt phrasing ("downlod") is read as the word it misspells, so it neither
+    becomes a heavy term of its own entry nor keeps people's same typo from being corrected."""
+    entries = entry_yaml(
+        "usage",
+        "How many people use Qwen?",
+        ["How often has Qwen been downloaded?", "how many downlods so far", "qwen users", "qwen reach", "qwen uptake"],
+    ) + entry_yaml(
+        "weights",
+        "Where can we download the Qwen weights?",
+        ["Where are the Qwen weights hosted?", "qwen checkpoints", "weights link", "get the weights", "weight files"],
+    )
+    matcher = Matcher(load_faq(small_faq(tmp_path, entries, aliases="topic: [qwen]\naliases: {}\n")))
+    assert "downlod" not in matcher.weights
+    assert matcher.speller.correct("downlod") == "download"
+    best = matcher.rank("where do i downlod the qwen weights", limit=1)[0]
+    assert best.entry.id == "weights"
+
+
+@pytest.mark.parametrize(
+    "question", ["does Qwen power the assistant inside Taobao?", "Is Qwen the model behind DingTalk?"]
+)
+def test_a_name_the_faq_never_uses_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
+    """A product or place the FAQ never names is no misspelling: it says the question is about something else."""
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "does mistral have rate limit tiers for their api?",
+        "is llama licensed under apache 2.0?",
+        "does cohere offer data residency in the eu?",
+    ],
+)
+def test_another_vendors_question_gets_no_entry(shipped_matcher: Matcher, message: str) -> None:
+    """A message naming no topic word, about another vendor: the n-grams do not make up for the name the FAQ lacks."""
+    assert not isinstance(shipped_matcher.match(message), Answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("what does the hosted api cost per token?", "model-studio-pricing"), ("is there an sla?", "model-studio-sla")],
+)
+def test_a_question_naming_no_topic_word_but_all_in_the_faqs_words_is_answered(
+    shipped_matcher: Matcher, question: str, entry: str
+) -> None:
+    outcome = shipped_matcher.match(question)
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == entry

@@ -1,0 +1,110 @@
+"""Does a question ask for one specific detail (a person, a number, a date), and does an answer hold it?
+
+"Who is Alibaba's CEO?", "how many experts are active per token?" or "when was
+the first Qwen released?" ask for a fact, not a topic. The entry nearest in
+topic (who builds Qwen, mixture of experts, release pace) speaks about the
+subject but does not state that fact, so answering with it passes a neighbour
+off as the answer: the bot should say its sources do not cover it.
+
+The test is deliberately crude and cheap: a person is asked for by a role
+("ceo", "founder", 负责人) that the entry must name; a number ("how many",
+多少, 几个) needs a quantity in the entry's answer (a figure such as "300",
+"170,000", "0.5B", "600 million", not a version such as "Qwen3" or "2.0"); a
+date ("when was", 哪一年) needs a year in it; a live figure (a share price,
+a market value) is never in a dated document. "How much" is not a number
+asked: it asks for a price ("how much does it cost", which the pricing entry
+answers by pointing to the price page) or a degree ("how much detail").
+Every pattern runs over normalised text of bounded length and is linear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.knowledge.faq import Entry
+
+Kind = Literal["person", "number", "date", "live"]
+
+_ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
+_PERSON = re.compile(
+    rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,3}}?({_ROLES}|head)\b"
+    r"|\bwho\s+(leads|led|heads|headed|founded|co-?founded|wrote|authored)\b"
+    rf"|\b({_ROLES})\s+of\b"
+    "|(负责人|创始人|创办人|掌门人?|董事长|总裁|首席执行官|ceo|领导|老板)(?:是谁|叫什么)"
+    "|谁(?:创立|创办|领导|带领|掌管)"
+)
+_NUMBER = re.compile(
+    r"\bhow (?:many|big|large)\b|\bwhat percentage\b|\bexact (?:number|figure|count|score|percentage)\b"
+    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?revenue\b"
+    # 多少 after a price or a limit asks "what is the price / the limit", which their entries answer
+    "|(?<!价格|价钱|费用|收费|报价|限流|限额|配额|上限)(?<!价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少(?!钱)"
+    "|(?<![哪这那])几(?:个|张|种|位|次|台|个九)"
+)
+# a figure that changes every day: no dated document holds it
+_LIVE = re.compile(r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值")
+# "when was it released" asks a date; "when does it show up in the cloud" asks about a delay
+_DATE = re.compile(r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月")
+# a figure: several digits, or a number with a magnitude; not glued to a word (Qwen3) nor a version (2.0)
+_QUANTITY = re.compile(
+    r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:[kmbt]\b|million|billion|thousand|hundred|万|亿|%)"
+    r"|(?<![\w.])\d{2,}(?:,\d{3})*(?![\w.]|\.\d)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+# who *did* it names the person by the role: who founded it, its founder
+_ROLE_OF_VERB = {
+    "leads": "leader",
+    "led": "leader",
+    "heads": "head",
+    "headed": "head",
+    "founded": "founder",
+    "cofounded": "founder",
+    "co-founded": "founder",
+    "wrote": "author",
+    "authored": "author",
+}
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A specific detail a question asks for; for a person, the role words that name it."""
+
+    kind: Kind
+    words: tuple[str, ...] = ()
+
+
+def asked_detail(normalized: str) -> Detail | None:
+    """The detail a normalised question asks for, if it asks for one ("who is alibaba's ceo?")."""
+    person = _PERSON.search(normalized)
+    if person:
+        return Detail("person", tuple(_ROLE_OF_VERB.get(group, group) for group in person.groups() if group))
+    if _LIVE.search(normalized):
+        return Detail("live")
+    if _NUMBER.search(normalized):
+        return Detail("number")
+    if _DATE.search(normalized):
+        return Detail("date")
+    return None
+
+
+def holds(detail: Detail, entry: Entry, names: Callable[[str], bool], *, vouched: bool = False) -> bool:
+    """Does ``entry`` state the kind of detail asked? ``names(word)``: does the entry use that word (a role)?
+
+    ``vouched``: one of the entry's own phrasings asks for this kind of detail
+    about the same thing: a curator who wrote "how many requests per minute
+    can we send?" for the rate limits entry says that entry answers it (with
+    where the figures are).
+    """
+    if vouched:
+        return True
+    if detail.kind == "person":
+        return any(names(word) for word in detail.words)
+    if detail.kind == "live":
+        return False
+    text = f"{entry.answer}\n{entry.answer_zh}"
+    return bool((_QUANTITY if detail.kind == "number" else _YEAR).search(text))

@@ -1,0 +1,89 @@
+"""A question that asks for a person, a number or a date no entry states gets the not-covered reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.detail import Detail, asked_detail
+from bot.knowledge.matcher import Answer, Matcher, NotCovered
+from bot.knowledge.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("who is the current chairman of alibaba?", "person"),
+        ("who heads the tongyi lab these days", "person"),
+        ("阿里云的创始人是谁？", "person"),
+        ("how many layers does the biggest qwen have?", "number"),
+        ("how big is the qwen tokenizer's vocabulary?", "number"),
+        ("what was alibaba's revenue in the last fiscal year?", "number"),
+        ("千问一共有几个版本？", "number"),
+        ("when did the tongyi lab open?", "date"),
+        ("通义实验室是哪一年成立的？", "date"),
+        ("where is baba's share price heading?", "live"),
+        ("阿里的市值大概多少？", "live"),
+    ],
+)
+def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
+    detail = asked_detail(normalize(question))
+    assert detail is not None
+    assert detail.kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much does qwen cost on model studio?",  # a price: the pricing entry says where prices are
+        "百炼上的价格是多少？",
+        "how much detail do the qwen papers give?",  # a degree, not a figure
+        "is the hugging face org run by alibaba?",
+        "when does a new release show up in model studio?",  # a delay, not a date
+        "阿里会不会哪天改掉许可证？",  # "some day"
+        "qwen 计划往哪几个方向发展？",  # "which few directions"
+        "our sla says 99.9% uptime, does model studio have one?",  # a figure stated, not asked
+    ],
+)
+def test_a_topic_question_asks_no_detail(question: str) -> None:
+    assert asked_detail(normalize(question)) is None
+
+
+def test_a_person_is_asked_for_by_role() -> None:
+    assert asked_detail(normalize("who's alibaba's cto?")) == Detail("person", ("cto",))
+    assert asked_detail(normalize("who wrote the qwen2 paper?")) == Detail("person", ("author",))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who is the chairman of alibaba group?",
+        "how many attention heads does qwen's architecture use?",
+        "in what year did alibaba list on the new york stock exchange?",
+        "阿里巴巴现在的市值多少？",
+    ],
+)
+def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("how many qwen models are open weights?", "open-models"),
+        ("how many times have the qwen weights been downloaded?", "adoption"),
+        ("千问开源了多少个模型？", "open-models"),
+    ],
+)
+def test_a_figure_the_answer_states_is_answered(shipped_matcher: Matcher, question: str, entry: str) -> None:
+    outcome = shipped_matcher.match(question)
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == entry
+
+
+def test_a_message_asking_several_things_is_answered_by_an_entry_answering_one(shipped_matcher: Matcher) -> None:
+    """The figure asked second does not veto the entry that answers the first question."""
+    outcome = shipped_matcher.match(
+        "Does Qwen3 use a mixture-of-experts design? How many parameters does the biggest one have?"
+    )
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id in {"moe-efficiency", "architecture", "largest-model"}

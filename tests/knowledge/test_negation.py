@@ -1,0 +1,37 @@
+"""What a message says it wants to avoid weighs little: it is not what the message asks about."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import MatchSettings
+from bot.knowledge.matcher import Matcher
+from bot.knowledge.negation import avoided_spans, without_avoided
+from bot.knowledge.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("message", "span"),
+    [
+        ("if we don't want to manage servers, what's hosted?", "manage servers"),
+        ("we’d rather not host it ourselves — options?", "host it ourselves "),
+        ("could we use the api instead of our own cluster?", "our own cluster"),
+        ("不想自己部署的话，有托管的吗？", "自己部署"),
+    ],
+)
+def test_the_span_to_avoid_runs_to_the_end_of_its_clause(message: str, span: str) -> None:
+    assert avoided_spans(normalize(message)) == [span]
+
+
+def test_a_plain_negation_is_not_something_to_avoid() -> None:
+    """ "Customers who don't write in English" still asks about English."""
+    text = normalize("will it work for customers who don't write in english?")
+    assert avoided_spans(text) == []
+    assert without_avoided(text) == text
+
+
+def test_what_is_avoided_does_not_pull_the_ranking_its_way(shipped_matcher: Matcher) -> None:
+    question = "if we do not want to self-host, which alibaba product serves qwen?"
+    literal = Matcher(shipped_matcher.faq, settings=MatchSettings(avoided_weight=1.0))
+    assert "self-hosting" in [s.entry.id for s in literal.rank(question, limit=2)]
+    assert "self-hosting" not in [s.entry.id for s in shipped_matcher.rank(question, limit=2)]
