@@ -18,14 +18,21 @@ _OPENERS = frozenset(
     does doesnt do dont did can cant could should would will wont any anyone anybody has have
     """.split()
 )
+# a request worded as a statement: "need to know which licence applies", "wondering if it's hosted"
+_REQUEST = re.compile(
+    r"^\W*(?:i |we )?(?:need to (?:know|find out|check|understand|figure out)|want to know|wondering|curious"
+    r"|trying to (?:figure out|work out|understand|find out)|can (?:someone|anyone|you) (?:explain|tell)"
+    r"|explain|tell me|any idea|anyone know)\b"
+)
 _CHINESE_ASKING = re.compile("[吗呢谁哪]|什么|怎么|怎样|如何|为什么|多少|是否|能否|可否|有没有|是不是")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
 _THANKS = re.compile(
-    r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|appreciated?|kudos|(?:that|this|it) (?:helped|helps|works)|got it"
+    r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|merci|danke|gracias|appreciated?|kudos"
+    r"|(?:that|this|it) (?:helped|helps|works)|got it"
     r"|makes sense|perfect|brilliant|great answer|good to know|noted"
     # news shared, not a question asked: "fyi the pilot is on hold", "for the record, ..."
     r"|fyi|psa|heads up|for the record|just so (?:you|everyone|we|y'?all) knows?)\b"
-    "|谢谢|多谢|感谢|谢了|明白了|懂了|收到|了解了|知道了|好的|辛苦|顺便说一下|通知一下"
+    "|谢谢|多谢|感谢|谢了|明白了|懂了|清楚了|收到|了解了|知道了|好的|辛苦|顺便说一下|通知一下"
 )
 _LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more|fyi|psa|heads up)\b")
 _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
@@ -37,14 +44,15 @@ def _cleaned(text: str) -> str:
 
 
 def looks_like_question(text: str) -> bool:
-    """True for "who builds qwen?", "is there an sla" or "千问能商用吗"; false for "thanks all"."""
+    """True for "who builds qwen?", "is there an sla", "need to know which licence applies" or "千问能商用吗";
+    false for "thanks all"."""
     cleaned = _cleaned(text)
     if "?" in cleaned:
         return True
     first = _FIRST_WORD.search(cleaned.replace("'", ""))
     if first is not None and first.group(0) in _OPENERS:
         return True
-    return bool(_CHINESE_ASKING.search(cleaned))
+    return bool(_REQUEST.search(cleaned.replace("'", "")) or _CHINESE_ASKING.search(cleaned))
 
 
 def looks_like_thanks(text: str) -> bool:

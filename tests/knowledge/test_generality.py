@@ -26,6 +26,8 @@ from tests.conftest import entry_yaml, small_faq
         "多謝，授權那段說明很清楚",  # traditional Chinese thanks too
         "fyi our team moved the summariser onto qwen last week",  # news shared, nothing asked
         "the licence review for qwen is done, for the record",
+        "merci, the hugging face answer was what I needed",
+        "👍 rate limit 的事清楚了",
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -41,6 +43,9 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
         "谢谢，千问能商用吗？",
         "謝謝，千問能商用嗎？",
         "fyi what licence is qwen under",
+        # a request worded as a statement, whatever thanks-like words it holds
+        "need to know which flavour of qwen makes sense for us",
+        "wondering which licence makes sense for the on-prem build. perfect if it's apache",
     ],
 )
 def test_thanks_followed_by_a_question_is_a_question(message: str) -> None:
