@@ -79,6 +79,7 @@ class Analyzer:
         self._longest_latin = max((len(key) for key in self._latin), default=1)
         self._words: dict[str, tuple[tuple[str, str], ...]] = {}  # token -> its pairs, when no phrase starts there
         self._runs: dict[str, tuple[str, ...]] = {}  # a run of Chinese -> its words
+        self._piece_scores: dict[str, float | None] = {}  # runs are many, the pieces they are split into few
         self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
@@ -202,9 +203,13 @@ class Analyzer:
         best = [0.0] + [-math.inf] * n
         start = [0] * (n + 1)
         longest = max(self._longest_chinese, _LONGEST_WORD)
+        scores = self._piece_scores
+        if len(scores) >= _CACHE_LIMIT:
+            scores.clear()
         for end in range(1, n + 1):
             for begin in range(max(0, end - longest), end):
-                score = self._piece_score(run[begin:end])
+                piece = run[begin:end]
+                score = scores[piece] if piece in scores else scores.setdefault(piece, self._piece_score(piece))
                 if score is not None and best[begin] + score > best[end]:
                     best[end], start[end] = best[begin] + score, begin
         pieces = []

@@ -38,6 +38,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
@@ -48,11 +49,16 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.question import looks_like_thanks
 from bot.knowledge.spelling import Speller
 
+if TYPE_CHECKING:
+    from bot.knowledge.arrays import ArrayIndex
+
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
+ARRAY_MIN_ENTRIES = 2000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
+ARRAY_MARGIN = 1e-9  # scores within this of the last place are recomputed in plain Python before ranking
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
 
@@ -152,6 +158,7 @@ class Matcher:
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
         self.speller = Speller(vocabulary)
+        self._normalized = normalized_phrasings
         self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
 
         count = len(self.faq.entries)
@@ -163,21 +170,40 @@ class Matcher:
         # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
-        self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
-        self._lightest = [min(p.norms, default=math.inf) for p in self._phrasings]  # bounds phrasing coverage
+        self._norms = [self._phrasing_norms(phrasings) for phrasings in entry_phrasings]
+        self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
+        self._arrays: ArrayIndex | None = None
+        self._lightest: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        if len(entry_credits) >= ARRAY_MIN_ENTRIES:
+            from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
+
+            self._arrays = ArrayIndex(entry_credits, entry_phrasings, [n for norms in self._norms for n in norms])
+            return
+        self._lightest = [min(norms, default=math.inf) for norms in self._norms]  # bounds phrasing coverage
         for index, credits in enumerate(entry_credits):
             for term, credit in credits.items():
                 if self.weights[term]:
                     self._postings[term].append((index, credit))
 
-    def _index_phrasings(self, phrasings: list[frozenset[str]]) -> _Phrasings:
-        holding: dict[str, list[int]] = defaultdict(list)
-        for position, terms in enumerate(phrasings):
-            for term in terms:
-                holding[term].append(position)
-        norms = tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
-        return _Phrasings({term: tuple(positions) for term, positions in holding.items()}, norms)
+    def _phrasing_norms(self, phrasings: list[frozenset[str]]) -> tuple[float, ...]:
+        return tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
+
+    def _phrasings_of(self, index: int) -> _Phrasings:
+        """Entry ``index``'s phrasings indexed for scoring, built the first time it is scored.
+
+        Most entries of a large FAQ never are, so their phrasings are analysed
+        again here rather than kept from the build.
+        """
+        found = self._phrasings.get(index)
+        if found is None:
+            holding: dict[str, list[int]] = defaultdict(list)
+            for position, text in enumerate(self._normalized[index]):
+                for term in frozenset(self.analyzer.normalized_terms(text)):
+                    holding[term].append(position)
+            found = _Phrasings({term: tuple(positions) for term, positions in holding.items()}, self._norms[index])
+            self._phrasings[index] = found
+        return found
 
     def _idf(self, df: int, count: int) -> float:
         weight = math.log(1 + (count - df + 0.5) / (df + 0.5))
@@ -250,7 +276,7 @@ class Matcher:
 
     def rank(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The best ``limit`` entries, best first, using the index."""
-        return self._rank(question, limit, self._rank_indexed)
+        return self._rank(question, limit, self._rank_indexed if self._arrays is None else self._rank_arrays)
 
     def rank_all(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The reference ranking: every entry scored from scratch, no index, no bound."""
@@ -425,6 +451,30 @@ class Matcher:
             del best[limit:]
         return best
 
+    def _rank_arrays(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
+        """Every entry scored at once with numpy; those near the top scored again in plain Python.
+
+        The coverages come from :class:`~bot.knowledge.arrays.ArrayIndex` exact to
+        the last bit, but numpy's powers may differ from Python's in it; so the
+        entries within ``ARRAY_MARGIN`` of the last place are scored again with
+        :meth:`_combine`, and the ranking is exactly :meth:`rank_all`'s.
+        """
+        import numpy as np  # already imported with the array index
+
+        total = sum(terms.values())
+        if not total or self._arrays is None:
+            return []
+        s = self.settings
+        covered, phrasing_coverage = self._arrays.coverages(terms)
+        coverage = covered / total
+        evidence = np.minimum(1.0, coverage * total / self.min_evidence)
+        scores = 100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence  # as _combine
+        last = np.partition(scores, -limit)[-limit] if limit < len(scores) else scores.min()
+        near = np.flatnonzero((scores > 0) & (scores >= last - ARRAY_MARGIN))
+        exact = [(self._combine(float(coverage[i]), float(phrasing_coverage[i]), total), int(i)) for i in near]
+        exact.sort(key=lambda item: (-item[0], item[1]))
+        return exact[:limit]
+
     def _rank_every_entry(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
         total = sum(terms.values())
         if not total:
@@ -443,14 +493,18 @@ class Matcher:
         "how" cannot be covered in full, and a question whose only match is
         "how" cannot score high.
         """
-        s = self.settings
-        phrasings = self._phrasings[index]
+        phrasings = self._phrasings_of(index)
         touched = [0.0] * len(phrasings.norms)
         for term, weight in terms.items():
             for position in phrasings.holding.get(term, ()):
                 touched[position] += weight
         phrasing_coverage = max((t / norm for t, norm in zip(touched, phrasings.norms, strict=True)), default=0.0)
-        evidence = min(1.0, coverage * sum(terms.values()) / self.min_evidence)
+        return self._combine(coverage, phrasing_coverage, sum(terms.values()))
+
+    def _combine(self, coverage: float, phrasing_coverage: float, total: float) -> float:
+        """The score of an entry from its question coverage and its best phrasing's coverage (see :meth:`_score`)."""
+        s = self.settings
+        evidence = min(1.0, coverage * total / self.min_evidence)
         return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
 
 

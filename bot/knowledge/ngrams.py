@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
@@ -88,13 +89,11 @@ class NgramIndex:
         if found is not None:
             return found
         centroids = []
-        texts = self._entries[index]
-        for chinese in (False, True):
-            vectors = [
-                self._vector(Counter(gram for word in normalized_words(text) for gram in word_grams(word)))
-                for text in texts
-                if _has_chinese(text) == chinese
-            ]
+        by_script: tuple[list[Vector], list[Vector]] = ([], [])  # English phrasings', Chinese ones'
+        for text in self._entries[index]:
+            counts = Counter(chain.from_iterable(map(word_grams, normalized_words(text))))
+            by_script[_has_chinese(text)].append(self._vector(counts))
+        for vectors in by_script:
             centroid = _centroid(vectors)
             if centroid:
                 typical = sum(_cosine(vector, centroid) for vector in vectors) / len(vectors)
@@ -105,7 +104,10 @@ class NgramIndex:
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
         idf = self._idf
-        vector = {gram: (1 + math.log(n)) * idf[gram] for gram, n in counts.items() if gram in idf}
+        # most n-grams occur once, and 1 + log(1) is 1: the logarithm is skipped for them
+        vector = {
+            gram: (1 + math.log(n)) * idf[gram] if n > 1 else idf[gram] for gram, n in counts.items() if gram in idf
+        }
         return _unit(vector)
 
     def vector(self, question: str) -> Vector:
@@ -135,10 +137,11 @@ def _has_chinese(text: str) -> bool:
 
 
 def _centroid(vectors: list[Vector]) -> Vector:
-    total: Counter[str] = Counter()
+    total: Vector = {}
     for vector in vectors:
-        total.update(vector)
-    return _unit(dict(total))
+        for gram, weight in vector.items():
+            total[gram] = weight + total.get(gram, 0.0)
+    return _unit(total)
 
 
 def _unit(vector: Vector) -> Vector:
