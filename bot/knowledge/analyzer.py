@@ -21,11 +21,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
-from bot.knowledge.background import RARE, simplified_table, zipf
+from bot.knowledge.background import RARE, listed_words, simplified_table, zipf
 from bot.knowledge.lexicon import (
     CHAT_FILLER,
     CHINESE_QUESTION_WORDS,
@@ -80,6 +80,7 @@ class Analyzer:
         self._words: dict[str, tuple[tuple[str, str], ...]] = {}  # token -> its pairs, when no phrase starts there
         self._runs: dict[str, tuple[str, ...]] = {}  # a run of Chinese -> its words
         self._piece_scores: dict[str, float | None] = {}  # runs are many, the pieces they are split into few
+        self._longest_ending: dict[str, int] | None = None  # character -> longest word ending in it, when first needed
         self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
@@ -202,12 +203,12 @@ class Analyzer:
         n = len(run)
         best = [0.0] + [-math.inf] * n
         start = [0] * (n + 1)
-        longest = max(self._longest_chinese, _LONGEST_WORD)
+        longest = self._longest_ending or self._longest_endings()
         scores = self._piece_scores
         if len(scores) >= _CACHE_LIMIT:
             scores.clear()
         for end in range(1, n + 1):
-            for begin in range(max(0, end - longest), end):
+            for begin in range(max(0, end - longest.get(run[end - 1], 1)), end):
                 piece = run[begin:end]
                 score = scores[piece] if piece in scores else scores.setdefault(piece, self._piece_score(piece))
                 if score is not None and best[begin] + score > best[end]:
@@ -230,6 +231,16 @@ class Analyzer:
         if len(lone) > 1:
             yield lone
 
+    def _longest_endings(self) -> dict[str, int]:
+        """Character -> the longest alias or listed word ending in it (at most the longest alias or four
+        characters): no longer piece ending there can be a word, so the split never tries one."""
+        longest = max(self._longest_chinese, _LONGEST_WORD)
+        endings = {char: min(length, longest) for char, length in _longest_listed_endings().items()}
+        for phrase in self._chinese:
+            endings[phrase[-1]] = max(endings.get(phrase[-1], 1), len(phrase))
+        self._longest_ending = endings
+        return endings
+
     def _piece_score(self, piece: str) -> float | None:
         """How likely ``piece`` is as one word of a split (higher is likelier), or ``None`` if it is no word."""
         frequency = zipf(piece, "zh")
@@ -240,6 +251,12 @@ class Analyzer:
                 return None
             frequency = RARE - 1  # a character the list lacks stands alone
         return frequency - _WORD_COST
+
+
+@cache
+def _longest_listed_endings() -> dict[str, int]:
+    """Character -> the length of the longest word of wordfreq's Chinese list that ends in it."""
+    return {word[-1]: len(word) for word in sorted(listed_words("zh"), key=len)}
 
 
 def _glue_suffix(match: re.Match[str]) -> str:

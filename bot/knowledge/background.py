@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import cast
@@ -50,6 +51,11 @@ def _zipf_table(language: str) -> dict[str, float]:
 def zipf(word: str, language: str = "en") -> float:
     """How common ``word`` is: about 7 for "the", 5 for "bill", 3 for "invoice"; :data:`RARE` if unlisted."""
     return _zipf_table(language).get(word, RARE)
+
+
+def listed_words(language: str) -> Iterable[str]:
+    """Every word of the list for "en" or "zh"."""
+    return _zipf_table(language).keys()
 
 
 @cache
