@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
@@ -32,6 +32,8 @@ SIZES = (2, 3, 4)
 CHINESE_SIZES = (1, 2)
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PIECE = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[\\W_]+")
+_LATIN_WORD = re.compile("[^\\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # what _PIECE leaves between its matches
+_CHINESE_PAIR = re.compile("(?=([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}))")  # overlapping: every pair in a run
 Vector = dict[str, float]
 
 
@@ -48,6 +50,39 @@ def words(text: str, *, max_chars: int) -> list[str]:
 def normalized_words(normalized: str) -> list[str]:
     """:func:`words` of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
     return [piece for piece in _PIECE.split(normalized.translate(simplified_table())) if piece]
+
+
+def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
+    """How many entries use each n-gram that :func:`word_grams` cuts from the words of their (normalised) texts.
+
+    Counted without cutting every word of every entry: runs of Chinese, mostly
+    unique, give their characters and pairs in two scans of an entry's text;
+    Latin words, few and shared by many entries, are cut once each, and an
+    n-gram's entries are the union of its words' entries (bit sets).
+    """
+    frequencies: Counter[str] = Counter()
+    entries_of: dict[str, list[int]] = defaultdict(list)  # Latin word -> the entries using it
+    for index, texts in enumerate(entries):
+        text = " ".join(texts).translate(simplified_table())  # a space splits words as the ends of the texts do
+        chinese = set(_CHINESE.findall(text))
+        chinese.update(_CHINESE_PAIR.findall(text))
+        frequencies.update(chinese)
+        for word in set(_LATIN_WORD.findall(text)):
+            entries_of[word].append(index)
+    holders: dict[str, int] = {}  # Latin n-gram -> its entries, as bits
+    for word, indices in entries_of.items():
+        bits = _bit_set(indices)
+        for gram in word_grams(word):
+            holders[gram] = holders.get(gram, 0) | bits
+    frequencies.update({gram: bits.bit_count() for gram, bits in holders.items()})
+    return frequencies
+
+
+def _bit_set(indices: list[int]) -> int:
+    bits = bytearray(max(indices) // 8 + 1)
+    for index in indices:
+        bits[index >> 3] |= 1 << (index & 7)
+    return int.from_bytes(bits, "little")
 
 
 @lru_cache(maxsize=65536)
@@ -75,10 +110,7 @@ class NgramIndex:
         """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`."""
         self.max_chars = max_chars
         self._entries = entries
-        document_frequency: Counter[str] = Counter()
-        for texts in entries:
-            distinct = {word for text in texts for word in normalized_words(text)}
-            document_frequency.update({gram for word in distinct for gram in word_grams(word)})
+        document_frequency = document_frequencies(entries)
         count = len(entries)
         self._idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequency.items()}
         self._centroids: dict[int, list[tuple[Vector, float]]] = {}

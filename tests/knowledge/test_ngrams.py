@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import MatchSettings
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher, Suggestion
-from bot.knowledge.ngrams import NgramIndex, grams
+from bot.knowledge.ngrams import NgramIndex, document_frequencies, grams, normalized_words, word_grams
 from bot.knowledge.normalize import normalize
 
 ENTRIES = (
@@ -77,3 +81,19 @@ def test_an_faq_without_topic_words_sits_halfway(shipped_matcher: Matcher) -> No
     for on_topic in (True, False):
         assert isinstance(topicless.decide(above, on_topic=on_topic), Answer)
         assert isinstance(topicless.decide(below, on_topic=on_topic), DidYouMean)
+
+
+_TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from(list("ab9_ -.通義千问云é\u00a0")), max_size=15) | st.text(), max_size=4
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, max_size=12))
+def test_document_frequencies_count_what_cutting_every_word_finds(entries: list[list[str]]) -> None:
+    """Scanning Chinese and uniting Latin words' entries counts what cutting each entry's words does."""
+    normalized = [[normalize(text) for text in texts] for texts in entries]
+    expected: Counter[str] = Counter()
+    for texts in normalized:
+        expected.update({gram for text in texts for word in normalized_words(text) for gram in word_grams(word)})
+    assert document_frequencies(normalized) == expected
