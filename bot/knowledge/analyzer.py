@@ -80,7 +80,7 @@ class Analyzer:
         self._words: dict[str, tuple[tuple[str, str], ...]] = {}  # token -> its pairs, when no phrase starts there
         self._runs: dict[str, tuple[str, ...]] = {}  # a run of Chinese -> its words
         self._piece_scores: dict[str, float | None] = {}  # runs are many, the pieces they are split into few
-        self._longest_ending: dict[str, int] | None = None  # character -> longest word ending in it, when first needed
+        self._longest_ending: dict[str, int] | None = None  # character -> longest word ending in it, when needed
         self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
@@ -208,7 +208,7 @@ class Analyzer:
         if len(scores) >= _CACHE_LIMIT:
             scores.clear()
         for end in range(1, n + 1):
-            for begin in range(max(0, end - longest.get(run[end - 1], 1)), end):
+            for begin in range(max(0, end - longest.get(run[end - 1], _LONGEST_WORD)), end):
                 piece = run[begin:end]
                 score = scores[piece] if piece in scores else scores.setdefault(piece, self._piece_score(piece))
                 if score is not None and best[begin] + score > best[end]:
@@ -232,12 +232,13 @@ class Analyzer:
             yield lone
 
     def _longest_endings(self) -> dict[str, int]:
-        """Character -> the longest alias or listed word ending in it (at most the longest alias or four
-        characters): no longer piece ending there can be a word, so the split never tries one."""
+        """Character -> the longest alias or listed word ending in it, where longer than four characters
+        (and at most the longest alias): no longer piece ending there can be a word, so the split never tries one."""
         longest = max(self._longest_chinese, _LONGEST_WORD)
-        endings = {char: min(length, longest) for char, length in _longest_listed_endings().items()}
+        endings = {char: min(length, longest) for char, length in _long_listed_endings().items()}
         for phrase in self._chinese:
-            endings[phrase[-1]] = max(endings.get(phrase[-1], 1), len(phrase))
+            if len(phrase) > endings.get(phrase[-1], _LONGEST_WORD):
+                endings[phrase[-1]] = len(phrase)
         self._longest_ending = endings
         return endings
 
@@ -254,9 +255,10 @@ class Analyzer:
 
 
 @cache
-def _longest_listed_endings() -> dict[str, int]:
-    """Character -> the length of the longest word of wordfreq's Chinese list that ends in it."""
-    return {word[-1]: len(word) for word in sorted(listed_words("zh"), key=len)}
+def _long_listed_endings() -> dict[str, int]:
+    """Character -> the longest word of wordfreq's Chinese list ending in it, where longer than four characters."""
+    long_words = sorted((word for word in listed_words("zh") if len(word) > _LONGEST_WORD), key=len)
+    return {word[-1]: len(word) for word in long_words}
 
 
 def _glue_suffix(match: re.Match[str]) -> str:

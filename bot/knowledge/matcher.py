@@ -46,7 +46,7 @@ from bot.knowledge.background import RARE, zipf
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
-from bot.knowledge.question import looks_like_thanks
+from bot.knowledge.question import looks_like_thanks, thanks_words
 from bot.knowledge.spelling import Speller
 
 if TYPE_CHECKING:
@@ -127,8 +127,6 @@ class Matcher:
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
         self._alias_words = frozenset(self.analyzer.alias_words)
-        # an FAQ with an entry for thanks (a shop's chatbot) may answer them; this one has none
-        self._answers_thanks = any(looks_like_thanks(p) for entry in faq.entries for p in entry.phrasings)
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             self._build()
@@ -159,6 +157,13 @@ class Matcher:
             entry_phrasings.append(phrasings)
         self.speller = Speller(vocabulary)
         self._normalized = normalized_phrasings
+        # an FAQ with an entry for thanks (a shop's chatbot) may answer them; this one has none
+        self._answers_thanks = any(
+            looks_like_thanks(text)
+            for entry, normalized in zip(self.faq.entries, normalized_phrasings, strict=True)
+            for text, cleaned in zip(entry.phrasings, normalized, strict=True)
+            if len(text) > 1000 or thanks_words(cleaned)
+        )
         self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
 
         count = len(self.faq.entries)

@@ -39,13 +39,22 @@ def looks_like_question(text: str) -> bool:
     return bool(_CHINESE_ASKING.search(cleaned))
 
 
+def thanks_words(normalized: str) -> bool:
+    """Does text already through :func:`~bot.knowledge.normalize.normalize` hold a word of thanks?
+
+    The first test :func:`looks_like_thanks` makes: text of at most 1,000
+    characters without one is not thanks, and this saves normalising it again.
+    """
+    return _THANKS.search(normalized) is not None
+
+
 def looks_like_thanks(text: str) -> bool:
     """True for thanks or an acknowledgement that asks nothing: "cheers, that pricing answer helped", "谢谢，明白了".
 
     A message that thanks and then asks ("thanks! and is there an SLA?") is a question.
     """
     cleaned = normalize(text)
-    if not _THANKS.search(cleaned):
+    if not thanks_words(cleaned):
         return False
     pieces = _SENTENCE.findall(cleaned.replace("'", ""))
     return not any(looks_like_question(_LEADING_LINK.sub("", piece)) for piece in pieces)
