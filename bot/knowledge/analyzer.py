@@ -48,6 +48,7 @@ _stemmer = snowballstemmer.stemmer("english")
 _CACHE_LIMIT = 100_000
 _LONGEST_WORD = 4
 _WORD_COST = 9.0  # per word of a Chinese split: fewer, commoner words win
+_UNSEEN = math.nan  # a piece not scored yet (a score is a number or None)
 ALIAS_ZIPF = 4.5  # an alias's frequency in a Chinese split, when the word list lacks it
 
 
@@ -210,7 +211,9 @@ class Analyzer:
         for end in range(1, n + 1):
             for begin in range(max(0, end - longest.get(run[end - 1], _LONGEST_WORD)), end):
                 piece = run[begin:end]
-                score = scores[piece] if piece in scores else scores.setdefault(piece, self._piece_score(piece))
+                score = scores.get(piece, _UNSEEN)
+                if score is _UNSEEN:
+                    score = scores[piece] = self._piece_score(piece)
                 if score is not None and best[begin] + score > best[end]:
                     best[end], start[end] = best[begin] + score, begin
         pieces = []
