@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -88,3 +89,36 @@ def _sums(ids: list[npt.NDArray[np.int32]], weights: list[Floats], size: int) ->
     if not ids:
         return np.zeros(size)
     return np.bincount(np.concatenate(ids), np.concatenate(weights), size).astype(np.float64, copy=False)
+
+
+class NgramArrays:
+    """The character n-grams' inverse document frequencies as an array, to build an entry's centroid in a few
+    numpy calls rather than dictionary by dictionary (see :class:`~bot.knowledge.ngrams.NgramIndex`)."""
+
+    def __init__(self, idf: Mapping[str, float]) -> None:
+        self._grams = list(idf)
+        self._ids = {gram: number for number, gram in enumerate(self._grams)}
+        self._idf = np.array(list(idf.values()))
+
+    def centroid(self, texts: Sequence[Sequence[str]]) -> tuple[dict[str, float], float] | None:
+        """The unit centroid of the texts' vectors, and the texts' mean cosine to it; ``None`` if they hold no n-gram.
+
+        ``texts``: each text's n-grams, every one of them among those the
+        index was built with. A text's vector: sublinear term frequency times
+        inverse document frequency, L2-normalised.
+        """
+        lengths = [len(grams) for grams in texts]
+        if not sum(lengths):
+            return None
+        size = len(self._grams)
+        ids = np.fromiter(map(self._ids.__getitem__, chain.from_iterable(texts)), dtype=np.int64, count=sum(lengths))
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        pairs, counts = np.unique(rows * size + ids, return_counts=True)  # each text's distinct n-grams
+        row, gram = np.divmod(pairs, size)
+        weight = (1.0 + np.log(counts)) * self._idf[gram]
+        unit = weight / np.sqrt(np.bincount(row, weight * weight, len(texts)))[row]
+        grams, local = np.unique(gram, return_inverse=True)
+        total = np.bincount(local, unit)
+        centroid = total / np.sqrt(total @ total)
+        typical = float(np.bincount(row, unit * centroid[local], len(texts)).sum() / len(texts))
+        return dict(zip(map(self._grams.__getitem__, grams.tolist()), centroid.tolist(), strict=True)), typical

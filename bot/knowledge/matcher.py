@@ -164,7 +164,11 @@ class Matcher:
             for text, cleaned in zip(entry.phrasings, normalized, strict=True)
             if len(text) > 1000 or thanks_words(cleaned)
         )
-        self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
+        self._ngrams = NgramIndex(
+            normalized_phrasings,
+            max_chars=self.settings.max_question_chars,
+            arrays=len(normalized_phrasings) >= ARRAY_MIN_ENTRIES,
+        )
 
         count = len(self.faq.entries)
         document_frequency: dict[str, int] = defaultdict(int)

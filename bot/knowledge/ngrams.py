@@ -24,9 +24,13 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
+
+if TYPE_CHECKING:
+    from bot.knowledge.arrays import NgramArrays
 
 SIZES = (2, 3, 4)
 CHINESE_SIZES = (1, 2)
@@ -56,7 +60,7 @@ def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
     """How many entries use each n-gram that :func:`word_grams` cuts from the words of their (normalised) texts.
 
     Counted without cutting every word of every entry: runs of Chinese, mostly
-    unique, give their characters and pairs in two scans of an entry's text;
+    unique, give their characters and pairs in two scans of an entry's runs;
     Latin words, few and shared by many entries, are cut once each, and an
     n-gram's entries are the union of its words' entries (bit sets).
     """
@@ -64,8 +68,10 @@ def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
     entries_of: dict[str, list[int]] = defaultdict(list)  # Latin word -> the entries using it
     for index, texts in enumerate(entries):
         text = " ".join(texts).translate(simplified_table())  # a space splits words as the ends of the texts do
-        chinese = set(_CHINESE.findall(text))
-        chinese.update(_CHINESE_PAIR.findall(text))
+        runs = " ".join(run for run in _PIECE.findall(text) if run)
+        chinese = set(runs)
+        chinese.discard(" ")
+        chinese.update(_CHINESE_PAIR.findall(runs))
         frequencies.update(chinese)
         for word in set(_LATIN_WORD.findall(text)):
             entries_of[word].append(index)
@@ -106,20 +112,31 @@ class NgramIndex:
     a candidate, so a cold start pays for the few entries one question reaches.
     """
 
-    def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int) -> None:
-        """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`."""
+    def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int, arrays: bool = False) -> None:
+        """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`.
+
+        ``arrays``: build centroids with numpy (:class:`~bot.knowledge.arrays.NgramArrays`),
+        for a large FAQ, whose questions keep reaching entries not built yet.
+        """
         self.max_chars = max_chars
         self._entries = entries
         document_frequency = document_frequencies(entries)
         count = len(entries)
         self._idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequency.items()}
         self._centroids: dict[int, list[tuple[Vector, float]]] = {}
+        self._arrays: NgramArrays | None = None
+        if arrays:
+            from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ
+
+            self._arrays = NgramArrays(self._idf)
 
     def _entry_centroids(self, index: int) -> list[tuple[Vector, float]]:
         """An entry's centroids (English phrasings', Chinese ones'), each with its phrasings' mean cosine to it."""
         found = self._centroids.get(index)
         if found is not None:
             return found
+        if self._arrays is not None:
+            return self._centroids.setdefault(index, self._array_centroids(index, self._arrays))
         centroids = []
         by_script: tuple[list[Vector], list[Vector]] = ([], [])  # English phrasings', Chinese ones'
         for text in self._entries[index]:
@@ -132,6 +149,13 @@ class NgramIndex:
                 centroids.append((centroid, typical))
         self._centroids[index] = centroids
         return centroids
+
+    def _array_centroids(self, index: int, arrays: NgramArrays) -> list[tuple[Vector, float]]:
+        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums)."""
+        by_script: tuple[list[list[str]], list[list[str]]] = ([], [])
+        for text in self._entries[index]:
+            by_script[_has_chinese(text)].append(list(chain.from_iterable(map(word_grams, normalized_words(text)))))
+        return [found for texts in by_script if texts and (found := arrays.centroid(texts)) is not None]
 
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""

@@ -97,3 +97,14 @@ def test_document_frequencies_count_what_cutting_every_word_finds(entries: list[
     for texts in normalized:
         expected.update({gram for text in texts for word in normalized_words(text) for gram in word_grams(word)})
     assert document_frequencies(normalized) == expected
+
+
+def test_centroids_built_with_arrays_are_the_plain_ones(shipped_matcher: Matcher) -> None:
+    """numpy's centroids (a large FAQ's) give every question the same similarity, but for the last bits."""
+    phrasings = [[normalize(text) for text in entry.phrasings] for entry in shipped_matcher.faq.entries]
+    plain, arrays = NgramIndex(phrasings, max_chars=1000), NgramIndex(phrasings, max_chars=1000, arrays=True)
+    questions = ["who builds qwen?", "千问能商用吗", "licnese for finetuners", "Qwen 的 license 是 Apache 2.0 吗", ""]
+    for question in questions + [text for texts in phrasings[::7] for text in texts[::5]]:
+        vector = plain.vector(question)
+        for index in range(len(phrasings)):
+            assert abs(arrays.similarity(vector, index) - plain.similarity(vector, index)) < 1e-12, (question, index)
