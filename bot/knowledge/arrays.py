@@ -17,13 +17,15 @@ FAQ does not pay for it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from itertools import chain
+from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
+Centroid = tuple[dict[str, float], float]  # n-gram -> weight, unit length; the texts' mean cosine to it
+_CACHE_LIMIT = 100_000
 
 
 class ArrayIndex:
@@ -95,30 +97,53 @@ class NgramArrays:
     """The character n-grams' inverse document frequencies as an array, to build an entry's centroid in a few
     numpy calls rather than dictionary by dictionary (see :class:`~bot.knowledge.ngrams.NgramIndex`)."""
 
-    def __init__(self, idf: Mapping[str, float]) -> None:
+    def __init__(self, idf: Mapping[str, float], word_grams: Callable[[str], Sequence[str]]) -> None:
         self._grams = list(idf)
         self._ids = {gram: number for number, gram in enumerate(self._grams)}
         self._idf = np.array(list(idf.values()))
+        self._word_grams = word_grams
+        self._words: dict[str, npt.NDArray[np.int64]] = {}  # a word's n-grams, as numbers
 
-    def centroid(self, texts: Sequence[Sequence[str]]) -> tuple[dict[str, float], float] | None:
-        """The unit centroid of the texts' vectors, and the texts' mean cosine to it; ``None`` if they hold no n-gram.
+    def grams_of(self, words: Sequence[str]) -> npt.NDArray[np.int64]:
+        """The n-grams of a text's ``words`` (all of them among those the index was built with), as numbers."""
+        found = []
+        for word in words:
+            numbers = self._words.get(word)
+            if numbers is None:
+                if len(self._words) >= _CACHE_LIMIT:
+                    self._words.clear()
+                numbers = self._words[word] = np.array([self._ids[gram] for gram in self._word_grams(word)], np.int64)
+            found.append(numbers)
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
 
-        ``texts``: each text's n-grams, every one of them among those the
-        index was built with. A text's vector: sublinear term frequency times
-        inverse document frequency, L2-normalised.
+    def centroids(self, texts: Sequence[npt.NDArray[np.int64]], groups: Sequence[int]) -> list[Centroid]:
+        """For each group of texts, in the order of their numbers: the unit centroid of their vectors, and their mean
+        cosine to it. A group whose texts hold no n-gram has none.
+
+        ``texts``: each text's n-grams (:meth:`grams_of`); ``groups``: each
+        text's group, numbered from 0. A text's vector: sublinear term frequency
+        times inverse document frequency, L2-normalised.
         """
         lengths = [len(grams) for grams in texts]
         if not sum(lengths):
-            return None
+            return []
         size = len(self._grams)
-        ids = np.fromiter(map(self._ids.__getitem__, chain.from_iterable(texts)), dtype=np.int64, count=sum(lengths))
+        group_of = np.array(groups, dtype=np.intp)
         rows = np.repeat(np.arange(len(texts)), lengths)
-        pairs, counts = np.unique(rows * size + ids, return_counts=True)  # each text's distinct n-grams
+        pairs, counts = np.unique(rows * size + np.concatenate(texts), return_counts=True)  # each text's n-grams
         row, gram = np.divmod(pairs, size)
         weight = (1.0 + np.log(counts)) * self._idf[gram]
         unit = weight / np.sqrt(np.bincount(row, weight * weight, len(texts)))[row]
-        grams, local = np.unique(gram, return_inverse=True)
+        keys, local = np.unique(group_of[row] * size + gram, return_inverse=True)  # each group's n-grams, in order
+        group, grams = np.divmod(keys, size)
         total = np.bincount(local, unit)
-        centroid = total / np.sqrt(total @ total)
-        typical = float(np.bincount(row, unit * centroid[local], len(texts)).sum() / len(texts))
-        return dict(zip(map(self._grams.__getitem__, grams.tolist()), centroid.tolist(), strict=True)), typical
+        centroid = total / np.sqrt(np.bincount(group, total * total))[group]
+        cosines = np.bincount(group_of[row], unit * centroid[local]).tolist()
+        texts_in = np.bincount(group_of).tolist()
+        names, values = list(map(self._grams.__getitem__, grams.tolist())), centroid.tolist()
+        bounds = np.searchsorted(group, np.arange(len(texts_in) + 1)).tolist()
+        return [
+            (dict(zip(names[start:end], values[start:end], strict=True)), cosines[number] / texts_in[number])
+            for number, (start, end) in enumerate(pairwise(bounds))
+            if end > start
+        ]

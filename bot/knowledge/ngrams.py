@@ -128,7 +128,7 @@ class NgramIndex:
         if arrays:
             from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ
 
-            self._arrays = NgramArrays(self._idf)
+            self._arrays = NgramArrays(self._idf, word_grams)
 
     def _entry_centroids(self, index: int) -> list[tuple[Vector, float]]:
         """An entry's centroids (English phrasings', Chinese ones'), each with its phrasings' mean cosine to it."""
@@ -152,10 +152,10 @@ class NgramIndex:
 
     def _array_centroids(self, index: int, arrays: NgramArrays) -> list[tuple[Vector, float]]:
         """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums)."""
-        by_script: tuple[list[list[str]], list[list[str]]] = ([], [])
-        for text in self._entries[index]:
-            by_script[_has_chinese(text)].append(list(chain.from_iterable(map(word_grams, normalized_words(text)))))
-        return [found for texts in by_script if texts and (found := arrays.centroid(texts)) is not None]
+        texts = self._entries[index]
+        return arrays.centroids(
+            [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
+        )
 
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
