@@ -41,6 +41,7 @@ _PIECE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
 _LETTERS_THEN_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
 # a word, then one letter or a short number glued to it: "qwen-x", "qwen3", "qwen2.5"
 _PRODUCT_SUFFIX = re.compile(r"(?<![^\W_])([^\W\d_]{2,})(?:-?(\d{1,2})|-([^\W\d_]))(?![^\W_])")
+_DIGIT_OR_HYPHEN = re.compile(r"[\d-]")
 _GLUED = re.compile(r"[^\W\d_]{2,}\d{1,2}")
 _ASCII_WORD = re.compile(r"[a-z]+")
 
@@ -116,7 +117,9 @@ class Analyzer:
         """(word as written, term) for each term of normalised text; an alias's word is its canonical form."""
         pairs: list[tuple[str, str]] = []
         latin: list[str] = []
-        glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
+        glued = {}  # a product's number or letter needs a digit or a hyphen, which most text lacks
+        if _DIGIT_OR_HYPHEN.search(text):
+            glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
         if glued:
             text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)
         for chinese, word in _PIECE.findall(text):

@@ -25,8 +25,10 @@ How a question is scored against an entry (0-100):
   split another way where whole terms do not.
 
 :meth:`Matcher.rank` is the fast path (an inverted index, and bounds that stop
-scoring candidates that can no longer reach the top); :meth:`Matcher.rank_all`
-is the plain reference that scores every entry. Tests hold them to agree.
+scoring candidates that can no longer reach the top; on an FAQ of
+``ARRAY_MIN_ENTRIES`` or more, numpy arrays that score every entry at once);
+:meth:`Matcher.rank_all` is the plain reference that scores every entry. Tests
+hold them to agree.
 """
 
 from __future__ import annotations
