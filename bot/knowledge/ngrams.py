@@ -36,7 +36,6 @@ SIZES = (2, 3, 4)
 CHINESE_SIZES = (1, 2)
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PIECE = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[\\W_]+")
-_LATIN_WORD = re.compile("[^\\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # what _PIECE leaves between its matches
 _CHINESE_PAIR = re.compile("(?=([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}))")  # overlapping: every pair in a run
 Vector = dict[str, float]
 
@@ -68,13 +67,15 @@ def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
     entries_of: dict[str, list[int]] = defaultdict(list)  # Latin word -> the entries using it
     for index, texts in enumerate(entries):
         text = " ".join(texts).translate(simplified_table())  # a space splits words as the ends of the texts do
-        runs = " ".join(run for run in _PIECE.findall(text) if run)
+        pieces = _PIECE.split(text)  # words between the separators, and the runs of Chinese it captures
+        runs = " ".join(run for run in pieces[1::2] if run)
         chinese = set(runs)
         chinese.discard(" ")
         chinese.update(_CHINESE_PAIR.findall(runs))
         frequencies.update(chinese)
-        for word in set(_LATIN_WORD.findall(text)):
-            entries_of[word].append(index)
+        for word in set(pieces[::2]):
+            if word:
+                entries_of[word].append(index)
     holders: dict[str, int] = {}  # Latin n-gram -> its entries, as bits
     for word, indices in entries_of.items():
         bits = _bit_set(indices)

@@ -18,9 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.knowledge.analyzer import stem
 from bot.knowledge.background import RARE, zipf
 
@@ -55,6 +52,9 @@ class Speller:
     def _closest(self, word: str) -> str:
         if zipf(word) > RARE:
             return word  # a real English word the FAQ does not use ("feels", "prod") is not a typo
+        from rapidfuzz import process  # only once a word needs correcting: a cold start on a clean question skips it
+        from rapidfuzz.distance import OSA
+
         allowed = 2 if len(word) >= 8 else 1
         found = process.extractOne(word, self._choices, scorer=OSA.distance, score_cutoff=allowed)
         if found is None:
