@@ -13,7 +13,8 @@ L2-normalised), so no single phrasing decides; a question scores the cosine of
 its own vector with that centroid. Phrasings with Chinese in them have a
 centroid of their own: among twenty English phrasings, five Chinese ones would
 leave a Chinese question little to meet. Pure Python on dictionaries: built once per
-FAQ version, and used only on the few candidates the term matcher ranks first.
+FAQ version, and used only on the few candidates the term matcher ranks first
+(a large FAQ builds its centroids with numpy, see :class:`NgramIndex`).
 """
 
 from __future__ import annotations
