@@ -1,4 +1,4 @@
-"""Every entry's two coverages at once, in numpy: how the matcher ranks a large FAQ.
+"""Every entry's two coverages at once, and an entry's n-gram centroids, in numpy: how a large FAQ is matched.
 
 On a large FAQ whose entries share their words, a question's terms reach
 thousands of entries, and scoring those one at a time in Python (each walking
@@ -7,7 +7,8 @@ its phrasings) costs tens of milliseconds. Here the postings are arrays: one
 phrasing's touched weight, and ``maximum.reduceat`` each entry's best
 phrasing. The sums run in the order of the question's terms, as the plain
 Python loops do, so the figures are the same to the last bit; only the final
-combination into a score is left to the matcher.
+combination into a score is left to the matcher. :class:`NgramArrays` builds
+an entry's character n-gram centroids the same way, in a few calls.
 
 numpy is imported only by a matcher whose FAQ is large (see
 :data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`): a cold start on the shipped
