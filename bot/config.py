@@ -92,9 +92,12 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
 
 def load_env_file() -> None:
     """Load ``.env`` from the working directory into the environment, never overriding what is set."""
+    path = Path.cwd() / ".env"
+    if not path.is_file():
+        return  # nothing to load, and python-dotenv's import is a good part of a cold start
     from dotenv import load_dotenv
 
-    load_dotenv(Path.cwd() / ".env", override=False)
+    load_dotenv(path, override=False)
 
 
 def faq_dir(environ: Mapping[str, str] | None = None) -> Path:

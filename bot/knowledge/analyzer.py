@@ -21,11 +21,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
-from bot.knowledge.background import RARE, simplified_table, zipf
+from bot.knowledge.background import RARE, listed_words, simplified_table, zipf
 from bot.knowledge.lexicon import (
     CHAT_FILLER,
     CHINESE_QUESTION_WORDS,
@@ -41,6 +41,7 @@ _PIECE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
 _LETTERS_THEN_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
 # a word, then one letter or a short number glued to it: "qwen-x", "qwen3", "qwen2.5"
 _PRODUCT_SUFFIX = re.compile(r"(?<![^\W_])([^\W\d_]{2,})(?:-?(\d{1,2})|-([^\W\d_]))(?![^\W_])")
+_DIGIT_OR_HYPHEN = re.compile(r"[\d-]")
 _GLUED = re.compile(r"[^\W\d_]{2,}\d{1,2}")
 _ASCII_WORD = re.compile(r"[a-z]+")
 
@@ -48,6 +49,7 @@ _stemmer = snowballstemmer.stemmer("english")
 _CACHE_LIMIT = 100_000
 _LONGEST_WORD = 4
 _WORD_COST = 9.0  # per word of a Chinese split: fewer, commoner words win
+_UNSEEN = math.nan  # a piece not scored yet (a score is a number or None)
 ALIAS_ZIPF = 4.5  # an alias's frequency in a Chinese split, when the word list lacks it
 
 
@@ -79,6 +81,8 @@ class Analyzer:
         self._longest_latin = max((len(key) for key in self._latin), default=1)
         self._words: dict[str, tuple[tuple[str, str], ...]] = {}  # token -> its pairs, when no phrase starts there
         self._runs: dict[str, tuple[str, ...]] = {}  # a run of Chinese -> its words
+        self._piece_scores: dict[str, float | None] = {}  # runs are many, the pieces they are split into few
+        self._longest_ending: dict[str, int] | None = None  # character -> longest word ending in it, when needed
         self._phrase_starts = frozenset(key[0] for key in self._latin if len(key) > 1)  # skip lookups that cannot match
         self._longest_chinese = max((len(key) for key in self._chinese), default=1)
 
@@ -113,7 +117,9 @@ class Analyzer:
         """(word as written, term) for each term of normalised text; an alias's word is its canonical form."""
         pairs: list[tuple[str, str]] = []
         latin: list[str] = []
-        glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
+        glued = {}  # a product's number or letter needs a digit or a hyphen, which most text lacks
+        if _DIGIT_OR_HYPHEN.search(text):
+            glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
         if glued:
             text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)
         for chinese, word in _PIECE.findall(text):
@@ -201,10 +207,16 @@ class Analyzer:
         n = len(run)
         best = [0.0] + [-math.inf] * n
         start = [0] * (n + 1)
-        longest = max(self._longest_chinese, _LONGEST_WORD)
+        longest = self._longest_ending or self._longest_endings()
+        scores = self._piece_scores
+        if len(scores) >= _CACHE_LIMIT:
+            scores.clear()
         for end in range(1, n + 1):
-            for begin in range(max(0, end - longest), end):
-                score = self._piece_score(run[begin:end])
+            for begin in range(max(0, end - longest.get(run[end - 1], _LONGEST_WORD)), end):
+                piece = run[begin:end]
+                score = scores.get(piece, _UNSEEN)
+                if score is _UNSEEN:
+                    score = scores[piece] = self._piece_score(piece)
                 if score is not None and best[begin] + score > best[end]:
                     best[end], start[end] = best[begin] + score, begin
         pieces = []
@@ -225,6 +237,17 @@ class Analyzer:
         if len(lone) > 1:
             yield lone
 
+    def _longest_endings(self) -> dict[str, int]:
+        """Character -> the longest alias or listed word ending in it, where longer than four characters
+        (and at most the longest alias): no longer piece ending there can be a word, so the split never tries one."""
+        longest = max(self._longest_chinese, _LONGEST_WORD)
+        endings = {char: min(length, longest) for char, length in _long_listed_endings().items()}
+        for phrase in self._chinese:
+            if len(phrase) > endings.get(phrase[-1], _LONGEST_WORD):
+                endings[phrase[-1]] = len(phrase)
+        self._longest_ending = endings
+        return endings
+
     def _piece_score(self, piece: str) -> float | None:
         """How likely ``piece`` is as one word of a split (higher is likelier), or ``None`` if it is no word."""
         frequency = zipf(piece, "zh")
@@ -235,6 +258,13 @@ class Analyzer:
                 return None
             frequency = RARE - 1  # a character the list lacks stands alone
         return frequency - _WORD_COST
+
+
+@cache
+def _long_listed_endings() -> dict[str, int]:
+    """Character -> the longest word of wordfreq's Chinese list ending in it, where longer than four characters."""
+    long_words = sorted((word for word in listed_words("zh") if len(word) > _LONGEST_WORD), key=len)
+    return {word[-1]: len(word) for word in long_words}
 
 
 def _glue_suffix(match: re.Match[str]) -> str:

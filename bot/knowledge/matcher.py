@@ -25,8 +25,10 @@ How a question is scored against an entry (0-100):
   split another way where whole terms do not.
 
 :meth:`Matcher.rank` is the fast path (an inverted index, and bounds that stop
-scoring candidates that can no longer reach the top); :meth:`Matcher.rank_all`
-is the plain reference that scores every entry. Tests hold them to agree.
+scoring candidates that can no longer reach the top; on an FAQ of
+``ARRAY_MIN_ENTRIES`` or more, numpy arrays that score every entry at once);
+:meth:`Matcher.rank_all` is the plain reference that scores every entry. Tests
+hold them to agree.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
@@ -47,8 +50,11 @@ from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
-from bot.knowledge.question import looks_like_thanks
+from bot.knowledge.question import looks_like_thanks, thanks_words
 from bot.knowledge.spelling import Speller
+
+if TYPE_CHECKING:
+    from bot.knowledge.arrays import ArrayIndex
 
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
@@ -57,6 +63,8 @@ _NAME = re.compile(r"(?<![.?!\n]\s)(?<=\w\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
+ARRAY_MIN_ENTRIES = 1000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
+ARRAY_MARGIN = 1e-9  # scores within this of the last place are recomputed in plain Python before ranking
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
 
@@ -125,8 +133,6 @@ class Matcher:
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
         self._alias_words = frozenset(self.analyzer.alias_words)
-        # an FAQ with an entry for thanks (a shop's chatbot) may answer them; this one has none
-        self._answers_thanks = any(looks_like_thanks(p) for entry in faq.entries for p in entry.phrasings)
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             self._build()
@@ -165,7 +171,20 @@ class Matcher:
                 credits.update(dict.fromkeys(terms, 1.0))
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
-        self._ngrams = NgramIndex(normalized_phrasings, max_chars=self.settings.max_question_chars)
+        # the phrasings as scored, kept to index an entry's phrasings when it is first scored
+        self._normalized = [[corrected(text) for text in texts] for texts in normalized_phrasings]
+        # an FAQ with an entry for thanks (a shop's chatbot) may answer them; this one has none
+        self._answers_thanks = any(
+            looks_like_thanks(text)
+            for entry, normalized in zip(self.faq.entries, normalized_phrasings, strict=True)
+            for text, cleaned in zip(entry.phrasings, normalized, strict=True)
+            if len(text) > 1000 or thanks_words(cleaned)
+        )
+        self._ngrams = NgramIndex(
+            normalized_phrasings,
+            max_chars=self.settings.max_question_chars,
+            arrays=len(normalized_phrasings) >= ARRAY_MIN_ENTRIES,
+        )
 
         count = len(self.faq.entries)
         document_frequency: dict[str, int] = defaultdict(int)
@@ -178,9 +197,17 @@ class Matcher:
         self._credits = entry_credits
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
-        self._phrasings = [self._index_phrasings(phrasings) for phrasings in entry_phrasings]
-        self._lightest = [min(p.norms, default=math.inf) for p in self._phrasings]  # bounds phrasing coverage
+        self._norms = [self._phrasing_norms(phrasings) for phrasings in entry_phrasings]
+        self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
+        self._arrays: ArrayIndex | None = None
+        self._lightest: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        if len(entry_credits) >= ARRAY_MIN_ENTRIES:
+            from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
+
+            self._arrays = ArrayIndex(entry_credits, entry_phrasings, [n for norms in self._norms for n in norms])
+            return
+        self._lightest = [min(norms, default=math.inf) for norms in self._norms]  # bounds phrasing coverage
         for index, credits in enumerate(entry_credits):
             for term, credit in credits.items():
                 if self.weights[term]:
@@ -198,13 +225,24 @@ class Matcher:
         checker = Speller(real)
         return {word for word in vocabulary if word in real or checker.correct(word) == word}
 
-    def _index_phrasings(self, phrasings: list[frozenset[str]]) -> _Phrasings:
-        holding: dict[str, list[int]] = defaultdict(list)
-        for position, terms in enumerate(phrasings):
-            for term in terms:
-                holding[term].append(position)
-        norms = tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
-        return _Phrasings({term: tuple(positions) for term, positions in holding.items()}, norms)
+    def _phrasing_norms(self, phrasings: list[frozenset[str]]) -> tuple[float, ...]:
+        return tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
+
+    def _phrasings_of(self, index: int) -> _Phrasings:
+        """Entry ``index``'s phrasings indexed for scoring, built the first time it is scored.
+
+        Most entries of a large FAQ never are, so their phrasings are analysed
+        again here rather than kept from the build.
+        """
+        found = self._phrasings.get(index)
+        if found is None:
+            holding: dict[str, list[int]] = defaultdict(list)
+            for position, text in enumerate(self._normalized[index]):
+                for term in frozenset(self.analyzer.normalized_terms(text)):
+                    holding[term].append(position)
+            found = _Phrasings({term: tuple(positions) for term, positions in holding.items()}, self._norms[index])
+            self._phrasings[index] = found
+        return found
 
     def _idf(self, df: int, count: int) -> float:
         weight = math.log(1 + (count - df + 0.5) / (df + 0.5))
@@ -326,7 +364,7 @@ class Matcher:
 
     def rank(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The best ``limit`` entries, best first, using the index."""
-        return self._rank(question, limit, self._rank_indexed)
+        return self._rank(question, limit, self._rank_indexed if self._arrays is None else self._rank_arrays)
 
     def rank_all(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The reference ranking: every entry scored from scratch, no index, no bound."""
@@ -539,6 +577,30 @@ class Matcher:
             del best[limit:]
         return best
 
+    def _rank_arrays(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
+        """Every entry scored at once with numpy; those near the top scored again in plain Python.
+
+        The coverages come from :class:`~bot.knowledge.arrays.ArrayIndex` exact to
+        the last bit, but numpy's powers may differ from Python's in it; so the
+        entries within ``ARRAY_MARGIN`` of the last place are scored again with
+        :meth:`_combine`, and the ranking is exactly :meth:`rank_all`'s.
+        """
+        import numpy as np  # already imported with the array index
+
+        total = sum(terms.values())
+        if not total or self._arrays is None:
+            return []
+        s = self.settings
+        covered, phrasing_coverage = self._arrays.coverages(terms)
+        coverage = covered / total
+        evidence = np.minimum(1.0, coverage * total / self.min_evidence)
+        scores = 100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence  # as _combine
+        last = np.partition(scores, -limit)[-limit] if limit < len(scores) else scores.min()
+        near = np.flatnonzero((scores > 0) & (scores >= last - ARRAY_MARGIN))
+        exact = [(self._combine(float(coverage[i]), float(phrasing_coverage[i]), total), int(i)) for i in near]
+        exact.sort(key=lambda item: (-item[0], item[1]))
+        return exact[:limit]
+
     def _rank_every_entry(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
         total = sum(terms.values())
         if not total:
@@ -557,14 +619,18 @@ class Matcher:
         "how" cannot be covered in full, and a question whose only match is
         "how" cannot score high.
         """
-        s = self.settings
-        phrasings = self._phrasings[index]
+        phrasings = self._phrasings_of(index)
         touched = [0.0] * len(phrasings.norms)
         for term, weight in terms.items():
             for position in phrasings.holding.get(term, ()):
                 touched[position] += weight
         phrasing_coverage = max((t / norm for t, norm in zip(touched, phrasings.norms, strict=True)), default=0.0)
-        evidence = min(1.0, coverage * sum(terms.values()) / self.min_evidence)
+        return self._combine(coverage, phrasing_coverage, sum(terms.values()))
+
+    def _combine(self, coverage: float, phrasing_coverage: float, total: float) -> float:
+        """The score of an entry from its question coverage and its best phrasing's coverage (see :meth:`_score`)."""
+        s = self.settings
+        evidence = min(1.0, coverage * total / self.min_evidence)
         return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
 
 

@@ -13,24 +13,31 @@ L2-normalised), so no single phrasing decides; a question scores the cosine of
 its own vector with that centroid. Phrasings with Chinese in them have a
 centroid of their own: among twenty English phrasings, five Chinese ones would
 leave a Chinese question little to meet. Pure Python on dictionaries: built once per
-FAQ version, and used only on the few candidates the term matcher ranks first.
+FAQ version, and used only on the few candidates the term matcher ranks first
+(a large FAQ builds its centroids with numpy, see :class:`NgramIndex`).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
+from typing import TYPE_CHECKING
 
 from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
+
+if TYPE_CHECKING:
+    from bot.knowledge.arrays import NgramArrays
 
 SIZES = (2, 3, 4)
 CHINESE_SIZES = (1, 2)
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PIECE = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[\\W_]+")
+_CHINESE_PAIR = re.compile("(?=([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}))")  # overlapping: every pair in a run
 Vector = dict[str, float]
 
 
@@ -47,6 +54,43 @@ def words(text: str, *, max_chars: int) -> list[str]:
 def normalized_words(normalized: str) -> list[str]:
     """:func:`words` of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
     return [piece for piece in _PIECE.split(normalized.translate(simplified_table())) if piece]
+
+
+def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
+    """How many entries use each n-gram that :func:`word_grams` cuts from the words of their (normalised) texts.
+
+    Counted without cutting every word of every entry: runs of Chinese, mostly
+    unique, give their characters and pairs in two scans of an entry's runs;
+    Latin words, few and shared by many entries, are cut once each, and an
+    n-gram's entries are the union of its words' entries (bit sets).
+    """
+    frequencies: Counter[str] = Counter()
+    entries_of: dict[str, list[int]] = defaultdict(list)  # Latin word -> the entries using it
+    for index, texts in enumerate(entries):
+        text = " ".join(texts).translate(simplified_table())  # a space splits words as the ends of the texts do
+        pieces = _PIECE.split(text)  # words between the separators, and the runs of Chinese it captures
+        runs = " ".join(run for run in pieces[1::2] if run)
+        chinese = set(runs)
+        chinese.discard(" ")
+        chinese.update(_CHINESE_PAIR.findall(runs))
+        frequencies.update(chinese)
+        for word in set(pieces[::2]):
+            if word:
+                entries_of[word].append(index)
+    holders: dict[str, int] = {}  # Latin n-gram -> its entries, as bits
+    for word, indices in entries_of.items():
+        bits = _bit_set(indices)
+        for gram in word_grams(word):
+            holders[gram] = holders.get(gram, 0) | bits
+    frequencies.update({gram: bits.bit_count() for gram, bits in holders.items()})
+    return frequencies
+
+
+def _bit_set(indices: list[int]) -> int:
+    bits = bytearray(max(indices) // 8 + 1)
+    for index in indices:
+        bits[index >> 3] |= 1 << (index & 7)
+    return int.from_bytes(bits, "little")
 
 
 @lru_cache(maxsize=65536)
@@ -70,31 +114,37 @@ class NgramIndex:
     a candidate, so a cold start pays for the few entries one question reaches.
     """
 
-    def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int) -> None:
-        """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`."""
+    def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int, arrays: bool = False) -> None:
+        """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`.
+
+        ``arrays``: build centroids with numpy (:class:`~bot.knowledge.arrays.NgramArrays`),
+        for a large FAQ, whose questions keep reaching entries not built yet.
+        """
         self.max_chars = max_chars
         self._entries = entries
-        document_frequency: Counter[str] = Counter()
-        for texts in entries:
-            distinct = {word for text in texts for word in normalized_words(text)}
-            document_frequency.update({gram for word in distinct for gram in word_grams(word)})
+        document_frequency = document_frequencies(entries)
         count = len(entries)
         self._idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequency.items()}
         self._centroids: dict[int, list[tuple[Vector, float]]] = {}
+        self._arrays: NgramArrays | None = None
+        if arrays:
+            from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ
+
+            self._arrays = NgramArrays(self._idf, word_grams)
 
     def _entry_centroids(self, index: int) -> list[tuple[Vector, float]]:
         """An entry's centroids (English phrasings', Chinese ones'), each with its phrasings' mean cosine to it."""
         found = self._centroids.get(index)
         if found is not None:
             return found
+        if self._arrays is not None:
+            return self._centroids.setdefault(index, self._array_centroids(index, self._arrays))
         centroids = []
-        texts = self._entries[index]
-        for chinese in (False, True):
-            vectors = [
-                self._vector(Counter(gram for word in normalized_words(text) for gram in word_grams(word)))
-                for text in texts
-                if _has_chinese(text) == chinese
-            ]
+        by_script: tuple[list[Vector], list[Vector]] = ([], [])  # English phrasings', Chinese ones'
+        for text in self._entries[index]:
+            counts = Counter(chain.from_iterable(map(word_grams, normalized_words(text))))
+            by_script[_has_chinese(text)].append(self._vector(counts))
+        for vectors in by_script:
             centroid = _centroid(vectors)
             if centroid:
                 typical = sum(_cosine(vector, centroid) for vector in vectors) / len(vectors)
@@ -102,10 +152,20 @@ class NgramIndex:
         self._centroids[index] = centroids
         return centroids
 
+    def _array_centroids(self, index: int, arrays: NgramArrays) -> list[tuple[Vector, float]]:
+        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums)."""
+        texts = self._entries[index]
+        return arrays.centroids(
+            [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
+        )
+
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
         idf = self._idf
-        vector = {gram: (1 + math.log(n)) * idf[gram] for gram, n in counts.items() if gram in idf}
+        # most n-grams occur once, and 1 + log(1) is 1: the logarithm is skipped for them
+        vector = {
+            gram: (1 + math.log(n)) * idf[gram] if n > 1 else idf[gram] for gram, n in counts.items() if gram in idf
+        }
         return _unit(vector)
 
     def vector(self, question: str) -> Vector:
@@ -135,10 +195,11 @@ def _has_chinese(text: str) -> bool:
 
 
 def _centroid(vectors: list[Vector]) -> Vector:
-    total: Counter[str] = Counter()
+    total: Vector = {}
     for vector in vectors:
-        total.update(vector)
-    return _unit(dict(total))
+        for gram, weight in vector.items():
+            total[gram] = weight + total.get(gram, 0.0)
+    return _unit(total)
 
 
 def _unit(vector: Vector) -> Vector:

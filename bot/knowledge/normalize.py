@@ -27,6 +27,8 @@ _QUOTE_MARKER = re.compile(r"^[^\S\n]*>+[^\S\n]?", re.MULTILINE)  # not \s: it w
 _FORMATTING = re.compile(r"[*_~`]+")
 _URL_NOISE = re.compile(r"https?://|www\.")
 _WHITESPACE = re.compile(r"\s+")
+# what any step before case folding acts on: text without it only needs folding and white space
+_MARKUP_OR_NOISE = re.compile(r"[<>&:*_~`]|https?://|www\.")
 
 
 def slack_links(text: str) -> str:
@@ -86,11 +88,14 @@ STEPS: tuple[Step, ...] = (
     unicode_form,
     whitespace,
 )
+_PLAIN_STEPS: tuple[Step, ...] = (unicode_form, whitespace)
 
 
 def normalize(text: str, *, max_chars: int = 1000) -> str:
     """Apply every step in :data:`STEPS` to at most ``max_chars`` characters of ``text``."""
     text = text[: max_chars * 4]  # markup shrinks; bound the work before it does
-    for step in STEPS:
+    # most text (an FAQ's phrasings, plain questions) holds nothing the first steps act on: skip them
+    steps = STEPS if _MARKUP_OR_NOISE.search(text) else _PLAIN_STEPS
+    for step in steps:
         text = step(text)
     return text[:max_chars]

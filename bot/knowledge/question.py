@@ -55,6 +55,15 @@ def looks_like_question(text: str) -> bool:
     return bool(_REQUEST.search(cleaned.replace("'", "")) or _CHINESE_ASKING.search(cleaned))
 
 
+def thanks_words(normalized: str) -> bool:
+    """Does text already through :func:`~bot.knowledge.normalize.normalize` hold a word of thanks?
+
+    The first test :func:`looks_like_thanks` makes: text of at most 1,000
+    characters without one is not thanks, and this saves normalising it again.
+    """
+    return _THANKS.search(normalized.translate(simplified_table())) is not None
+
+
 def looks_like_thanks(text: str) -> bool:
     """True for thanks, an acknowledgement or news that asks nothing: "cheers, that pricing answer helped",
     "谢谢，明白了", "fyi we moved the pilot to qwen".

@@ -19,9 +19,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.knowledge.analyzer import stem
 from bot.knowledge.background import RARE, zipf
 
@@ -58,6 +55,9 @@ class Speller:
     def _closest(self, word: str) -> str:
         if zipf(word) > RARE:
             return word  # a real English word the FAQ does not use ("feels", "prod") is not a typo
+        from rapidfuzz import process  # only once a word needs correcting: a cold start on a clean question skips it
+        from rapidfuzz.distance import OSA
+
         allowed = 2 if len(word) >= 8 else 1
         # people rarely mistype the first letter; "stickers" is not "tickers"
         found = process.extractOne(word, self._choices.get(word[0], ()), scorer=OSA.distance, score_cutoff=allowed)

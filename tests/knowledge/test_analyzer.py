@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.knowledge.analyzer import Analyzer, stem
 
 ALIASES = {
@@ -63,3 +66,27 @@ def test_spell_hook_runs_before_aliases() -> None:
 def test_stem_leaves_non_english_alone() -> None:
     """Only ASCII words are stemmed."""
     assert (stem("funding"), stem("模型"), stem("600")) == ("fund", "模型", "600")
+
+
+_CHINESE_WORDS = "通义千问 阿里云 模型 许可证 开源 权重 商用 谁 在 做 的 是 吗 机器人 组织架构 文心一言 部".split()
+
+
+class _AnyEnding(dict[str, int]):
+    """Every character may end a word of any length up to ``longest``: the split tries every piece."""
+
+    def __init__(self, longest: int) -> None:
+        super().__init__()
+        self.longest = longest
+
+    def get(self, key: str, default: object = None) -> int:  # type: ignore[override]
+        return self.longest
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CHINESE_WORDS) | st.sampled_from("".join(_CHINESE_WORDS)), max_size=12).map("".join))
+def test_chinese_split_only_skips_pieces_that_cannot_be_words(text: str) -> None:
+    """Trying only pieces as long as the longest word ending in their last character splits as trying all."""
+    aliases = {"tongyi qianwen": ["通义千问"], "alibaba cloud": ["阿里云"], "licence": ["许可证"]}
+    bounded, exhaustive = Analyzer(aliases), Analyzer(aliases)
+    exhaustive._longest_ending = _AnyEnding(max(exhaustive._longest_chinese, 4))
+    assert bounded.terms(text) == exhaustive.terms(text)

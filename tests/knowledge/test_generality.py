@@ -35,6 +35,16 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
     assert isinstance(shipped_matcher.match(message), NoMatch)
 
 
+def test_an_faq_with_an_entry_for_thanks_may_answer_them(tmp_path: Path) -> None:
+    """A shop's chatbot has an entry for thanks: there, thanks are answered with it."""
+    thanks = ["thank you for the delivery", "cheers, delivery arrived", "thx for delivering", "delivery received"]
+    entries = entry_yaml("you-are-welcome", "thanks for the delivery!", [*thanks, "mattress delivered, thanks"])
+    entries += entry_yaml("sla", "Is there an SLA?", ["sla", "uptime", "service level", "downtime", "outage"])
+    outcome = Matcher(load_faq(small_faq(tmp_path, entries))).match("thanks for the quick delivery!")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "you-are-welcome"
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, utils
 
+from bot.knowledge import matcher as matcher_module
 from bot.knowledge.loader import load_faq
-from bot.knowledge.matcher import Answer, DidYouMean, Matcher, NoMatch, NotCovered, Suggestion
+from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher, NoMatch, NotCovered, Suggestion
 from tests.conftest import entry_yaml, small_faq
 
 
@@ -197,9 +198,12 @@ def test_reference_agrees_on_the_dev_set(shipped_matcher: Matcher) -> None:
         assert fast == [(s.entry.id, round(s.score, 9)) for s in shipped_matcher.rank_all(question)], question
 
 
-@pytest.fixture(scope="module")
-def large(shipped_matcher: Matcher) -> tuple[Matcher, list[str]]:
-    """3,000 generated entries over a Zipf vocabulary: common terms sit in hundreds of entries."""
+@pytest.fixture(scope="module", params=["bounded walk", "arrays"])
+def large(request: pytest.FixtureRequest, shipped_matcher: Matcher) -> tuple[Matcher, list[str]]:
+    """3,000 generated entries over a Zipf vocabulary: common terms sit in hundreds of entries.
+
+    Ranked both ways a large FAQ can be: the bounded walk of the posting lists, and numpy arrays.
+    """
     import random
     from dataclasses import replace
 
@@ -223,7 +227,11 @@ def large(shipped_matcher: Matcher) -> tuple[Matcher, list[str]]:
         )
     faq = replace(shipped_matcher.faq, entries=tuple(entries), aliases={}, topic=())
     queries = [" ".join(rng.choices(words, weights, k=rng.randint(1, 8))) for _ in range(150)]
-    return Matcher(faq), queries
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matcher_module, "ARRAY_MIN_ENTRIES", 1000 if request.param == "arrays" else 10**9)
+        large = Matcher(faq)
+    assert (large._arrays is not None) == (request.param == "arrays")
+    return large, queries
 
 
 def test_fast_ranking_agrees_with_the_reference_on_a_large_faq(large: tuple[Matcher, list[str]]) -> None:
@@ -232,3 +240,48 @@ def test_fast_ranking_agrees_with_the_reference_on_a_large_faq(large: tuple[Matc
     for query in queries:
         fast = [(s.entry.id, round(s.score, 9)) for s in matcher.rank(query, limit=3)]
         assert fast == [(s.entry.id, round(s.score, 9)) for s in matcher.rank_all(query, limit=3)], query
+
+
+@pytest.fixture(scope="module")
+def shipped_arrays(shipped_matcher: Matcher) -> Matcher:
+    """The shipped FAQ ranked with numpy arrays, as a large FAQ would be."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matcher_module, "ARRAY_MIN_ENTRIES", 1)
+        return Matcher(shipped_matcher.faq)
+
+
+def test_arrays_rank_like_the_reference_on_real_questions(shipped_matcher: Matcher, shipped_arrays: Matcher) -> None:
+    """On people's phrasings, the array ranking is the reference ranking, and the small FAQ's own."""
+    import yaml
+
+    dev = yaml.safe_load((Path(__file__).parent.parent / "dev_set.yaml").read_text(encoding="utf-8"))
+    questions = [item["q"] for item in dev["in_scope"]] + dev["off_topic"] + dev["near_domain"]
+    for question in questions:
+        arrays = [(s.entry.id, round(s.score, 9)) for s in shipped_arrays.rank(question, limit=6)]
+        assert arrays == [(s.entry.id, round(s.score, 9)) for s in shipped_arrays.rank_all(question, limit=6)]
+        assert arrays == [(s.entry.id, round(s.score, 9)) for s in shipped_matcher.rank(question, limit=6)]
+        assert _outcome(shipped_arrays.match(question)) == _outcome(shipped_matcher.match(question)), question
+
+
+def _outcome(match: Match) -> tuple[str, float, list[str]]:
+    entries = [match.entry] if isinstance(match, Answer) else [s.entry for s in getattr(match, "suggestions", ())]
+    return type(match).__name__, round(match.score, 9), [entry.id for entry in entries]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(words, max_size=12).map(" ".join) | st.text(max_size=80))
+def test_arrays_agree_with_the_reference_on_any_text(shipped_arrays: Matcher, question: str) -> None:
+    fast = [(s.entry.id, round(s.score, 9)) for s in shipped_arrays.rank(question, limit=3)]
+    assert fast == [(s.entry.id, round(s.score, 9)) for s in shipped_arrays.rank_all(question, limit=3)]
+
+
+def test_array_coverages_are_the_plain_sums() -> None:
+    """Each entry's covered weight and best phrasing share, as the plain loops add them up."""
+    from bot.knowledge.arrays import ArrayIndex
+
+    credits = [{"a": 1.0, "b": 0.6}, {"b": 1.0, "c": 1.0}, {"d": 1.0}]
+    phrasings = [[frozenset({"a"}), frozenset({"a", "c"})], [frozenset({"b", "c"})], [frozenset({"d"})]]
+    norms = [2.0, 4.0, 3.0, 1.5]
+    covered, best = ArrayIndex(credits, phrasings, norms).coverages({"a": 0.5, "b": 2.0, "c": 1.0, "x": 9.0})
+    assert covered.tolist() == [0.5 + 0.6 * 2.0, 2.0 + 1.0, 0.0]
+    assert best.tolist() == [max(0.5 / 2.0, 1.5 / 4.0), 3.0 / 3.0, 0.0]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import MatchSettings
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher, Suggestion
-from bot.knowledge.ngrams import NgramIndex, grams
+from bot.knowledge.ngrams import NgramIndex, document_frequencies, grams, normalized_words, word_grams
 from bot.knowledge.normalize import normalize
 
 ENTRIES = (
@@ -78,3 +82,30 @@ def test_an_faq_without_topic_words_has_a_bar_of_its_own(shipped_matcher: Matche
     for on_topic in (True, False):
         assert isinstance(topicless.decide(above, on_topic=on_topic), Answer)
         assert isinstance(topicless.decide(below, on_topic=on_topic), DidYouMean)
+
+
+_TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from(list("ab9_ -.通義千问云é\u00a0")), max_size=15) | st.text(), max_size=4
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, max_size=12))
+def test_document_frequencies_count_what_cutting_every_word_finds(entries: list[list[str]]) -> None:
+    """Scanning Chinese and uniting Latin words' entries counts what cutting each entry's words does."""
+    normalized = [[normalize(text) for text in texts] for texts in entries]
+    expected: Counter[str] = Counter()
+    for texts in normalized:
+        expected.update({gram for text in texts for word in normalized_words(text) for gram in word_grams(word)})
+    assert document_frequencies(normalized) == expected
+
+
+def test_centroids_built_with_arrays_are_the_plain_ones(shipped_matcher: Matcher) -> None:
+    """numpy's centroids (a large FAQ's) give every question the same similarity, but for the last bits."""
+    phrasings = [[normalize(text) for text in entry.phrasings] for entry in shipped_matcher.faq.entries]
+    plain, arrays = NgramIndex(phrasings, max_chars=1000), NgramIndex(phrasings, max_chars=1000, arrays=True)
+    questions = ["who builds qwen?", "千问能商用吗", "licnese for finetuners", "Qwen 的 license 是 Apache 2.0 吗", ""]
+    for question in questions + [text for texts in phrasings[::7] for text in texts[::5]]:
+        vector = plain.vector(question)
+        for index in range(len(phrasings)):
+            assert abs(arrays.similarity(vector, index) - plain.similarity(vector, index)) < 1e-12, (question, index)

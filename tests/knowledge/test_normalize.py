@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.knowledge import normalize as n
 
@@ -43,3 +45,13 @@ def test_quoted_line_as_slack_sends_it() -> None:
 def test_input_is_bounded() -> None:
     """A 40,000-character message is cut to max_chars."""
     assert len(n.normalize("sla " * 10_000, max_chars=1000)) <= 1000
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ 1\n\t<>&:*_~`|@#!/.wWhtps;é＃千\u00a0")), max_size=40) | st.text())
+def test_skipping_the_markup_steps_changes_nothing(text: str) -> None:
+    """Text with nothing for the markup steps to act on takes a shortcut that gives the same result."""
+    full = text
+    for step in n.STEPS:
+        full = step(full)
+    assert n.normalize(text, max_chars=10_000) == full

@@ -1,0 +1,150 @@
+"""Every entry's two coverages at once, and an entry's n-gram centroids, in numpy: how a large FAQ is matched.
+
+On a large FAQ whose entries share their words, a question's terms reach
+thousands of entries, and scoring those one at a time in Python (each walking
+its phrasings) costs tens of milliseconds. Here the postings are arrays: one
+``bincount`` per question gives each entry's covered weight, another each
+phrasing's touched weight, and ``maximum.reduceat`` each entry's best
+phrasing. The sums run in the order of the question's terms, as the plain
+Python loops do, so the figures are the same to the last bit; only the final
+combination into a score is left to the matcher. :class:`NgramArrays` builds
+an entry's character n-gram centroids the same way, in a few calls.
+
+numpy is imported only by a matcher whose FAQ is large (see
+:data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`): a cold start on the shipped
+FAQ does not pay for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float64]
+Centroid = tuple[dict[str, float], float]  # n-gram -> weight, unit length; the texts' mean cosine to it
+_CACHE_LIMIT = 100_000
+
+
+class ArrayIndex:
+    """Entry and phrasing postings as arrays, for :meth:`coverages` over the whole FAQ."""
+
+    def __init__(
+        self,
+        credits: Sequence[Mapping[str, float]],
+        phrasings: Sequence[Sequence[frozenset[str]]],
+        norms: Sequence[float],
+    ) -> None:
+        """``credits``: each entry's terms and their credit; ``phrasings``: each entry's phrasings' terms;
+        ``norms``: every phrasing's weight, entry by entry, in the same order."""
+        self.entries = len(credits)
+        self.phrasings = len(norms)
+        entry_lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for index, entry_credits in enumerate(credits):
+            for term, credit in entry_credits.items():
+                indices, values = entry_lists[term]
+                indices.append(index)
+                values.append(credit)
+        self._entry_postings = {
+            term: (np.array(found, dtype=np.int32), np.array(values)) for term, (found, values) in entry_lists.items()
+        }
+        phrasing_lists: dict[str, list[int]] = defaultdict(list)
+        starts = []
+        position = 0
+        for entry_phrasings in phrasings:
+            starts.append(position)
+            for terms in entry_phrasings:
+                for term in terms:
+                    phrasing_lists[term].append(position)
+                position += 1
+        if position != self.phrasings or any(not p for p in phrasings):
+            raise ValueError("every entry needs at least one phrasing, and one norm per phrasing")
+        self._phrasing_postings = {term: np.array(found, dtype=np.int32) for term, found in phrasing_lists.items()}
+        self._starts = np.array(starts, dtype=np.intp)
+        self._norms = np.array(norms)
+
+    def coverages(self, terms: Mapping[str, float]) -> tuple[Floats, Floats]:
+        """Per entry: the question weight it covers (each term's weight times its credit), and its best
+        phrasing's touched share (the question weight a phrasing holds over the phrasing's norm)."""
+        entry_ids, entry_weights, phrasing_ids, phrasing_weights = [], [], [], []
+        for term, weight in terms.items():
+            found = self._entry_postings.get(term)
+            if found is not None:
+                entry_ids.append(found[0])
+                entry_weights.append(found[1] * weight)
+            positions = self._phrasing_postings.get(term)
+            if positions is not None:
+                phrasing_ids.append(positions)
+                phrasing_weights.append(np.full(len(positions), weight))
+        if not entry_ids:
+            return np.zeros(self.entries), np.zeros(self.entries)
+        covered = _sums(entry_ids, entry_weights, self.entries)
+        touched = _sums(phrasing_ids, phrasing_weights, self.phrasings)
+        best_phrasing: Floats = np.maximum.reduceat(touched / self._norms, self._starts)
+        return covered, best_phrasing
+
+
+def _sums(ids: list[npt.NDArray[np.int32]], weights: list[Floats], size: int) -> Floats:
+    """The weights added up by id (in the order given), for ids 0 to ``size - 1``."""
+    if not ids:
+        return np.zeros(size)
+    return np.bincount(np.concatenate(ids), np.concatenate(weights), size).astype(np.float64, copy=False)
+
+
+class NgramArrays:
+    """The character n-grams' inverse document frequencies as an array, to build an entry's centroid in a few
+    numpy calls rather than dictionary by dictionary (see :class:`~bot.knowledge.ngrams.NgramIndex`)."""
+
+    def __init__(self, idf: Mapping[str, float], word_grams: Callable[[str], Sequence[str]]) -> None:
+        self._grams = list(idf)
+        self._ids = {gram: number for number, gram in enumerate(self._grams)}
+        self._idf = np.array(list(idf.values()))
+        self._word_grams = word_grams
+        self._words: dict[str, npt.NDArray[np.int64]] = {}  # a word's n-grams, as numbers
+
+    def grams_of(self, words: Sequence[str]) -> npt.NDArray[np.int64]:
+        """The n-grams of a text's ``words`` (all of them among those the index was built with), as numbers."""
+        found = []
+        for word in words:
+            numbers = self._words.get(word)
+            if numbers is None:
+                if len(self._words) >= _CACHE_LIMIT:
+                    self._words.clear()
+                numbers = self._words[word] = np.array([self._ids[gram] for gram in self._word_grams(word)], np.int64)
+            found.append(numbers)
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+    def centroids(self, texts: Sequence[npt.NDArray[np.int64]], groups: Sequence[int]) -> list[Centroid]:
+        """For each group of texts, in the order of their numbers: the unit centroid of their vectors, and their mean
+        cosine to it. A group whose texts hold no n-gram has none.
+
+        ``texts``: each text's n-grams (:meth:`grams_of`); ``groups``: each
+        text's group, numbered from 0. A text's vector: sublinear term frequency
+        times inverse document frequency, L2-normalised.
+        """
+        lengths = [len(grams) for grams in texts]
+        if not sum(lengths):
+            return []
+        size = len(self._grams)
+        group_of = np.array(groups, dtype=np.intp)
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        pairs, counts = np.unique(rows * size + np.concatenate(texts), return_counts=True)  # each text's n-grams
+        row, gram = np.divmod(pairs, size)
+        weight = (1.0 + np.log(counts)) * self._idf[gram]
+        unit = weight / np.sqrt(np.bincount(row, weight * weight, len(texts)))[row]
+        keys, local = np.unique(group_of[row] * size + gram, return_inverse=True)  # each group's n-grams, in order
+        group, grams = np.divmod(keys, size)
+        total = np.bincount(local, unit)
+        centroid = total / np.sqrt(np.bincount(group, total * total))[group]
+        cosines = np.bincount(group_of[row], unit * centroid[local]).tolist()
+        texts_in = np.bincount(group_of).tolist()
+        names, values = list(map(self._grams.__getitem__, grams.tolist())), centroid.tolist()
+        bounds = np.searchsorted(group, np.arange(len(texts_in) + 1)).tolist()
+        return [
+            (dict(zip(names[start:end], values[start:end], strict=True)), cosines[number] / texts_in[number])
+            for number, (start, end) in enumerate(pairwise(bounds))
+            if end > start
+        ]
