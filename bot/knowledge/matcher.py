@@ -40,6 +40,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import truediv
 from typing import TYPE_CHECKING
 
 from bot.config import MatchSettings
@@ -624,7 +625,7 @@ class Matcher:
         for term, weight in terms.items():
             for position in phrasings.holding.get(term, ()):
                 touched[position] += weight
-        phrasing_coverage = max((t / norm for t, norm in zip(touched, phrasings.norms, strict=True)), default=0.0)
+        phrasing_coverage = max(map(truediv, touched, phrasings.norms), default=0.0)
         return self._combine(coverage, phrasing_coverage, sum(terms.values()))
 
     def _combine(self, coverage: float, phrasing_coverage: float, total: float) -> float:

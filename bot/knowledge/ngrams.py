@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
+from operator import mul
 from typing import TYPE_CHECKING
 
 from bot.knowledge.background import simplified_table
@@ -186,8 +187,9 @@ class NgramIndex:
 
 
 def _cosine(vector: Vector, unit: Vector) -> float:
-    """The dot product over the n-grams both hold (the intersection is found in C, not gram by gram)."""
-    return sum(vector[gram] * unit[gram] for gram in vector.keys() & unit.keys())
+    """The dot product over the n-grams both hold (the intersection and the products are found in C)."""
+    common = vector.keys() & unit.keys()
+    return sum(map(mul, map(vector.__getitem__, common), map(unit.__getitem__, common)))
 
 
 def _has_chinese(text: str) -> bool:
