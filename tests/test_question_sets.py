@@ -1,11 +1,12 @@
-"""The matcher on the five held-out question sets, pooled: regressions fail here.
+"""The matcher on the six held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all five have been seen and
-tuned on since, so they guard against regressions rather than prove generality
-(a new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit a little under the pooled ones: 81.4% in scope
-right, 97.0% off topic quiet, 85.2% near domain quiet or honest.
+first sight (``bench/question_sets/README.md``); all six have been seen since
+(``sealed2`` was scored once at first sight, then joined the others), so they
+guard against regressions rather than prove generality (a new sealed set
+would). ``python bench/score.py bench/question_sets/*.yaml`` prints the
+figures; the bars sit a little under the pooled ones: 81.5% in scope right,
+97.5% off topic quiet, 85.8% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import yaml
 from bot.knowledge.matcher import Answer, Matcher
 
 SETS = Path(__file__).resolve().parent.parent / "bench" / "question_sets"
-FILES = ("ml.yaml", "legal.yaml", "zh.yaml", "general.yaml", "product.yaml")
+FILES = ("ml.yaml", "legal.yaml", "zh.yaml", "general.yaml", "product.yaml", "sealed2.yaml")
 
 
 def _items(section: str) -> list[dict[str, Any]]:
@@ -48,18 +49,18 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
-    """At least 96% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
+    """At least 97% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
     items = _items("off_topic")
     answered = [item["q"] for item in items if isinstance(shipped_matcher.match(item["q"]), Answer)]
-    assert 1 - len(answered) / len(items) >= 0.96, answered
+    assert 1 - len(answered) / len(items) >= 0.97, answered
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 84% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 85% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.84, wrong
+    assert 1 - len(wrong) / len(items) >= 0.85, wrong
