@@ -189,7 +189,8 @@ class NgramIndex:
 def _cosine(vector: Vector, unit: Vector) -> float:
     """The dot product over the n-grams both hold (the intersection and the products are found in C)."""
     common = vector.keys() & unit.keys()
-    return sum(map(mul, map(vector.__getitem__, common), map(unit.__getitem__, common)))
+    dot: float = sum(map(mul, map(vector.__getitem__, common), map(unit.__getitem__, common)))
+    return dot
 
 
 def _has_chinese(text: str) -> bool:
