@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
-from bot.knowledge.background import RARE, zipf
+from bot.knowledge.background import RARE, near_listed, zipf
 from bot.knowledge.detail import asked_detail, holds
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
@@ -331,7 +331,7 @@ class Matcher:
         unknown = {
             term
             for word, term in pairs
-            if term not in self.weights and (zipf(word, _language(word)) > RARE or word in names)
+            if term not in self.weights and (zipf(word, _language(word)) > RARE or word in names or _is_name(word))
         }
         return sum(terms.get(term, 0.0) for term in unknown) >= least
 
@@ -633,6 +633,11 @@ class Matcher:
         s = self.settings
         evidence = min(1.0, coverage * total / self.min_evidence)
         return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
+
+
+def _is_name(word: str) -> bool:
+    """An unlisted Latin word of three letters or more, no typo of a listed one: a name in lower case ("ollama")."""
+    return len(word) >= 3 and word.isascii() and word.isalpha() and zipf(word) <= RARE and not near_listed(word)
 
 
 def _language(word: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.analyzer import Analyzer
-from bot.knowledge.background import zipf
+from bot.knowledge.background import near_listed, zipf
 from bot.knowledge.check import check_faq
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Answer, Matcher, NoMatch, NotCovered
@@ -182,6 +182,22 @@ def test_a_misspelt_phrasing_teaches_the_speller_not_a_term_of_its_own(tmp_path:
 def test_a_name_the_faq_never_uses_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
     """A product or place the FAQ never names is no misspelling: it says the question is about something else."""
     assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+@pytest.mark.parametrize(
+    "question", ["is qwen what answers questions inside dingtalk these days?", "can qwen be served with lmdeploy?"]
+)
+def test_a_name_in_lower_case_is_still_a_name(shipped_matcher: Matcher, question: str) -> None:
+    """An unlisted word that is no typo of a listed one is a name however it is cased, as a capitalised one is."""
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+@pytest.mark.parametrize(
+    ("word", "typo_or_compound"),
+    [("documentaion", True), ("reserch", True), ("mothership", True), ("dingtalk", False), ("lmdeploy", False)],
+)
+def test_a_word_one_edit_from_the_word_list_or_two_common_words_is_no_name(word: str, typo_or_compound: bool) -> None:
+    assert near_listed(word) is typo_or_compound
 
 
 @pytest.mark.parametrize(
