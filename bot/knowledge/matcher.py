@@ -270,11 +270,18 @@ class Matcher:
             return outcome
         if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
-        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
+        if isinstance(outcome, Answer) and self._is_sure(question, terms, outcome.score):
             return outcome
         if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
+
+    def _is_sure(self, question: str, terms: dict[str, float], score: float) -> bool:
+        """Is an answer this sure, whatever words the FAQ lacks? A name it never uses needs more than other words."""
+        s = self.settings
+        if score >= s.named_sure_threshold:
+            return True
+        return score >= s.sure_threshold and not self._has_unexplained_word(question, terms, names_only=True)
 
     def _holds_detail(self, question: str, entry: Entry) -> bool:
         """False when the question asks for a person, number or date that the entry does not state.
@@ -314,15 +321,18 @@ class Matcher:
             ]
         return vouching
 
-    def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
+    def _has_unexplained_word(self, question: str, terms: dict[str, float], *, names_only: bool = False) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
 
         Only words of the language's word list count, and names: a misspelling
         ("ourselfs") is rare too, but says nothing about the topic, while a
-        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR")
-        does. A word's weight already falls with how common it is and with how
-        many unknown words share the message, so the context of a long message
-        does not count as a topic.
+        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR"),
+        or a word in lower case that is no typo or compound of a listed one nor
+        an inflection of the FAQ's ("ollama"; not "finetuners"), does. A word's
+        weight already falls with how common it is and with how many unknown
+        words share the message, so the context of a long message does not
+        count as a topic. ``names_only``: only names count; a name is evidence
+        of another product or company even against a fairly sure match.
         """
         least = self.settings.unexplained_weight
         text = question[: self.settings.max_question_chars]
@@ -331,9 +341,17 @@ class Matcher:
         unknown = {
             term
             for word, term in pairs
-            if term not in self.weights and (zipf(word, _language(word)) > RARE or word in names or _is_name(word))
+            if term not in self.weights
+            and (word in names or self._is_name(word) or (not names_only and zipf(word, _language(word)) > RARE))
         }
         return sum(terms.get(term, 0.0) for term in unknown) >= least
+
+    def _is_name(self, word: str) -> bool:
+        """An unlisted Latin word of three letters or more that is no typo or compound of listed words, nor
+        a word of the FAQ's with an ending ("finetuners"): a name in lower case ("ollama")."""
+        if len(word) < 3 or not word.isascii() or not word.isalpha() or zipf(word) > RARE:
+            return False
+        return not self.speller.extends_known(word) and not near_listed(word)
 
     def decide(self, ranked: list[Suggestion], *, on_topic: bool = True) -> Match:
         """Turn a ranking (best first) into an outcome.
@@ -633,11 +651,6 @@ class Matcher:
         s = self.settings
         evidence = min(1.0, coverage * total / self.min_evidence)
         return float(100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence)
-
-
-def _is_name(word: str) -> bool:
-    """An unlisted Latin word of three letters or more, no typo of a listed one: a name in lower case ("ollama")."""
-    return len(word) >= 3 and word.isascii() and word.isalpha() and zipf(word) <= RARE and not near_listed(word)
 
 
 def _language(word: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,20 @@ def test_a_name_the_faq_never_uses_is_not_covered(shipped_matcher: Matcher, ques
 def test_a_name_in_lower_case_is_still_a_name(shipped_matcher: Matcher, question: str) -> None:
     """An unlisted word that is no typo of a listed one is a name however it is cased, as a capitalised one is."""
     assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+def test_a_name_outweighs_a_fairly_sure_match(shipped_matcher: Matcher) -> None:
+    """A place the FAQ never names makes a question another one, even where the match is fairly sure (56 here)."""
+    question = "does hosted qwen run in the Frankfurt region?"
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+    unguarded = Matcher(shipped_matcher.faq, settings=replace(shipped_matcher.settings, named_sure_threshold=0))
+    assert isinstance(unguarded.match(question), Answer)
+
+
+def test_a_word_of_the_faq_with_an_ending_is_no_name(shipped_matcher: Matcher) -> None:
+    outcome = shipped_matcher.match("who are the community finetuners behind qwen variants?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "community-fine-tunes"
 
 
 @pytest.mark.parametrize(
