@@ -328,16 +328,19 @@ class Matcher:
         ("ourselfs") is rare too, but says nothing about the topic, while a
         capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR"),
         or a word in lower case that is no typo or compound of a listed one nor
-        an inflection of the FAQ's ("ollama"; not "finetuners"), does. A word's
-        weight already falls with how common it is and with how many unknown
-        words share the message, so the context of a long message does not
-        count as a topic. ``names_only``: only names count; a name is evidence
-        of another product or company even against a fairly sure match.
+        an inflection of the FAQ's ("ollama"; not "finetuners"), does. In a
+        message of several sentences, only the words of those that ask count:
+        the context ("we're a bank", "last week legal said ...") says where the
+        asker stands, not what they ask. A word's weight also falls with how
+        common it is and with how many unknown words share the message.
+        ``names_only``: only names count; a name is evidence of another product
+        or company even against a fairly sure match.
         """
         least = self.settings.unexplained_weight
         text = question[: self.settings.max_question_chars]
-        pairs = self.analyzer.pairs(text, spell=self.speller)
-        names = {word.lower() for word in _NAME.findall(text)}  # "DingTalk", "GDPR": a name is no misspelling
+        asked = " ".join(_parts(text)[1:]) or text  # the sentences that ask, in a message of several
+        pairs = self.analyzer.pairs(asked, spell=self.speller)
+        names = {word.lower() for word in _NAME.findall(asked)}  # "DingTalk", "GDPR": a name is no misspelling
         unknown = {
             term
             for word, term in pairs

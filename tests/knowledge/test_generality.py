@@ -201,6 +201,17 @@ def test_a_name_outweighs_a_fairly_sure_match(shipped_matcher: Matcher) -> None:
     assert isinstance(unguarded.match(question), Answer)
 
 
+def test_only_the_sentences_that_ask_can_hold_an_unexplained_word(shipped_matcher: Matcher) -> None:
+    """Context says where the asker stands ("our brewery"), not what they ask; in the question itself the word counts.
+    (Every answer is held to the unexplained-word test here, however sure.)"""
+    settings = replace(shipped_matcher.settings, sure_threshold=100, named_sure_threshold=100)
+    matcher = Matcher(shipped_matcher.faq, settings=settings)
+    context = matcher.match("Our brewery wants a chatbot and the sommelier is sceptical. How often does Qwen ship?")
+    assert isinstance(context, Answer)
+    assert context.entry.id == "release-pace"
+    assert isinstance(matcher.match("How often does the sommelier's Qwen ship?"), NotCovered)
+
+
 def test_a_word_of_the_faq_with_an_ending_is_no_name(shipped_matcher: Matcher) -> None:
     outcome = shipped_matcher.match("who are the community finetuners behind qwen variants?")
     assert isinstance(outcome, Answer)
