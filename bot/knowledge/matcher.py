@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, near_listed, zipf
-from bot.knowledge.detail import asked_detail, holds
+from bot.knowledge.detail import asked_detail, figure_sentences, holds
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
@@ -308,7 +308,16 @@ class Matcher:
         }
         vouching = self._vouching_phrasings(index)
         vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in vouching)
+        if detail.kind == "number" and not vouched and asked.isdisjoint(self._figure_terms(index)):
+            return False  # the entry's figures count something else ("how many researchers?" of a budget)
         return holds(detail, entry, names, vouched=vouched)
+
+    def _figure_terms(self, index: int) -> set[str]:
+        """The terms of the entry's answer sentences that state a figure: what its figures count.
+
+        Worked out each time: only a question asking for a number, about to be answered, needs them.
+        """
+        return {term for text in figure_sentences(self.faq.entries[index]) for term in self.analyzer.terms(text)}
 
     def _vouching_phrasings(self, index: int) -> list[tuple[str, frozenset[str]]]:
         """The entry's phrasings that ask for a detail, as (kind, the phrasing's terms); worked out on first need."""
