@@ -47,7 +47,8 @@ class MatchSettings:
     common_word_share: float = 0.6  # ...and at least this share of its weight if the FAQ has it
     min_evidence: float = 1.5  # a match on less weight than this (about one rare FAQ word) scores less
     unexplained_weight: float = 1.25  # a real word the FAQ lacks, this heavy in an on-topic question: not covered...
-    sure_threshold: float = 50.0  # ...unless the answer scores at least this
+    sure_threshold: float = 50.0  # ...unless the answer scores at least this...
+    named_sure_threshold: float = 60.0  # ...or, when the unexplained word is a name ("DingTalk", "ollama"), this
     min_term_weight: float = 0.05  # words in (nearly) every entry count for nothing
     answer_text_credit: float = 0.6  # a word found only in an entry's answer counts this much
     coverage_exponent: float = 1.0  # how much the share of the question explained counts...
@@ -82,6 +83,7 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "runner_up_ratio": (0, 1),
     "common_word_share": (0, 1),
     "sure_threshold": (0, 100),
+    "named_sure_threshold": (0, 100),
     "answer_text_credit": (0, 1),
     "ngram_share": (0, 1),
     "avoided_weight": (0, 1),

@@ -5,8 +5,8 @@ first sight (``bench/question_sets/README.md``); all six have been seen since
 (``sealed2`` was scored once at first sight, then joined the others), so they
 guard against regressions rather than prove generality (a new sealed set
 would). ``python bench/score.py bench/question_sets/*.yaml`` prints the
-figures; the bars sit a little under the pooled ones: 81.5% in scope right,
-97.5% off topic quiet, 85.8% near domain quiet or honest.
+figures; the bars sit a little under the pooled ones: 81.7% in scope right,
+97.5% off topic quiet, 89.2% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 80% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 81% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -45,7 +45,7 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.80, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.81, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
@@ -56,11 +56,11 @@ def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 85% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 89% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.85, wrong
+    assert 1 - len(wrong) / len(items) >= 0.89, wrong

@@ -57,6 +57,27 @@ def zipf(word: str, language: str = "en") -> float:
     return _zipf_table(language).get(word, RARE)
 
 
+def near_listed(word: str) -> bool:
+    """Is ``word`` a typo of a listed English word, or two common words run together?
+
+    A typo is one edit away: a letter dropped, added or changed, or two
+    swapped. An unlisted word that is neither is no typo or compound of everyday
+    English ("mothership"): it is a name ("ollama", "taobao"), however it is cased.
+    """
+    table = _zipf_table("en")
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    if any(min(table.get(a, 0), table.get(b, 0)) >= 4 for a, b in splits if len(a) >= 3 and len(b) >= 3):
+        return True
+    edits = (
+        [a + b[1:] for a, b in splits if b]
+        + [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+        + [a + c + b[1:] for a, b in splits if b for c in letters]
+        + [a + c + b for a, b in splits for c in letters]
+    )
+    return any(edit in table for edit in edits if edit != word)
+
+
 def listed_words(language: str) -> Iterable[str]:
     """Every word of the list for "en" or "zh"."""
     return _zipf_table(language).keys()

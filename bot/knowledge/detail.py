@@ -9,7 +9,9 @@ off as the answer: the bot should say its sources do not cover it.
 The test is deliberately crude and cheap: a person is asked for by a role
 ("ceo", "founder", 负责人) that the entry must name; a number ("how many",
 多少, 几个) needs a quantity in the entry's answer (a figure such as "300",
-"170,000", "0.5B", "600 million", not a version such as "Qwen3" or "2.0"); a
+"170,000", "0.5B", "600 million", not a version such as "Qwen3" or "2.0"), in a
+sentence that names what the question counts (the matcher checks that with
+:func:`figure_sentences`: a budget is no headcount); a
 date ("when was", 哪一年) needs a year in it; a live figure (a share price,
 a market value) is never in a dated document. "How much" is not a number
 asked: it asks for a price ("how much does it cost", which the pricing entry
@@ -54,6 +56,7 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 
 # who *did* it names the person by the role: who founded it, its founder
@@ -90,6 +93,11 @@ def asked_detail(normalized: str) -> Detail | None:
     if _DATE.search(normalized):
         return Detail("date")
     return None
+
+
+def figure_sentences(entry: Entry) -> list[str]:
+    """The sentences and lines of the entry's answers (English and Chinese) that state a figure."""
+    return [part for part in _SENTENCE.split(f"{entry.answer}\n{entry.answer_zh}") if _QUANTITY.search(part)]
 
 
 def holds(detail: Detail, entry: Entry, names: Callable[[str], bool], *, vouched: bool = False) -> bool:

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
-from bot.knowledge.background import RARE, zipf
-from bot.knowledge.detail import asked_detail, holds
+from bot.knowledge.background import RARE, near_listed, zipf
+from bot.knowledge.detail import asked_detail, figure_sentences, holds
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
@@ -270,11 +270,18 @@ class Matcher:
             return outcome
         if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
-        if isinstance(outcome, Answer) and outcome.score >= self.settings.sure_threshold:
+        if isinstance(outcome, Answer) and self._is_sure(question, terms, outcome.score):
             return outcome
         if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
+
+    def _is_sure(self, question: str, terms: dict[str, float], score: float) -> bool:
+        """Is an answer this sure, whatever words the FAQ lacks? A name it never uses needs more than other words."""
+        s = self.settings
+        if score >= s.named_sure_threshold:
+            return True
+        return score >= s.sure_threshold and not self._has_unexplained_word(question, terms, names_only=True)
 
     def _holds_detail(self, question: str, entry: Entry) -> bool:
         """False when the question asks for a person, number or date that the entry does not state.
@@ -301,7 +308,16 @@ class Matcher:
         }
         vouching = self._vouching_phrasings(index)
         vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in vouching)
+        if detail.kind == "number" and not vouched and asked.isdisjoint(self._figure_terms(index)):
+            return False  # the entry's figures count something else ("how many researchers?" of a budget)
         return holds(detail, entry, names, vouched=vouched)
+
+    def _figure_terms(self, index: int) -> set[str]:
+        """The terms of the entry's answer sentences that state a figure: what its figures count.
+
+        Worked out each time: only a question asking for a number, about to be answered, needs them.
+        """
+        return {term for text in figure_sentences(self.faq.entries[index]) for term in self.analyzer.terms(text)}
 
     def _vouching_phrasings(self, index: int) -> list[tuple[str, frozenset[str]]]:
         """The entry's phrasings that ask for a detail, as (kind, the phrasing's terms); worked out on first need."""
@@ -314,26 +330,40 @@ class Matcher:
             ]
         return vouching
 
-    def _has_unexplained_word(self, question: str, terms: dict[str, float]) -> bool:
+    def _has_unexplained_word(self, question: str, terms: dict[str, float], *, names_only: bool = False) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
 
         Only words of the language's word list count, and names: a misspelling
         ("ourselfs") is rare too, but says nothing about the topic, while a
-        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR")
-        does. A word's weight already falls with how common it is and with how
-        many unknown words share the message, so the context of a long message
-        does not count as a topic.
+        capitalised word or an acronym the FAQ never uses ("DingTalk", "GDPR"),
+        or a word in lower case that is no typo or compound of a listed one nor
+        an inflection of the FAQ's ("ollama"; not "finetuners"), does. In a
+        message of several sentences, only the words of those that ask count:
+        the context ("we're a bank", "last week legal said ...") says where the
+        asker stands, not what they ask. A word's weight also falls with how
+        common it is and with how many unknown words share the message.
+        ``names_only``: only names count; a name is evidence of another product
+        or company even against a fairly sure match.
         """
         least = self.settings.unexplained_weight
         text = question[: self.settings.max_question_chars]
-        pairs = self.analyzer.pairs(text, spell=self.speller)
-        names = {word.lower() for word in _NAME.findall(text)}  # "DingTalk", "GDPR": a name is no misspelling
+        asked = " ".join(_parts(text)[1:]) or text  # the sentences that ask, in a message of several
+        pairs = self.analyzer.pairs(asked, spell=self.speller)
+        names = {word.lower() for word in _NAME.findall(asked)}  # "DingTalk", "GDPR": a name is no misspelling
         unknown = {
             term
             for word, term in pairs
-            if term not in self.weights and (zipf(word, _language(word)) > RARE or word in names)
+            if term not in self.weights
+            and (word in names or self._is_name(word) or (not names_only and zipf(word, _language(word)) > RARE))
         }
         return sum(terms.get(term, 0.0) for term in unknown) >= least
+
+    def _is_name(self, word: str) -> bool:
+        """An unlisted Latin word of three letters or more that is no typo or compound of listed words, nor
+        a word of the FAQ's with an ending ("finetuners"): a name in lower case ("ollama")."""
+        if len(word) < 3 or not word.isascii() or not word.isalpha() or zipf(word) > RARE:
+            return False
+        return not self.speller.extends_known(word) and not near_listed(word)
 
     def decide(self, ranked: list[Suggestion], *, on_topic: bool = True) -> Match:
         """Turn a ranking (best first) into an outcome.

@@ -52,6 +52,10 @@ class Speller:
             corrected = self._cache[word] = self._closest(word)
         return corrected
 
+    def extends_known(self, word: str) -> bool:
+        """Does ``word`` begin with a known word of five letters or more ("finetuners": "finetune")?"""
+        return any(word[:end] in self._known for end in range(5, len(word)))
+
     def _closest(self, word: str) -> str:
         if zipf(word) > RARE:
             return word  # a real English word the FAQ does not use ("feels", "prod") is not a typo

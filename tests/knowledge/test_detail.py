@@ -80,6 +80,13 @@ def test_a_figure_the_answer_states_is_answered(shipped_matcher: Matcher, questi
     assert outcome.entry.id == entry
 
 
+def test_a_figure_of_something_else_is_no_answer(shipped_matcher: Matcher) -> None:
+    """The funding entry states figures (a budget), but none of them counts researchers."""
+    question = "how many researchers does alibaba fund for qwen?"
+    assert shipped_matcher.rank(question, limit=1)[0].entry.id == "funding"
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
 def test_a_message_asking_several_things_is_answered_by_an_entry_answering_one(shipped_matcher: Matcher) -> None:
     """The figure asked second does not veto the entry that answers the first question."""
     outcome = shipped_matcher.match(

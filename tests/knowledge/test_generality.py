@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge.analyzer import Analyzer
-from bot.knowledge.background import zipf
+from bot.knowledge.background import near_listed, zipf
 from bot.knowledge.check import check_faq
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Answer, Matcher, NoMatch, NotCovered
@@ -182,6 +183,47 @@ def test_a_misspelt_phrasing_teaches_the_speller_not_a_term_of_its_own(tmp_path:
 def test_a_name_the_faq_never_uses_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
     """A product or place the FAQ never names is no misspelling: it says the question is about something else."""
     assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+@pytest.mark.parametrize(
+    "question", ["is qwen what answers questions inside dingtalk these days?", "can qwen be served with lmdeploy?"]
+)
+def test_a_name_in_lower_case_is_still_a_name(shipped_matcher: Matcher, question: str) -> None:
+    """An unlisted word that is no typo of a listed one is a name however it is cased, as a capitalised one is."""
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+def test_a_name_outweighs_a_fairly_sure_match(shipped_matcher: Matcher) -> None:
+    """A place the FAQ never names makes a question another one, even where the match is fairly sure (56 here)."""
+    question = "does hosted qwen run in the Frankfurt region?"
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+    unguarded = Matcher(shipped_matcher.faq, settings=replace(shipped_matcher.settings, named_sure_threshold=0))
+    assert isinstance(unguarded.match(question), Answer)
+
+
+def test_only_the_sentences_that_ask_can_hold_an_unexplained_word(shipped_matcher: Matcher) -> None:
+    """Context says where the asker stands ("our brewery"), not what they ask; in the question itself the word counts.
+    (Every answer is held to the unexplained-word test here, however sure.)"""
+    settings = replace(shipped_matcher.settings, sure_threshold=100, named_sure_threshold=100)
+    matcher = Matcher(shipped_matcher.faq, settings=settings)
+    context = matcher.match("Our brewery wants a chatbot and the sommelier is sceptical. How often does Qwen ship?")
+    assert isinstance(context, Answer)
+    assert context.entry.id == "release-pace"
+    assert isinstance(matcher.match("How often does the sommelier's Qwen ship?"), NotCovered)
+
+
+def test_a_word_of_the_faq_with_an_ending_is_no_name(shipped_matcher: Matcher) -> None:
+    outcome = shipped_matcher.match("who are the community finetuners behind qwen variants?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "community-fine-tunes"
+
+
+@pytest.mark.parametrize(
+    ("word", "typo_or_compound"),
+    [("documentaion", True), ("reserch", True), ("mothership", True), ("dingtalk", False), ("lmdeploy", False)],
+)
+def test_a_word_one_edit_from_the_word_list_or_two_common_words_is_no_name(word: str, typo_or_compound: bool) -> None:
+    assert near_listed(word) is typo_or_compound
 
 
 @pytest.mark.parametrize(

@@ -37,3 +37,9 @@ def test_real_words_are_not_corrected(word: str) -> None:
 def test_text_is_corrected_word_by_word() -> None:
     """The speller corrects running text and leaves other scripts alone."""
     assert speller("the licnese of 千问 qwne") == "the license of 千问 qwen"
+
+
+@pytest.mark.parametrize(("word", "extends"), [("researchers", True), ("commercialise", True), ("qwenlm", False)])
+def test_a_word_that_begins_with_a_known_word_of_five_letters_extends_it(word: str, extends: bool) -> None:
+    """'researchers' is the FAQ's 'research' with an ending, not a name; 'qwen' is too short to say so of 'qwenlm'."""
+    assert speller.extends_known(word) is extends
