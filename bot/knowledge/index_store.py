@@ -1,0 +1,133 @@
+"""The matcher's built state, stored once per FAQ version and loaded instead of rebuilt.
+
+Building a :class:`~bot.knowledge.matcher.Matcher` (analysing every phrasing,
+the speller's vocabulary, the n-grams' document frequencies) is most of a cold
+``python -m bot ask`` and nearly all of loading a large FAQ. What the build
+computes depends only on the FAQ as loaded, the matcher's settings, the code
+in ``bot/knowledge`` and the Python version; :func:`state_key` digests all four,
+and :class:`IndexStore` keeps one file per key.
+
+Files are ``marshal`` data of core types only (dicts, lists, tuples, strings,
+floats, frozensets): unlike pickle, reading one cannot run code. They are
+written to a temporary file and renamed into place, so a concurrent reader (a
+second worker, a hot reload) sees a whole file or none. Anything wrong with a
+file (missing, truncated, corrupt, another key, another shape) or with the
+folder (not writable) means the matcher builds as if there were no store:
+logged at debug, never raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import marshal
+import os
+import sys
+import tempfile
+from dataclasses import astuple
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.config import MatchSettings, index_dir
+from bot.knowledge.faq import Faq
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the layout of the stored state changes in a way the code digest would not show
+KEEP = 4  # versions kept in the folder: the one in service, the one before, and room for a reload
+_SUFFIX = ".marshal"
+
+
+@cache
+def code_digest() -> bytes:
+    """A digest of the knowledge core's source: any change to how the matcher is built makes new keys."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def state_key(faq: Faq, settings: MatchSettings, *, code: bytes | None = None) -> str:
+    """The name of a matcher's built state: the FAQ's content, the settings, the code and the Python version.
+
+    The FAQ is digested through its ``repr`` (plain frozen dataclasses, tuples and
+    strings), so two folders with the same content share a key and any change of
+    a phrasing, alias or answer makes a new one.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{FORMAT}|{sys.version}|{astuple(settings)!r}|".encode())
+    digest.update(code_digest() if code is None else code)
+    digest.update(repr(faq).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def default_store() -> IndexStore | None:
+    """The store ``QWEN_INDEX_DIR`` names (by default ``var/index``), or None when it is off."""
+    folder = index_dir()
+    return IndexStore(folder) if folder is not None else None
+
+
+class IndexStore:
+    """A folder of built matcher states, one file per :func:`state_key`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}{_SUFFIX}"
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        """The state stored under ``key``, or None when there is none fit to use (the reason logged at debug)."""
+        path = self.path(key)
+        try:
+            state = marshal.loads(path.read_bytes())  # noqa: S302 - core types only: marshal cannot run code
+        except FileNotFoundError:
+            log.debug("no stored matcher index %s", key)
+            return None
+        except (OSError, EOFError, ValueError, TypeError) as error:
+            log.debug("stored matcher index %s unreadable (%s): building", key, type(error).__name__)
+            return None
+        if not isinstance(state, dict) or state.get("key") != key:
+            log.debug("stored matcher index %s is not one: building", key)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # in use: the last to be pruned
+        return state
+
+    def save(self, key: str, state: dict[str, Any]) -> bool:
+        """Store ``state`` under ``key`` atomically and prune old versions; False (logged at debug) if it cannot."""
+        temporary: str | None = None
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            data = marshal.dumps({**state, "key": key})
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".partial-", suffix=_SUFFIX)  # mode 0600
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, self.path(key))
+            temporary = None
+            self._prune()
+            return True
+        except (OSError, ValueError) as error:
+            log.debug("matcher index %s not stored (%s: %s)", key, type(error).__name__, error)
+            return False
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+
+    def _prune(self) -> None:
+        """Delete all but the ``KEEP`` most recently used versions."""
+        stored = []
+        for path in self.folder.glob(f"*{_SUFFIX}"):
+            if path.name.startswith("."):
+                continue
+            try:
+                stored.append((path.stat().st_mtime_ns, path))
+            except OSError:
+                continue  # pruned meanwhile by another process
+        for _, path in sorted(stored, reverse=True)[KEEP:]:
+            with contextlib.suppress(OSError):
+                path.unlink()
