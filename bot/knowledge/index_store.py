@@ -25,7 +25,7 @@ import marshal
 import os
 import sys
 import tempfile
-from dataclasses import astuple
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,13 +38,15 @@ log = logging.getLogger(__name__)
 FORMAT = 1  # bump when the layout of the stored state changes in a way the code digest would not show
 KEEP = 4  # versions kept in the folder: the one in service, the one before, and room for a reload
 _SUFFIX = ".marshal"
+_ARRAYS_SUFFIX = ".npz"
+_STATE = "__state__"  # the npz member holding the marshal bytes
 
 
 @cache
-def code_digest() -> bytes:
+def code_digest(folder: Path = Path(__file__).parent) -> bytes:
     """A digest of the knowledge core's source: any change to how the matcher is built makes new keys."""
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(folder.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.digest()
@@ -58,7 +60,7 @@ def state_key(faq: Faq, settings: MatchSettings, *, code: bytes | None = None) -
     a phrasing, alias or answer makes a new one.
     """
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{FORMAT}|{sys.version}|{astuple(settings)!r}|".encode())
+    digest.update(f"{FORMAT}|{sys.version}|{settings!r}|".encode())
     digest.update(code_digest() if code is None else code)
     digest.update(repr(faq).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -71,23 +73,39 @@ def default_store() -> IndexStore | None:
 
 
 class IndexStore:
-    """A folder of built matcher states, one file per :func:`state_key`."""
+    """A folder of built matcher states, one file per :func:`state_key`.
+
+    A small FAQ's state is one ``marshal`` file. A large FAQ's also has numpy
+    arrays (:class:`~bot.knowledge.arrays.ArrayIndex`): then the file is an
+    ``.npz`` (read with ``allow_pickle=False``) holding the arrays and the
+    marshal bytes, one file so that a reader never pairs one writer's arrays
+    with another's state.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def path(self, key: str) -> Path:
-        return self.folder / f"{key}{_SUFFIX}"
+    def path(self, key: str, *, arrays: bool = False) -> Path:
+        return self.folder / f"{key}{_ARRAYS_SUFFIX if arrays else _SUFFIX}"
 
-    def load(self, key: str) -> dict[str, Any] | None:
-        """The state stored under ``key``, or None when there is none fit to use (the reason logged at debug)."""
-        path = self.path(key)
+    def load(self, key: str, *, arrays: bool = False) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The state stored under ``key`` and its arrays (none unless ``arrays``: see :meth:`save`), or None
+        when there is none fit to use (the reason logged at debug)."""
+        path = self.path(key, arrays=arrays)
         try:
-            state = marshal.loads(path.read_bytes())  # noqa: S302 - core types only: marshal cannot run code
+            if arrays:
+                import numpy as np
+
+                with path.open("rb") as file, np.load(file, allow_pickle=False) as archive:  # closed on any error
+                    members = {name: archive[name] for name in archive.files}
+                data = members.pop(_STATE).tobytes()
+            else:
+                members, data = {}, path.read_bytes()
+            state = marshal.loads(data)  # noqa: S302 - core types only: marshal cannot run code
         except FileNotFoundError:
             log.debug("no stored matcher index %s", key)
             return None
-        except (OSError, EOFError, ValueError, TypeError) as error:
+        except Exception as error:  # numpy's header parser alone raises half a dozen kinds on a bad file
             log.debug("stored matcher index %s unreadable (%s): building", key, type(error).__name__)
             return None
         if not isinstance(state, dict) or state.get("key") != key:
@@ -95,18 +113,25 @@ class IndexStore:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # in use: the last to be pruned
-        return state
+        return state, members
 
-    def save(self, key: str, state: dict[str, Any]) -> bool:
-        """Store ``state`` under ``key`` atomically and prune old versions; False (logged at debug) if it cannot."""
+    def save(self, key: str, state: dict[str, Any], arrays: Mapping[str, Any] | None = None) -> bool:
+        """Store ``state`` (and ``arrays``) under ``key`` atomically, prune old versions; False if it cannot."""
         temporary: str | None = None
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             data = marshal.dumps({**state, "key": key})
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".partial-", suffix=_SUFFIX)  # mode 0600
+            path = self.path(key, arrays=arrays is not None)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".partial-", suffix=path.suffix)  # 0600
             with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, self.path(key))
+                if arrays is None:
+                    file.write(data)
+                else:
+                    import numpy as np
+
+                    members: dict[str, Any] = {**arrays, _STATE: np.frombuffer(data, np.uint8)}
+                    np.savez(file, allow_pickle=False, **members)
+            os.replace(temporary, path)
             temporary = None
             self._prune()
             return True
@@ -121,7 +146,7 @@ class IndexStore:
     def _prune(self) -> None:
         """Delete all but the ``KEEP`` most recently used versions."""
         stored = []
-        for path in self.folder.glob(f"*{_SUFFIX}"):
+        for path in [*self.folder.glob(f"*{_SUFFIX}"), *self.folder.glob(f"*{_ARRAYS_SUFFIX}")]:
             if path.name.startswith("."):
                 continue
             try:

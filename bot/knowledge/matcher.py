@@ -137,21 +137,25 @@ class Matcher:
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
         self._alias_words = frozenset(self.analyzer.alias_words)
-        key = state_key(faq, self.settings) if store is not None else ""
+        large = len(faq.entries) >= ARRAY_MIN_ENTRIES
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
-            state = store.load(key) if store is not None else None
-            if state is None or not self._restore(state):
-                built = self._build()
-                if store is not None:
-                    store.save(key, built)
+            if store is None:
+                self._build()
+                return
+            key = state_key(faq, self.settings)
+            stored = store.load(key, arrays=large)
+            if stored is None or not self._restore(*stored):
+                state, arrays = self._build()
+                store.save(key, state, arrays)
         finally:
             gc.enable()
 
     # -- building ------------------------------------------------------------
 
-    def _build(self) -> dict[str, Any]:
-        """Analyse the FAQ; the state returned is what a store keeps of it (:meth:`_restore` takes it back)."""
+    def _build(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Analyse the FAQ; what is returned is what a store keeps of it (:meth:`_restore` takes it back):
+        the state, and on a large FAQ its numpy arrays."""
         entry_credits: list[dict[str, float]] = []
         entry_phrasings: list[list[frozenset[str]]] = []
         vocabulary = set(STOPWORDS) | self.analyzer.alias_words
@@ -219,9 +223,13 @@ class Matcher:
             "phrasings": entry_phrasings,
         }
         self._index(entry_phrasings)
-        return state
+        if self._arrays is None:
+            return state, None
+        state["array_terms"], arrays = self._arrays.saved()
+        state["phrasings"] = None  # the arrays hold them
+        return state, arrays
 
-    def _restore(self, state: dict[str, Any]) -> bool:
+    def _restore(self, state: dict[str, Any], arrays: dict[str, Any]) -> bool:
         """Take the built state from a store (see :mod:`bot.knowledge.index_store`); False if it does not fit.
 
         The file is trusted no further than its types: each part is checked
@@ -239,38 +247,45 @@ class Matcher:
                 and all(isinstance(part, dict) for part in (weights, idf, *credits))
                 and isinstance(min_evidence, float)
                 and isinstance(state["answers_thanks"], bool)
-                and isinstance(phrasings, list)
-                and len(phrasings) == count
+                and (isinstance(phrasings, list) and len(phrasings) == count) != (count >= ARRAY_MIN_ENTRIES)
             )
             if not fits:
                 return False
+            restored = None
+            if phrasings is None:
+                from bot.knowledge.arrays import ArrayIndex
+
+                restored = ArrayIndex.restored(state["array_terms"], arrays, count)
             self.speller = Speller(known, stems=stems)
             self._normalized, self._answers_thanks = normalized, state["answers_thanks"]
             self._ngrams = NgramIndex(
                 texts, max_chars=self.settings.max_question_chars, arrays=count >= ARRAY_MIN_ENTRIES, idf=idf
             )
             self.weights, self.min_evidence, self._credits, self._norms = weights, min_evidence, credits, norms
-            self._index(phrasings)
+            self._index(phrasings, restored)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
             log.debug("stored matcher index does not fit this FAQ (%s): building", type(error).__name__)
             return False
         return True
 
-    def _index(self, phrasings: list[list[frozenset[str]]]) -> None:
+    def _index(self, phrasings: list[list[frozenset[str]]] | None, arrays: ArrayIndex | None = None) -> None:
         """The lookup structures over the built weights and each entry's phrasings' terms: postings, or on a large
-        FAQ numpy arrays (whose phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
+        FAQ numpy arrays (``arrays`` when restored; the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
         self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
-        self._arrays: ArrayIndex | None = None
+        self._arrays: ArrayIndex | None = arrays
         self._lightest: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._terms: list[list[frozenset[str]]] | None = None
-        if len(phrasings) >= ARRAY_MIN_ENTRIES:
-            from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
+        if len(self._credits) >= ARRAY_MIN_ENTRIES:
+            if arrays is None:
+                from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
 
-            self._arrays = ArrayIndex(self._credits, phrasings, [n for norms in self._norms for n in norms])
+                self._arrays = ArrayIndex(self._credits, phrasings or [], [n for norms in self._norms for n in norms])
             return
+        if phrasings is None:
+            raise ValueError("a small FAQ's index needs its phrasings' terms")
         self._terms = phrasings
         self._lightest = [min(norms, default=math.inf) for norms in self._norms]  # bounds phrasing coverage
         for index, credits in enumerate(self._credits):
