@@ -25,6 +25,7 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the layout of the stored state changes in a way the code digest would not show
 KEEP = 4  # versions kept in the folder: the one in service, the one before, and room for a reload
+ABANDONED_NS = 3600 * 10**9  # a temporary file older than an hour was left by a writer that died
 _SUFFIX = ".marshal"
 _ARRAYS_SUFFIX = ".npz"
 _STATE = "__state__"  # the npz member holding the marshal bytes
@@ -144,15 +146,17 @@ class IndexStore:
                     os.unlink(temporary)
 
     def _prune(self) -> None:
-        """Delete all but the ``KEEP`` most recently used versions."""
-        stored = []
+        """Delete all but the ``KEEP`` most recently used versions, and what a killed writer left behind."""
+        stored, abandoned = [], []
         for path in [*self.folder.glob(f"*{_SUFFIX}"), *self.folder.glob(f"*{_ARRAYS_SUFFIX}")]:
-            if path.name.startswith("."):
-                continue
             try:
-                stored.append((path.stat().st_mtime_ns, path))
+                modified = path.stat().st_mtime_ns
             except OSError:
                 continue  # pruned meanwhile by another process
-        for _, path in sorted(stored, reverse=True)[KEEP:]:
+            if not path.name.startswith("."):
+                stored.append((modified, path))
+            elif modified < time.time_ns() - ABANDONED_NS:  # a partial file this old has no writer any more
+                abandoned.append((modified, path))
+        for _, path in sorted(stored, reverse=True)[KEEP:] + abandoned:
             with contextlib.suppress(OSError):
                 path.unlink()

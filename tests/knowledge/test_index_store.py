@@ -4,6 +4,7 @@ with the file or the folder means building as if there were no store."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -197,6 +198,19 @@ def test_the_folder_and_files_are_private_and_old_versions_pruned(shipped_matche
     assert all(os.stat(store.folder / name).st_mode & 0o777 == 0o600 for name in names)
     newest = state_key(shipped_matcher.faq, MatchSettings(answer_text_credit=0.75))
     assert f"{newest}.marshal" in names
+
+
+def test_a_partial_file_left_by_a_dead_writer_is_pruned_in_time(shipped_matcher: Matcher, tmp_path: Path) -> None:
+    store = IndexStore(tmp_path / "index")
+    store.folder.mkdir()
+    old, fresh = store.folder / ".partial-old.marshal", store.folder / ".partial-fresh.marshal"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"half")  # perhaps another process writing right now: left alone
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    Matcher(shipped_matcher.faq, store=store)
+    assert not old.exists()
+    assert fresh.exists()
 
 
 def test_the_setting_names_the_folder_or_turns_it_off() -> None:
