@@ -19,6 +19,7 @@ from typing import Any
 from bot import __version__
 from bot.config import ConfigError, MatchSettings, faq_dir, load_env_file, review_days
 from bot.knowledge.faq import Faq
+from bot.knowledge.index_store import default_store
 from bot.knowledge.language import Language, answer_in, language_of, layer_name, layer_role, question_in
 from bot.knowledge.loader import FaqError, load_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher, NotCovered
@@ -172,7 +173,7 @@ def _faq_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    matcher = Matcher(load_faq(args.faq or faq_dir()), settings=MatchSettings.from_env())
+    matcher = Matcher(load_faq(args.faq or faq_dir()), settings=MatchSettings.from_env(), store=default_store())
     if args.question == ["-"]:
         questions: Iterable[str] = _stdin_lines()
     else:
@@ -287,7 +288,7 @@ def run_faq_check(args: argparse.Namespace) -> int:
 
     directory = args.faq or faq_dir()
     days = review_days()
-    result = check_faq(directory, settings=MatchSettings.from_env(), review_days=days)
+    result = check_faq(directory, settings=MatchSettings.from_env(), review_days=days, store=default_store())
     for problem in result.problems:
         print(problem)
     for stale in result.stale:

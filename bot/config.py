@@ -18,6 +18,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_FAQ_DIR = PROJECT_DIR / "faq"
 DEFAULT_REVIEW_DAYS = 180
+DEFAULT_INDEX_DIR = PROJECT_DIR / "var" / "index"
 
 
 class ConfigError(Exception):
@@ -106,6 +107,16 @@ def faq_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The FAQ folder: ``FAQ_DIR`` if set, else the ``faq/`` folder shipped with the bot."""
     environ = os.environ if environ is None else environ
     return Path(environ["FAQ_DIR"]) if environ.get("FAQ_DIR") else DEFAULT_FAQ_DIR
+
+
+def index_dir(environ: Mapping[str, str] | None = None) -> Path | None:
+    """``QWEN_INDEX_DIR``: where the matcher's built index is kept per FAQ version (default ``var/index`` in
+    the project folder, beside the default database); empty or ``off``: nowhere, the matcher is built each time."""
+    raw = (os.environ if environ is None else environ).get("QWEN_INDEX_DIR")
+    if raw is None:
+        return DEFAULT_INDEX_DIR
+    raw = raw.strip()
+    return None if not raw or raw.lower() == "off" else Path(raw)
 
 
 def review_days(environ: Mapping[str, str] | None = None) -> int:

@@ -33,6 +33,7 @@ from uvicorn_worker import UvicornWorker
 
 from bot import logs
 from bot.config import ConfigError, Settings
+from bot.knowledge.index_store import default_store
 from bot.knowledge.live import LiveKnowledge
 from bot.services import Services
 from bot.slack.app import build_app, web_client, web_session
@@ -98,7 +99,8 @@ def serve(*, log_format: str | None = None) -> int:
     for secret in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         os.environ.pop(secret, None)  # held in Settings only: not inherited, not read again by Bolt
     logs.configure(settings.log_format, settings.log_level)
-    knowledge = LiveKnowledge(settings.faq_dir, settings.match)  # refuses a FAQ that fails `faq check`
+    # refuses a FAQ that fails `faq check`; loads the matcher's index stored for this FAQ version, if any
+    knowledge = LiveKnowledge(settings.faq_dir, settings.match, store=default_store())
     check_database(settings)
     identity = check_token(settings)
     log.info("starting as %s in %s mode", identity, "Socket Mode" if settings.socket_mode else "HTTP")

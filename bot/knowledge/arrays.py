@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -66,6 +67,46 @@ class ArrayIndex:
         self._starts = np.array(starts, dtype=np.intp)
         self._norms = np.array(norms)
 
+    def saved(self) -> tuple[tuple[list[str], list[str]], dict[str, npt.NDArray[np.generic]]]:
+        """The postings' terms (entry postings', phrasing postings') and the arrays they index, concatenated:
+        what :meth:`restored` takes back (:mod:`bot.knowledge.index_store` keeps them)."""
+        entry_terms, phrasing_terms = list(self._entry_postings), list(self._phrasing_postings)
+        entries = self._entry_postings.values()
+        arrays = {
+            "entry_ids": _joined([ids for ids, _ in entries], np.int32),
+            "entry_credits": _joined([credits for _, credits in entries], np.float64),
+            "entry_bounds": _bounds([len(ids) for ids, _ in entries]),
+            "phrasing_ids": _joined(list(self._phrasing_postings.values()), np.int32),
+            "phrasing_bounds": _bounds([len(ids) for ids in self._phrasing_postings.values()]),
+            "starts": self._starts,
+            "norms": self._norms,
+        }
+        return (entry_terms, phrasing_terms), arrays
+
+    @classmethod
+    def restored(
+        cls, terms: tuple[list[str], list[str]], arrays: Mapping[str, npt.NDArray[np.generic]], entries: int
+    ) -> ArrayIndex:
+        """An index from what :meth:`saved` gave; ValueError if the parts do not fit together."""
+        entry_terms, phrasing_terms = terms
+        index = cls.__new__(cls)
+        index.entries = entries
+        index._starts = _typed(arrays["starts"], np.intp)
+        index._norms = _typed(arrays["norms"], np.float64)
+        index.phrasings = len(index._norms)
+        entry_ids = _split(_typed(arrays["entry_ids"], np.int32), arrays["entry_bounds"], len(entry_terms))
+        credits = _split(_typed(arrays["entry_credits"], np.float64), arrays["entry_bounds"], len(entry_terms))
+        phrasing_ids = _split(_typed(arrays["phrasing_ids"], np.int32), arrays["phrasing_bounds"], len(phrasing_terms))
+        if len(index._starts) != entries:
+            raise ValueError("the arrays do not fit the FAQ")
+        if len(arrays["entry_ids"]) and int(arrays["entry_ids"].max()) >= entries:
+            raise ValueError("an entry posting points past the FAQ")
+        if len(arrays["phrasing_ids"]) and int(arrays["phrasing_ids"].max()) >= index.phrasings:
+            raise ValueError("a phrasing posting points past the phrasings")
+        index._entry_postings = dict(zip(entry_terms, zip(entry_ids, credits, strict=True), strict=True))
+        index._phrasing_postings = dict(zip(phrasing_terms, phrasing_ids, strict=True))
+        return index
+
     def coverages(self, terms: Mapping[str, float]) -> tuple[Floats, Floats]:
         """Per entry: the question weight it covers (each term's weight times its credit), and its best
         phrasing's touched share (the question weight a phrasing holds over the phrasing's norm)."""
@@ -85,6 +126,28 @@ class ArrayIndex:
         touched = _sums(phrasing_ids, phrasing_weights, self.phrasings)
         best_phrasing: Floats = np.maximum.reduceat(touched / self._norms, self._starts)
         return covered, best_phrasing
+
+
+def _joined(parts: list[npt.NDArray[np.generic]], dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _bounds(lengths: list[int]) -> npt.NDArray[np.int64]:
+    return np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+
+
+def _typed(array: npt.NDArray[np.generic], dtype: type[np.generic]) -> npt.NDArray[Any]:
+    if array.dtype != dtype or array.ndim != 1:
+        raise ValueError(f"expected a flat array of {np.dtype(dtype).name}, not {array.dtype.name}")
+    return array
+
+
+def _split(array: npt.NDArray[Any], bounds: npt.NDArray[np.generic], count: int) -> list[npt.NDArray[Any]]:
+    """``array`` cut at ``bounds`` (count + 1 offsets, from 0 to its length) into ``count`` views."""
+    bounds = _typed(bounds, np.int64)
+    if len(bounds) != count + 1 or bounds[0] != 0 or bounds[-1] != len(array) or np.any(np.diff(bounds) < 0):
+        raise ValueError("the bounds do not fit the array")
+    return [array[start:end] for start, end in pairwise(bounds.tolist())]  # views: np.split is slower by far
 
 
 def _sums(ids: list[npt.NDArray[np.int32]], weights: list[Floats], size: int) -> Floats:

@@ -21,6 +21,7 @@ from pathlib import Path
 from bot.config import DEFAULT_REVIEW_DAYS, MatchSettings
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.freshness import StaleEntry, stale_entries
+from bot.knowledge.index_store import IndexStore
 from bot.knowledge.loader import Problem, read_faq
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher
 from bot.knowledge.normalize import normalize
@@ -48,12 +49,16 @@ def check_faq(
     settings: MatchSettings | None = None,
     review_days: int = DEFAULT_REVIEW_DAYS,
     today: date | None = None,
+    store: IndexStore | None = None,
 ) -> CheckResult:
-    """Validate the folder and, if it loads, self-test every phrasing and list the entries due for review."""
+    """Validate the folder and, if it loads, self-test every phrasing and list the entries due for review.
+
+    ``store``: where the matcher's built index is kept per FAQ version (see :mod:`bot.knowledge.index_store`).
+    """
     faq, problems = read_faq(directory)
     if not faq.entries:
         return CheckResult(faq, problems)
-    matcher = Matcher(faq, settings=settings)
+    matcher = Matcher(faq, settings=settings, store=store)
     problems.extend(alias_collisions(faq))
     problems.extend(weak_phrasings(matcher))
     problems.extend(self_test(matcher))

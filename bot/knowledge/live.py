@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.config import MatchSettings
 from bot.knowledge.check import check_faq
 from bot.knowledge.faq import Faq
+from bot.knowledge.index_store import IndexStore
 from bot.knowledge.loader import FaqError
 from bot.knowledge.matcher import Matcher
 
@@ -51,11 +52,13 @@ def fingerprint(directory: Path) -> Fingerprint:
 class LiveKnowledge:
     """The current matcher, replaced atomically by a checked reload."""
 
-    def __init__(self, directory: Path, settings: MatchSettings) -> None:
+    def __init__(self, directory: Path, settings: MatchSettings, *, store: IndexStore | None = None) -> None:
+        """``store``: where each FAQ version's built matcher index is kept, so a restart or reload can load it."""
         self.directory = directory
         self.settings = settings
+        self.store = store
         self._fingerprint = fingerprint(directory)
-        result = check_faq(directory, settings=settings)
+        result = check_faq(directory, settings=settings, store=store)
         if not result.ok or result.matcher is None:
             raise FaqError(result.problems)
         self._matcher = result.matcher
@@ -74,7 +77,7 @@ class LiveKnowledge:
         """Check the folder now and serve it if it passes; otherwise keep the current FAQ."""
         with self._lock:
             seen = fingerprint(self.directory)
-            result = check_faq(self.directory, settings=self.settings)
+            result = check_faq(self.directory, settings=self.settings, store=self.store)
             self._fingerprint = seen
             current = self._matcher.faq
             if not result.ok or result.matcher is None:

@@ -35,19 +35,21 @@ from __future__ import annotations
 
 import gc
 import heapq
+import logging
 import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import truediv
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, near_listed, zipf
 from bot.knowledge.detail import asked_detail, figure_sentences, holds
 from bot.knowledge.faq import Entry, Faq
+from bot.knowledge.index_store import IndexStore, state_key
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
@@ -57,6 +59,7 @@ from bot.knowledge.spelling import Speller
 if TYPE_CHECKING:
     from bot.knowledge.arrays import ArrayIndex
 
+log = logging.getLogger(__name__)
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
 # a capitalised word not opening a sentence ("DingTalk", "Hangzhou"), or an acronym ("GDPR", "MMLU")
@@ -128,21 +131,32 @@ class _Phrasings:
 class Matcher:
     """Matches questions against one loaded :class:`Faq`. Build once, query many times."""
 
-    def __init__(self, faq: Faq, *, settings: MatchSettings | None = None) -> None:
+    def __init__(self, faq: Faq, *, settings: MatchSettings | None = None, store: IndexStore | None = None) -> None:
+        """``store``: where the built state of each FAQ version is kept, to load it rather than build it again."""
         self.faq = faq
         self.settings = settings or MatchSettings()
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
         self._alias_words = frozenset(self.analyzer.alias_words)
+        large = len(faq.entries) >= ARRAY_MIN_ENTRIES
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
-            self._build()
+            if store is None:
+                self._build()
+                return
+            key = state_key(faq, self.settings)
+            stored = store.load(key, arrays=large)
+            if stored is None or not self._restore(*stored):
+                state, arrays = self._build()
+                store.save(key, state, arrays)
         finally:
             gc.enable()
 
     # -- building ------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Analyse the FAQ; what is returned is what a store keeps of it (:meth:`_restore` takes it back):
+        the state, and on a large FAQ its numpy arrays."""
         entry_credits: list[dict[str, float]] = []
         entry_phrasings: list[list[frozenset[str]]] = []
         vocabulary = set(STOPWORDS) | self.analyzer.alias_words
@@ -196,20 +210,86 @@ class Matcher:
         # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
         self._credits = entry_credits
+        self._norms = [self._phrasing_norms(phrasings) for phrasings in entry_phrasings]
+        state = {
+            "speller": self.speller.vocabulary,
+            "normalized": self._normalized,
+            "ngram_texts": normalized_phrasings,
+            "ngram_idf": self._ngrams.idf,
+            "answers_thanks": self._answers_thanks,
+            "weights": self.weights,
+            "min_evidence": self.min_evidence,
+            "credits": entry_credits,
+            "norms": self._norms,
+            "phrasings": entry_phrasings,
+        }
+        self._index(entry_phrasings)
+        if self._arrays is None:
+            return state, None
+        state["array_terms"], arrays = self._arrays.saved()
+        state["phrasings"] = None  # the arrays hold them
+        return state, arrays
+
+    def _restore(self, state: dict[str, Any], arrays: dict[str, Any]) -> bool:
+        """Take the built state from a store (see :mod:`bot.knowledge.index_store`); False if it does not fit.
+
+        The file is trusted no further than its types: each part is checked
+        for its kind and its length against the FAQ, and anything that fails
+        while indexing it means the matcher is built instead.
+        """
+        count = len(self.faq.entries)
+        try:
+            known, stems = state["speller"]
+            normalized, texts = state["normalized"], state["ngram_texts"]
+            credits, norms, phrasings = state["credits"], state["norms"], state["phrasings"]
+            weights, idf, min_evidence = state["weights"], state["ngram_idf"], state["min_evidence"]
+            fits = (
+                all(isinstance(part, list) and len(part) == count for part in (normalized, texts, credits, norms))
+                and all(isinstance(part, dict) for part in (weights, idf, *credits))
+                and isinstance(min_evidence, float)
+                and isinstance(state["answers_thanks"], bool)
+                and (isinstance(phrasings, list) and len(phrasings) == count) != (count >= ARRAY_MIN_ENTRIES)
+            )
+            if not fits:
+                return False
+            restored = None
+            if phrasings is None:
+                from bot.knowledge.arrays import ArrayIndex
+
+                restored = ArrayIndex.restored(state["array_terms"], arrays, count)
+            self.speller = Speller(known, stems=stems)
+            self._normalized, self._answers_thanks = normalized, state["answers_thanks"]
+            self._ngrams = NgramIndex(
+                texts, max_chars=self.settings.max_question_chars, arrays=count >= ARRAY_MIN_ENTRIES, idf=idf
+            )
+            self.weights, self.min_evidence, self._credits, self._norms = weights, min_evidence, credits, norms
+            self._index(phrasings, restored)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+            log.debug("stored matcher index does not fit this FAQ (%s): building", type(error).__name__)
+            return False
+        return True
+
+    def _index(self, phrasings: list[list[frozenset[str]]] | None, arrays: ArrayIndex | None = None) -> None:
+        """The lookup structures over the built weights and each entry's phrasings' terms: postings, or on a large
+        FAQ numpy arrays (``arrays`` when restored; the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
-        self._norms = [self._phrasing_norms(phrasings) for phrasings in entry_phrasings]
         self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
-        self._arrays: ArrayIndex | None = None
+        self._arrays: ArrayIndex | None = arrays
         self._lightest: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        if len(entry_credits) >= ARRAY_MIN_ENTRIES:
-            from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
+        self._terms: list[list[frozenset[str]]] | None = None
+        if len(self._credits) >= ARRAY_MIN_ENTRIES:
+            if arrays is None:
+                from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
 
-            self._arrays = ArrayIndex(entry_credits, entry_phrasings, [n for norms in self._norms for n in norms])
+                self._arrays = ArrayIndex(self._credits, phrasings or [], [n for norms in self._norms for n in norms])
             return
+        if phrasings is None:
+            raise ValueError("a small FAQ's index needs its phrasings' terms")
+        self._terms = phrasings
         self._lightest = [min(norms, default=math.inf) for norms in self._norms]  # bounds phrasing coverage
-        for index, credits in enumerate(entry_credits):
+        for index, credits in enumerate(self._credits):
             for term, credit in credits.items():
                 if self.weights[term]:
                     self._postings[term].append((index, credit))
@@ -233,13 +313,17 @@ class Matcher:
         """Entry ``index``'s phrasings indexed for scoring, built the first time it is scored.
 
         Most entries of a large FAQ never are, so their phrasings are analysed
-        again here rather than kept from the build.
+        again here rather than kept from the build; a small FAQ keeps them.
         """
         found = self._phrasings.get(index)
         if found is None:
             holding: dict[str, list[int]] = defaultdict(list)
-            for position, text in enumerate(self._normalized[index]):
-                for term in frozenset(self.analyzer.normalized_terms(text)):
+            if self._terms is not None:
+                terms = self._terms[index]
+            else:
+                terms = [frozenset(self.analyzer.normalized_terms(text)) for text in self._normalized[index]]
+            for position, phrasing in enumerate(terms):
+                for term in phrasing:
                     holding[term].append(position)
             found = _Phrasings({term: tuple(positions) for term, positions in holding.items()}, self._norms[index])
             self._phrasings[index] = found

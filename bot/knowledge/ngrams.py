@@ -115,23 +115,32 @@ class NgramIndex:
     a candidate, so a cold start pays for the few entries one question reaches.
     """
 
-    def __init__(self, entries: Sequence[Sequence[str]], *, max_chars: int, arrays: bool = False) -> None:
+    def __init__(
+        self,
+        entries: Sequence[Sequence[str]],
+        *,
+        max_chars: int,
+        arrays: bool = False,
+        idf: dict[str, float] | None = None,
+    ) -> None:
         """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`.
 
         ``arrays``: build centroids with numpy (:class:`~bot.knowledge.arrays.NgramArrays`),
         for a large FAQ, whose questions keep reaching entries not built yet.
+        ``idf``: the n-grams' inverse document frequencies, when known already (a stored index).
         """
         self.max_chars = max_chars
         self._entries = entries
-        document_frequency = document_frequencies(entries)
-        count = len(entries)
-        self._idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequency.items()}
+        if idf is None:
+            count = len(entries)
+            idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequencies(entries).items()}
+        self.idf = idf
         self._centroids: dict[int, list[tuple[Vector, float]]] = {}
         self._arrays: NgramArrays | None = None
         if arrays:
             from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ
 
-            self._arrays = NgramArrays(self._idf, word_grams)
+            self._arrays = NgramArrays(self.idf, word_grams)
 
     def _entry_centroids(self, index: int) -> list[tuple[Vector, float]]:
         """An entry's centroids (English phrasings', Chinese ones'), each with its phrasings' mean cosine to it."""
@@ -162,7 +171,7 @@ class NgramIndex:
 
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
-        idf = self._idf
+        idf = self.idf
         # most n-grams occur once, and 1 + log(1) is 1: the logarithm is skipped for them
         vector = {
             gram: (1 + math.log(n)) * idf[gram] if n > 1 else idf[gram] for gram, n in counts.items() if gram in idf

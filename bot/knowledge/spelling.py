@@ -29,13 +29,19 @@ _CACHE_LIMIT = 100_000
 class Speller:
     """Knows a vocabulary; maps a word outside it to the closest word inside, if close."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], *, stems: Iterable[str] | None = None) -> None:
+        """``stems``: the vocabulary's stems, when known already (a stored index): stemming is most of the cost."""
         self._known = {word for word in vocabulary if word.isascii() and word.isalpha()}
-        self._known_stems = {stem(word) for word in self._known}
+        self._known_stems = {stem(word) for word in self._known} if stems is None else set(stems)
         self._choices: dict[str, list[str]] = defaultdict(list)  # by first letter: only those can be the correction
         for word in sorted(self._known):
             self._choices[word[0]].append(word)
         self._cache: dict[str, str] = {}
+
+    @property
+    def vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The known words and their stems: what :meth:`__init__` needs to make this speller again."""
+        return frozenset(self._known), frozenset(self._known_stems)
 
     def __call__(self, text: str) -> str:
         """``text`` with each unknown word replaced by its correction, if it has one."""

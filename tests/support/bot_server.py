@@ -85,6 +85,7 @@ class BotServer:
             "QWEN_CHANNELS": WATCHED,
             "SLACK_ADMIN_USER_IDS": ADMIN,
             "FAQ_RELOAD_SECONDS": "1",
+            "QWEN_INDEX_DIR": str(log_path.parent / "index"),  # the stored matcher index, per test
             "PYTHONUNBUFFERED": "1",
             "PYTHONPATH": str(ROOT),
             **env,
