@@ -1,12 +1,12 @@
-"""The matcher on the six held-out question sets, pooled: regressions fail here.
+"""The matcher on the seven held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all six have been seen since
-(``sealed2`` was scored once at first sight, then joined the others), so they
-guard against regressions rather than prove generality (a new sealed set
-would). ``python bench/score.py bench/question_sets/*.yaml`` prints the
-figures; the bars sit a little under the pooled ones: 81.7% in scope right,
-97.5% off topic quiet, 89.2% near domain quiet or honest.
+first sight (``bench/question_sets/README.md``); all seven have been seen since
+(``sealed2`` and ``sealed3`` were each scored once at first sight, then joined
+the others), so they guard against regressions rather than prove generality (a
+new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
+prints the figures; the bars sit a little under the pooled ones: 81.4% in
+scope right, 98.1% off topic quiet, 88.2% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import yaml
 from bot.knowledge.matcher import Answer, Matcher
 
 SETS = Path(__file__).resolve().parent.parent / "bench" / "question_sets"
-FILES = ("ml.yaml", "legal.yaml", "zh.yaml", "general.yaml", "product.yaml", "sealed2.yaml")
+FILES = ("ml.yaml", "legal.yaml", "zh.yaml", "general.yaml", "product.yaml", "sealed2.yaml", "sealed3.yaml")
 
 
 def _items(section: str) -> list[dict[str, Any]]:
@@ -35,7 +35,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 81% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 80% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -45,7 +45,7 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.81, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.80, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
@@ -56,11 +56,11 @@ def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 89% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 87% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.89, wrong
+    assert 1 - len(wrong) / len(items) >= 0.87, wrong

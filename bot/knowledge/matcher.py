@@ -53,7 +53,7 @@ from bot.knowledge.index_store import IndexStore, state_key
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
-from bot.knowledge.question import looks_like_thanks, thanks_words
+from bot.knowledge.question import looks_like_thanks, reads_as_statement, thanks_words
 from bot.knowledge.spelling import Speller
 
 if TYPE_CHECKING:
@@ -345,7 +345,7 @@ class Matcher:
         word the FAQ never uses ("who is alibaba's ceo?"), the bot says its
         sources do not cover it rather than offer a near miss as a close call.
         """
-        if looks_like_thanks(question) and not self._answers_thanks:
+        if self._asks_nothing(question):
             return NoMatch()
         ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
         terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
@@ -366,6 +366,17 @@ class Matcher:
         if score >= s.named_sure_threshold:
             return True
         return score >= s.sure_threshold and not self._has_unexplained_word(question, terms, names_only=True)
+
+    def _asks_nothing(self, question: str) -> bool:
+        """Thanks, and news about the topic, ask nothing.
+
+        An FAQ with an entry for thanks (a shop's chatbot) may answer them; one
+        with no topic words takes requests worded as statements ("i want to
+        return my order"), so only an FAQ with topic words reads statements as news.
+        """
+        if looks_like_thanks(question) and not self._answers_thanks:
+            return True
+        return bool(self._topic) and reads_as_statement(question[: self.settings.max_question_chars])
 
     def _holds_detail(self, question: str, entry: Entry) -> bool:
         """False when the question asks for a person, number or date that the entry does not state.

@@ -1,8 +1,10 @@
-"""Does a message read as a question, or as thanks?
+"""Does a message read as a question, as thanks, or as a statement?
 
 :func:`looks_like_question` is used where the bot speaks unasked (watched
 channels); :func:`looks_like_thanks` keeps "thanks for the licence info!" from
-being answered with the licence entry, whatever topic words it carries.
+being answered with the licence entry, whatever topic words it carries;
+:func:`reads_as_statement` keeps news ("new Qwen release dropped on HF this
+morning") from being answered with the entry its words are nearest to.
 """
 
 from __future__ import annotations
@@ -26,6 +28,27 @@ _REQUEST = re.compile(
 )
 _CHINESE_ASKING = re.compile("[吗呢谁哪]|什么|怎么|怎样|如何|为什么|多少|是否|能否|可否|有没有|是不是")
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
+_WORD = _FIRST_WORD
+_QUESTION_WORDS = frozenset("who whos whose what whats which when where wheres why how hows".split())
+_CLAUSE = re.compile(r"[,;:()\u2013\u2014-]+")
+_CHINESE_ASKING_MORE = re.compile("[咋啥几么]")  # 咋样 (how), 啥 (what), 第几 (which place), 几个 (how many), 么 (吗)
+_I_NEED = re.compile(
+    r"\b(?:(?:i|we) (?:need|want|would like)|wants? to know|trying to (?:decide|untangle|find|choose|pick))\b"
+)
+# a sentence, not keywords: someone ("we", "our"), something definite ("the", "this"), a verb of being, a time
+_SENTENCE_MARKERS = frozenset(
+    """
+    i we our my you your they their it its this that these those the is are was were has have had been
+    just today yesterday already finally
+    """.split()
+)
+_CHINESE_SENTENCE_MARKERS = re.compile("我们|我|已经|刚|今天|了")
+# a verb before its subject asks, even mid-sentence: "if we self-host does any of it matter"
+_INVERSION = re.compile(
+    r"\b(?:does|do|did|is|are|was|can|could|should|would|will)"
+    r" (?:any|anyone|anybody|it|we|i|you|they|qwen|the|that|this|there)\b"
+)
+STATEMENT_WORDS = 5  # shorter messages are often keyword questions: "model studio pricing", "qwen sla"
 _THANKS = re.compile(
     r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|merci|danke|gracias|appreciated?|kudos"
     r"|(?:that|this|it) (?:helped|helps|works)|got it"
@@ -75,3 +98,26 @@ def looks_like_thanks(text: str) -> bool:
         return False
     pieces = _SENTENCE.findall(cleaned.replace("'", ""))
     return not any(looks_like_question(_LEADING_LINK.sub("", piece)) for piece in pieces)
+
+
+def reads_as_statement(text: str) -> bool:
+    """True for a message of five words or more that asks nothing: news, a status update, a note.
+
+    "just pushed our Qwen fine-tune to the internal registry" and "Model Studio
+    invoice came in today" name topics of the FAQ but ask nothing. Anything
+    that could be a question is not a statement: a question mark, a question
+    word anywhere ("for procurement what does ..."), a clause opening like a
+    question ("if we self-host, does it matter") or a verb before its subject
+    ("... does any of it matter"), a request ("I need the adoption numbers"),
+    a Chinese asking word. Short messages are left alone:
+    "model studio pricing" is a question typed as keywords.
+    """
+    cleaned = _cleaned(text).replace("'", "")
+    words = _WORD.findall(cleaned)
+    if len(words) < STATEMENT_WORDS or looks_like_question(text) or not _QUESTION_WORDS.isdisjoint(words):
+        return False
+    if _SENTENCE_MARKERS.isdisjoint(words) and not _CHINESE_SENTENCE_MARKERS.search(cleaned):
+        return False
+    if _I_NEED.search(cleaned) or _INVERSION.search(cleaned) or _CHINESE_ASKING_MORE.search(cleaned):
+        return False
+    return not any((first := _WORD.search(clause)) and first.group(0) in _OPENERS for clause in _CLAUSE.split(cleaned))

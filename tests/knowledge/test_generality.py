@@ -12,7 +12,7 @@ from bot.knowledge.background import near_listed, zipf
 from bot.knowledge.check import check_faq
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Answer, Matcher, NoMatch, NotCovered
-from bot.knowledge.question import looks_like_thanks
+from bot.knowledge.question import looks_like_thanks, reads_as_statement
 from tests.conftest import entry_yaml, small_faq
 
 
@@ -249,3 +249,42 @@ def test_a_question_naming_no_topic_word_but_all_in_the_faqs_words_is_answered(
     outcome = shipped_matcher.match(question)
     assert isinstance(outcome, Answer)
     assert outcome.entry.id == entry
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "we moved the summariser onto Qwen last sprint",
+        "the Model Studio bill for October is in the finance folder",
+        "our team finished the licence review for the Qwen weights",
+        "我们 team 已经把 Qwen 的 license review 做完了",
+    ],
+)
+def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: str) -> None:
+    assert reads_as_statement(message)
+    assert isinstance(shipped_matcher.match(message), NoMatch)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "model studio pricing",  # keywords: a question typed short
+        "hosted qwen uptime commitment and service credits",  # keywords, however many
+        "trying to decide between the paid api and our own gpus",  # a request
+        "for the audit I need the licence of the qwen weights",  # a request
+        "if we self host qwen does the alibaba cloud sla still apply",  # a verb before its subject
+        "for procurement which terms govern the hosted api",  # a question word mid-sentence
+        "qwen 在 lmarena 排第几",  # a Chinese asking word
+    ],
+)
+def test_questions_without_a_question_mark_are_not_statements(message: str) -> None:
+    assert not reads_as_statement(message)
+
+
+def test_an_faq_without_topic_words_takes_requests_worded_as_statements(tmp_path: Path) -> None:
+    """A shop's chatbot is told "i want to return my order": a request, not news."""
+    alternates = ["return my order", "return policy", "send the order back", "refund for a return", "returns"]
+    faq = small_faq(tmp_path, entry_yaml("returns", "How do I return my order?", alternates))
+    outcome = Matcher(load_faq(faq)).match("my order arrived broken so it is going back as a return")
+    assert isinstance(outcome, Answer), outcome
+    assert outcome.entry.id == "returns"
