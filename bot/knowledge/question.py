@@ -27,13 +27,14 @@ _REQUEST = re.compile(
     r"|explain|tell me|any idea|anyone know)\b"
 )
 _CHINESE_ASKING = re.compile("[吗呢谁哪]|什么|怎么|怎样|如何|为什么|多少|是否|能否|可否|有没有|是不是")
-_FIRST_WORD = re.compile(r"[^\W\d_]+")
-_WORD = _FIRST_WORD
+_WORD = re.compile(r"[^\W\d_]+")
 _QUESTION_WORDS = frozenset("who whos whose what whats which when where wheres why how hows".split())
 _CLAUSE = re.compile(r"[,;:()\u2013\u2014-]+")
 _CHINESE_ASKING_MORE = re.compile("[咋啥几么]")  # 咋样 (how), 啥 (what), 第几 (which place), 几个 (how many), 么 (吗)
 _I_NEED = re.compile(
-    r"\b(?:(?:i|we) (?:need|want|would like)|wants? to know|trying to (?:decide|untangle|find|choose|pick))\b"
+    r"\b(?:(?:i|we) (?:need|want|would like)|wants? to know|trying to (?:decide|untangle|find|choose|pick)"
+    r"|please|pls|plz|help me|send me|show me|share|looking for)\b|^\W*need\b"
+    r"|\b(?:right|correct|or not|true)\W*$"  # a tag question: "we can use it commercially right"
 )
 # a sentence, not keywords: someone ("we", "our"), something definite ("the", "this"), a verb of being, a time
 _SENTENCE_MARKERS = frozenset(
@@ -72,7 +73,7 @@ def looks_like_question(text: str) -> bool:
     cleaned = _cleaned(text)
     if "?" in cleaned:
         return True
-    first = _FIRST_WORD.search(cleaned.replace("'", ""))
+    first = _WORD.search(cleaned.replace("'", ""))
     if first is not None and first.group(0) in _OPENERS:
         return True
     return bool(_REQUEST.search(cleaned.replace("'", "")) or _CHINESE_ASKING.search(cleaned))

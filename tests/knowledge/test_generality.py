@@ -271,6 +271,8 @@ def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: st
         "model studio pricing",  # keywords: a question typed short
         "hosted qwen uptime commitment and service credits",  # keywords, however many
         "trying to decide between the paid api and our own gpus",  # a request
+        "please share the qwen licence terms with our legal team",  # a request
+        "we can use qwen commercially in our product right",  # a tag question
         "for the audit I need the licence of the qwen weights",  # a request
         "if we self host qwen does the alibaba cloud sla still apply",  # a verb before its subject
         "for procurement which terms govern the hosted api",  # a question word mid-sentence
@@ -288,3 +290,11 @@ def test_an_faq_without_topic_words_takes_requests_worded_as_statements(tmp_path
     outcome = Matcher(load_faq(faq)).match("my order arrived broken so it is going back as a return")
     assert isinstance(outcome, Answer), outcome
     assert outcome.entry.id == "returns"
+
+
+def test_a_very_long_unlisted_word_is_no_typo_and_costs_nothing() -> None:
+    """Its one-edit variants would cost the square of its length: a word longer than any listed is no typo."""
+    from bot.knowledge.background import near_listed
+
+    assert near_listed("licencse")
+    assert not near_listed("x" * 5000)
