@@ -21,11 +21,13 @@ import gzip
 import importlib.util
 from collections.abc import Iterable
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import cast
 
 import msgpack
 
+LONGEST_WORD = 30  # letters: no word of the lists is longer, so a longer one is no typo of one
 RARE = 2.5  # the Zipf frequency assumed for a word missing from the lists (they stop at 3)
 
 
@@ -64,16 +66,18 @@ def near_listed(word: str) -> bool:
     swapped. An unlisted word that is neither is no typo or compound of everyday
     English ("mothership"): it is a name ("ollama", "taobao"), however it is cased.
     """
+    if len(word) > LONGEST_WORD:
+        return False  # longer than any listed word, and its edits would cost the square of its length
     table = _zipf_table("en")
     letters = "abcdefghijklmnopqrstuvwxyz"
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     if any(min(table.get(a, 0), table.get(b, 0)) >= 4 for a, b in splits if len(a) >= 3 and len(b) >= 3):
         return True
-    edits = (
-        [a + b[1:] for a, b in splits if b]
-        + [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-        + [a + c + b[1:] for a, b in splits if b for c in letters]
-        + [a + c + b for a, b in splits for c in letters]
+    edits = chain(
+        (a + b[1:] for a, b in splits if b),
+        (a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        (a + c + b[1:] for a, b in splits if b for c in letters),
+        (a + c + b for a, b in splits for c in letters),
     )
     return any(edit in table for edit in edits if edit != word)
 
