@@ -4,7 +4,7 @@ The words after "don't want to", "rather not", "instead of" or 不想 name what
 the asker is steering away from, not what they ask about: a question that
 avoids running its own GPUs asks for the hosted service, not for self-hosting.
 Such a span runs to the end of its clause (a comma, a full stop, a question
-mark, a dash, or 的话 in Chinese). The patterns are linear and read only the
+mark, a dash, " - " typed as one, or 的话 in Chinese). The patterns are linear and read only the
 bounded, normalised message.
 """
 
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
+_CLAUSE = r"((?:(?! - )[^,.;:?!—–()])+)"  # to the end of the clause; " - " typed as a dash ends it too
 _AVOIDED = re.compile(
-    r"\b(?:do ?n['’]?t|do not) (?:want|wish|plan|intend|like) to ([^,.;:?!—–()]+)"
-    r"|\b(?:would|['’]d|d) rather not ([^,.;:?!—–()]+)"
-    r"|\b(?:instead of|rather than) ([^,.;:?!—–()]+)"
+    rf"\b(?:do ?n['’]?t|do not) (?:want|wish|plan|intend|like) to {_CLAUSE}"
+    rf"|\brather not {_CLAUSE}"
+    rf"|\b(?:instead of|rather than) {_CLAUSE}"
     "|(?:不想|不愿意?|不打算|而不是)([^，。；：？！,.;:?!]+?)(?:的话|[，。；：？！,.;:?!]|$)"
 )
 

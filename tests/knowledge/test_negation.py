@@ -17,6 +17,8 @@ from bot.knowledge.normalize import normalize
         ("we’d rather not host it ourselves — options?", "host it ourselves "),
         ("could we use the api instead of our own cluster?", "our own cluster"),
         ("不想自己部署的话，有托管的吗？", "自己部署"),
+        ("we don't want to run our own gpus - what's hosted?", "run our own gpus"),  # a dash typed as " - "
+        ("id rather not self-host it, options?", "self-host it"),
     ],
 )
 def test_the_span_to_avoid_runs_to_the_end_of_its_clause(message: str, span: str) -> None:
