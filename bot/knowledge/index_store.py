@@ -4,7 +4,8 @@ Building a :class:`~bot.knowledge.matcher.Matcher` (analysing every phrasing,
 the speller's vocabulary, the n-grams' document frequencies) is most of a cold
 ``python -m bot ask`` and nearly all of loading a large FAQ. What the build
 computes depends only on the FAQ as loaded, the matcher's settings, the code
-in ``bot/knowledge`` and the Python version; :func:`state_key` digests all four,
+in ``bot/knowledge``, the Python version and the versions of the libraries it
+reads (word lists, stemmer, speller); :func:`state_key` digests all of them,
 and :class:`IndexStore` keeps one file per key.
 
 Files are ``marshal`` data of core types only (dicts, lists, tuples, strings,
@@ -28,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Mapping
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -54,15 +56,27 @@ def code_digest(folder: Path = Path(__file__).parent) -> bytes:
     return digest.digest()
 
 
+@cache
+def library_versions() -> str:
+    """The versions of the libraries the build reads: word lists (wordfreq), stems, the speller's distances, arrays."""
+    found = []
+    for name in ("wordfreq", "snowballstemmer", "PyStemmer", "rapidfuzz", "numpy"):
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return ",".join(found)
+
+
 def state_key(faq: Faq, settings: MatchSettings, *, code: bytes | None = None) -> str:
-    """The name of a matcher's built state: the FAQ's content, the settings, the code and the Python version.
+    """The name of a matcher's built state: the FAQ's content, the settings, the code, Python and library versions.
 
     The FAQ is digested through its ``repr`` (plain frozen dataclasses, tuples and
     strings), so two folders with the same content share a key and any change of
     a phrasing, alias or answer makes a new one.
     """
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{FORMAT}|{sys.version}|{settings!r}|".encode())
+    digest.update(f"{FORMAT}|{sys.version}|{library_versions()}|{settings!r}|".encode())
     digest.update(code_digest() if code is None else code)
     digest.update(repr(faq).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
