@@ -320,7 +320,10 @@ class SqlStore:
             return known
         self.flush()  # a write of this user's language may be queued still (the cache was full and started again)
         query = select(user_languages.c.language).where(user_languages.c.user_id == user_id)
-        found = self._safely("read a language", lambda c: c.execute(query).scalar(), default=None)
+        failed: str | _Unknown | None = _UNKNOWN
+        found = self._safely("read a language", lambda c: c.execute(query).scalar(), default=failed)
+        if isinstance(found, _Unknown):
+            return None  # the database failed: English this time, and no memory of it
         return self._languages.read(user_id, found)
 
     async def language_async(self, user_id: str) -> str | None:
