@@ -43,7 +43,7 @@ _NUMBER = re.compile(
     r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?revenue\b"
     # 多少 after a price or a limit asks "what is the price / the limit", which their entries answer
     "|(?<!价格|价钱|费用|收费|报价|限流|限额|配额|上限)(?<!价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少(?!钱)"
-    "|(?<![哪这那])几(?:个|张|种|位|次|台|个九)"
+    "|(?<![哪这那])几(?:个|张|种|位|次|台)"
 )
 # a figure that changes every day: no dated document holds it
 _LIVE = re.compile(r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值")
