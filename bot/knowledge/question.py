@@ -70,13 +70,18 @@ def _cleaned(text: str) -> str:
 def looks_like_question(text: str) -> bool:
     """True for "who builds qwen?", "is there an sla", "need to know which licence applies" or "千问能商用吗";
     false for "thanks all"."""
-    cleaned = _cleaned(text)
+    return _asks(_cleaned(text))
+
+
+def _asks(cleaned: str) -> bool:
+    """:func:`looks_like_question` of text already :func:`_cleaned`."""
     if "?" in cleaned:
         return True
-    first = _WORD.search(cleaned.replace("'", ""))
+    unquoted = cleaned.replace("'", "")
+    first = _WORD.search(unquoted)
     if first is not None and first.group(0) in _OPENERS:
         return True
-    return bool(_REQUEST.search(cleaned.replace("'", "")) or _CHINESE_ASKING.search(cleaned))
+    return bool(_REQUEST.search(unquoted) or _CHINESE_ASKING.search(cleaned))
 
 
 def thanks_words(normalized: str) -> bool:
@@ -113,9 +118,10 @@ def reads_as_statement(text: str) -> bool:
     a Chinese asking word. Short messages are left alone:
     "model studio pricing" is a question typed as keywords.
     """
-    cleaned = _cleaned(text).replace("'", "")
+    quoted = _cleaned(text)
+    cleaned = quoted.replace("'", "")
     words = _WORD.findall(cleaned)
-    if len(words) < STATEMENT_WORDS or looks_like_question(text) or not _QUESTION_WORDS.isdisjoint(words):
+    if len(words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(words):
         return False
     if _SENTENCE_MARKERS.isdisjoint(words) and not _CHINESE_SENTENCE_MARKERS.search(cleaned):
         return False
