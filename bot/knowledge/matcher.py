@@ -593,19 +593,21 @@ class Matcher:
                 terms[term] = weight
         return terms, on_topic
 
+    def _avoidance(self, text: str) -> tuple[str, list[str]]:
+        """The normalised message and the spans where it says what it wants to avoid (none, mostly, cheaply)."""
+        if not may_avoid(text):
+            return text, []
+        normalized = normalize(text, max_chars=self.settings.max_question_chars)
+        return normalized, avoided_spans(normalized)
+
     def _asked_text(self, text: str) -> str:
         """``text`` less what it says it wants to avoid, for the n-grams: "our own gpus" is not what it asks about."""
-        if not may_avoid(text):
-            return text
-        normalized = normalize(text, max_chars=self.settings.max_question_chars)
-        return without_avoided(normalized) if avoided_spans(normalized) else text
+        normalized, spans = self._avoidance(text)
+        return without_avoided(normalized) if spans else text
 
     def _avoided_terms(self, text: str) -> frozenset[str]:
         """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
-        if not may_avoid(text):
-            return frozenset()
-        normalized = normalize(text, max_chars=self.settings.max_question_chars)
-        spans = avoided_spans(normalized)
+        normalized, spans = self._avoidance(text)
         if not spans:
             return frozenset()
         kept = set(self.analyzer.terms(without_avoided(normalized), spell=self.speller))
