@@ -43,6 +43,7 @@ from bot.storage import AskedQuestion, Outcome
 log = logging.getLogger(__name__)
 
 Work = Callable[[dict[str, Any], AsyncWebClient, AsyncRespond, AsyncBoltContext], Coroutine[Any, Any, None]]
+Fallback = Callable[[dict[str, Any], AsyncWebClient, AsyncBoltContext], Coroutine[Any, Any, None]]
 Listener = Callable[..., Awaitable[None]]
 FEEDBACK_IDS = (blocks.FEEDBACK, blocks.FEEDBACK_HELPFUL, blocks.FEEDBACK_NOT_HELPFUL)
 
@@ -65,9 +66,9 @@ class Background:
             await asyncio.wait(set(self._tasks), timeout=left)
 
 
-def in_background(background: Background, work: Work) -> Listener:
-    """An ack function: acknowledge at once, then run ``work`` as a background task."""
-    run = guarded(work)
+def in_background(background: Background, work: Work, *, on_failure: Fallback | None = None) -> Listener:
+    """An ack function: acknowledge at once, then run ``work`` as a background task (see :func:`guarded`)."""
+    run = guarded(work, on_failure=on_failure)
 
     async def acknowledge_then_work(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
@@ -79,8 +80,11 @@ def in_background(background: Background, work: Work) -> Listener:
     return acknowledge_then_work
 
 
-def guarded(work: Work) -> Work:
-    """``work``, logging its failure with the event id and apologising instead of going silent."""
+def guarded(work: Work, *, on_failure: Fallback | None = None) -> Work:
+    """``work``, logging its failure with the event id, then ``on_failure`` (an apology unless told otherwise).
+
+    Whoever asked hears something rather than nothing; the fallback's own failure is logged, never raised.
+    """
 
     async def lazy(
         body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
@@ -91,10 +95,17 @@ def guarded(work: Work) -> Work:
             log.exception(
                 "listener %s failed (event %s)", work.__name__, body.get("event_id") or body.get("trigger_id")
             )
-            await apologise(body, client)
+            try:
+                await (on_failure or _apologise)(body, client, context)
+            except Exception:
+                log.exception("listener %s: its fallback failed too", work.__name__)
 
     lazy.__name__ = lazy.__qualname__ = work.__name__
     return lazy
+
+
+async def _apologise(body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    await apologise(body, client)
 
 
 async def apologise(body: dict[str, Any], client: AsyncWebClient) -> None:

@@ -79,8 +79,8 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await context.complete(outputs=outputs(entry, matcher.faq, language_of(question)))
         remember(services, outcome, question, channel_type="workflow", kind="function_executed", started=started)
 
-    app.function(SEND_PRIMER)(in_background(background, failing_safely(send_primer)))
-    app.function(LOOK_UP)(in_background(background, failing_safely(look_up)))
+    app.function(SEND_PRIMER)(in_background(background, send_primer, on_failure=fail_step))
+    app.function(LOOK_UP)(in_background(background, look_up, on_failure=fail_step))
 
 
 def outputs(entry: Entry | None, faq: Faq, language: Language) -> dict[str, Any]:
@@ -99,20 +99,9 @@ def outputs(entry: Entry | None, faq: Faq, language: Language) -> dict[str, Any]
     }
 
 
-def failing_safely(step: Any) -> Any:
-    """``step``, ending the workflow step with one sentence if it raises, instead of leaving it hanging."""
-
-    async def run(
-        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
-    ) -> None:
-        try:
-            await step(body, client, respond, context)
-        except Exception:
-            log.exception("workflow step %s failed (event %s)", step.__name__, body.get("event_id"))
-            await context.fail(error=FAILED)
-
-    run.__name__ = step.__name__
-    return run
+async def fail_step(body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    """End a failed workflow step with one sentence instead of leaving it hanging."""
+    await context.fail(error=FAILED)
 
 
 def _inputs(body: dict[str, Any]) -> dict[str, Any]:
