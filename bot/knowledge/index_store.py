@@ -51,10 +51,11 @@ _STATE = "__state__"  # the npz member holding the marshal bytes
 
 
 @cache
-def code_digest(folder: Path = Path(__file__).parent) -> bytes:
-    """A digest of the knowledge core's source: any change to how the matcher is built makes new keys."""
+def code_digest(folder: Path = Path(__file__).parent, names: tuple[str, ...] | None = None) -> bytes:
+    """A digest of the knowledge core's source (or of the files ``names`` of it): any change to how the matcher
+    is built makes new keys."""
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(folder.glob("*.py")):
+    for path in sorted(folder.glob("*.py") if names is None else (folder / name for name in names)):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.digest()

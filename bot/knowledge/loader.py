@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 STORED_FORMAT = 1  # bump when what the store keeps of a loaded FAQ changes in a way the code digest would not show
+# the modules what read_faq returns depends on: a change to the matcher's code keeps a stored FAQ
+LOADER_CODE = ("loader.py", "faq.py", "faq_store.py", "index_store.py", "normalize.py")
 MAX_ANSWER_CHARS = 600
 MAX_ANSWER_ZH_CHARS = 450
 # Every entry needs `answer_zh` and every layer `name_zh` and `role_zh` (read_faq's
@@ -228,7 +230,7 @@ class _Reader:
         digest = hashlib.blake2b(digest_size=20)
         header = f"{STORED_FORMAT}|{sys.version}|PyYAML {yaml.__version__}|{_BaseLoader.__name__}"
         digest.update(f"{header}|{self.require_chinese}|{_display(self.directory)}|".encode())
-        digest.update(code_digest())
+        digest.update(code_digest(Path(__file__).parent, LOADER_CODE))
         for path in (*self.paths, *self.misnamed):  # the names problems are reported under
             digest.update(f"{path.name}|{_display(path)}\0".encode("utf-8", "surrogateescape"))
         digest.update(self.files_digest.encode())

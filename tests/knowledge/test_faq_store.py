@@ -5,6 +5,7 @@ or building afresh, never serving what no longer fits."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,15 @@ def test_other_settings_build_the_index_again_and_match_by_them(
     assert [ranking(rebuilt, q) for q in questions] == [ranking(fresh, q) for q in questions]
     assert [ranking(rebuilt, q) for q in questions] != [ranking(again, q) for q in questions]
     assert isinstance(again.match("is there an SLA if we use qwen through alibaba cloud?"), Answer)
+
+
+def test_the_loader_code_digest_covers_every_module_the_loader_reads() -> None:
+    """A stored FAQ survives a change to the matcher's code, so its key must name every module its reading uses."""
+    folder = Path(loader.__file__).parent
+    imported = {
+        f"{module}.py"
+        for name in loader.LOADER_CODE
+        for module in re.findall(r"^from bot\.knowledge\.(\w+) import", (folder / name).read_text(), re.MULTILINE)
+    }
+    assert imported <= set(loader.LOADER_CODE)
+    assert "matcher.py" not in loader.LOADER_CODE
