@@ -306,7 +306,8 @@ class Matcher:
         return {word for word in vocabulary if word in real or checker.correct(word) == word}
 
     def _phrasing_norms(self, phrasings: list[frozenset[str]]) -> tuple[float, ...]:
-        return tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
+        weight = self.weights.__getitem__
+        return tuple(max(sum(map(weight, terms)), self.min_evidence) for terms in phrasings)
 
     def _phrasings_of(self, index: int) -> _Phrasings:
         """Entry ``index``'s phrasings indexed for scoring, built the first time it is scored.
