@@ -173,7 +173,8 @@ def _faq_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    matcher = Matcher(load_faq(args.faq or faq_dir()), settings=MatchSettings.from_env(), store=default_store())
+    store = default_store()
+    matcher = Matcher(load_faq(args.faq or faq_dir(), store=store), settings=MatchSettings.from_env(), store=store)
     if args.question == ["-"]:
         questions: Iterable[str] = _stdin_lines()
     else:

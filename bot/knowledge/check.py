@@ -53,9 +53,10 @@ def check_faq(
 ) -> CheckResult:
     """Validate the folder and, if it loads, self-test every phrasing and list the entries due for review.
 
-    ``store``: where the matcher's built index is kept per FAQ version (see :mod:`bot.knowledge.index_store`).
+    ``store``: where the loaded FAQ and the matcher's built index are kept per FAQ version (see
+    :mod:`bot.knowledge.index_store`).
     """
-    faq, problems = read_faq(directory)
+    faq, problems = read_faq(directory, store=store)
     if not faq.entries:
         return CheckResult(faq, problems)
     matcher = Matcher(faq, settings=settings, store=store)

@@ -94,6 +94,10 @@ class Faq:
     topic: tuple[str, ...] = ()  # words that say a question is about this FAQ's subject
     onboarding: Onboarding = field(default_factory=Onboarding)
     version: str = ""
+    # A digest of the files this FAQ was read from, set by the loader: it names the matcher's stored index
+    # without digesting every entry. Not an argument of __init__, so that a Faq made or changed in code
+    # (dataclasses.replace) has none and is digested by its content instead.
+    files_digest: str = field(default="", init=False, repr=False, compare=False)
 
     @cached_property
     def _by_id(self) -> dict[str, Entry]:
@@ -106,3 +110,9 @@ class Faq:
     def in_layer(self, layer_id: str) -> tuple[Entry, ...]:
         """Entries whose primary layer is ``layer_id``, in file order."""
         return tuple(entry for entry in self.entries if entry.layer == layer_id)
+
+
+def with_files_digest(faq: Faq, digest: str) -> Faq:
+    """``faq``, marked as read from the files ``digest`` names (see :attr:`Faq.files_digest`); for loaders only."""
+    object.__setattr__(faq, "files_digest", digest)  # frozen, and on purpose not an argument of __init__
+    return faq

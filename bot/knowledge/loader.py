@@ -4,25 +4,39 @@ The folder holds ``layers.yaml`` (``layers:``), ``sources.yaml`` (``documents:``
 an optional ``aliases.yaml`` (``aliases:``) and any number of entry files, each a
 top-level ``entries:`` list. Problems carry the file and line they were found at,
 so ``faq check`` can print ``faq/licensing.yaml:12: ...`` instead of a traceback.
+
+Given a store, what was read is kept there under a key made of the files'
+names and contents (and everything else the result depends on: the loader's
+code, the YAML parser, the working folder the paths are shown from), so a
+large FAQ is parsed once per version of its files, not at every start.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import re
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.knowledge.faq import Document, Entry, Faq, Layer, Onboarding, Source
+from bot.knowledge.faq import Document, Entry, Faq, Layer, Onboarding, Source, with_files_digest
+from bot.knowledge.faq_store import faq_from_values, faq_values
+from bot.knowledge.index_store import IndexStore, code_digest
 from bot.knowledge.normalize import normalize
 
+log = logging.getLogger(__name__)
+
 MAX_FILE_BYTES = 8 * 1024 * 1024
+STORED_FORMAT = 1  # bump when what the store keeps of a loaded FAQ changes in a way the code digest would not show
+# the modules what read_faq returns depends on: a change to the matcher's code keeps a stored FAQ
+LOADER_CODE = ("loader.py", "faq.py", "faq_store.py", "index_store.py", "normalize.py")
 MAX_ANSWER_CHARS = 600
 MAX_ANSWER_ZH_CHARS = 450
 # Every entry needs `answer_zh` and every layer `name_zh` and `role_zh` (read_faq's
@@ -128,22 +142,70 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def load_faq(directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED) -> Faq:
-    """Load an FAQ folder, raising :class:`FaqError` if it has any problem."""
-    faq, problems = read_faq(directory, require_chinese=require_chinese)
+def load_faq(
+    directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED, store: IndexStore | None = None
+) -> Faq:
+    """Load an FAQ folder, raising :class:`FaqError` if it has any problem. ``store``: see :func:`read_faq`."""
+    faq, problems = read_faq(directory, require_chinese=require_chinese, store=store)
     if problems:
         raise FaqError(problems)
     return faq
 
 
-def read_faq(directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED) -> tuple[Faq, list[Problem]]:
-    """Load what can be loaded from an FAQ folder, and list every problem found."""
+def read_faq(
+    directory: str | Path, *, require_chinese: bool = CHINESE_REQUIRED, store: IndexStore | None = None
+) -> tuple[Faq, list[Problem]]:
+    """Load what can be loaded from an FAQ folder, and list every problem found.
+
+    ``store``: where what was read is kept per version of the files, and read
+    back instead of parsing them again (see :mod:`bot.knowledge.faq_store`).
+    """
     reader = _Reader(Path(directory), require_chinese=require_chinese)
     gc.disable()  # a large FAQ is many small objects that all live on: collecting meanwhile is wasted work
     try:
-        return reader.read(), reader.problems
+        key = reader.key() if store is not None else None
+        if store is None or key is None:
+            return reader.read(), reader.problems
+        stored = _stored(store, key)
+        if stored is not None:
+            return stored
+        faq = reader.read()
+        store.save_faq(key, {"faq": faq_values(faq), "problems": [astuple(p) for p in reader.problems]})
+        return faq, reader.problems
     finally:
         gc.enable()
+
+
+def _stored(store: IndexStore, key: str) -> tuple[Faq, list[Problem]] | None:
+    """The FAQ and problems stored under ``key``, or None when there are none fit to use."""
+    state = store.load_faq(key)
+    if state is None:
+        return None
+    try:
+        return faq_from_values(state["faq"]), [Problem(*fields) for fields in state["problems"]]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        log.debug("stored FAQ %s does not fit (%s): reading the files", key, type(error).__name__)
+        return None
+
+
+def _read_whole(paths: list[Path]) -> tuple[dict[str, bytes], str]:
+    """Each file's bytes by name, and a digest of the names and bytes; the digest is empty when a file could
+    not be read whole (too large, not a regular file, gone meanwhile): :meth:`_Reader.parse` reports why."""
+    raw: dict[str, bytes] = {}
+    digest = hashlib.blake2b(digest_size=20)
+    whole = True
+    for path in paths:
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                whole = False
+                continue
+            data = raw[path.name] = path.read_bytes()
+        except OSError:
+            whole = False
+            continue
+        digest.update(f"{path.name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+        digest.update(data)
+    return raw, digest.hexdigest() if whole else ""
 
 
 class _Reader:
@@ -154,9 +216,35 @@ class _Reader:
         self.digest = hashlib.sha256()
         self.top_level: dict[str, Any] = {}  # the whole of the file parsed last
         self.unreadable = False  # a file could not be parsed, so its entries are unknown
+        self.displayed: dict[Path, str] = {}
+        # the folder's files, read once: parsed from these bytes, and named by them in a store
+        self.paths = sorted(directory.glob("*.yaml"))
+        self.misnamed = sorted(directory.glob("*.yml"))
+        self.raw, self.files_digest = _read_whole(self.paths)
+
+    def key(self) -> str | None:
+        """The name under which a store keeps what this reader reads, or None when it should not be kept
+        (no folder, or a file not read whole: too large, not a regular file, gone meanwhile)."""
+        if not self.files_digest or not self.directory.is_dir():
+            return None
+        digest = hashlib.blake2b(digest_size=20)
+        header = f"{STORED_FORMAT}|{sys.version}|PyYAML {yaml.__version__}|{_BaseLoader.__name__}"
+        digest.update(f"{header}|{self.require_chinese}|{_display(self.directory)}|".encode())
+        digest.update(code_digest(Path(__file__).parent, LOADER_CODE))
+        for path in (*self.paths, *self.misnamed):  # the names problems are reported under
+            digest.update(f"{path.name}|{_display(path)}\0".encode("utf-8", "surrogateescape"))
+        digest.update(self.files_digest.encode())
+        return digest.hexdigest()
 
     def problem(self, file: Path | str, line: int, message: str) -> None:
         self.problems.append(Problem(_display(Path(file)), line, message))
+
+    def shown(self, path: Path) -> str:
+        """:func:`_display` of a file, worked out once per file rather than once per entry."""
+        shown = self.displayed.get(path)
+        if shown is None:
+            shown = self.displayed[path] = _display(path)
+        return shown
 
     def read(self) -> Faq:
         if not self.directory.is_dir():
@@ -167,30 +255,33 @@ class _Reader:
         aliases, topic = self.read_aliases(self.directory / "aliases.yaml")
         onboarding = self.read_onboarding(self.directory / "onboarding.yaml")
         entries: list[Entry] = []
-        for path in sorted(self.directory.glob("*.yaml")):
+        for path in self.paths:
             if path.name not in SPECIAL_FILES:
                 entries.extend(self.read_entries(path, layers, documents))
-        for path in sorted(self.directory.glob("*.yml")):
+        for path in self.misnamed:
             self.problem(path, 0, f"not read: FAQ files end in .yaml; rename it to {path.stem}.yaml")
         if not entries and not self.problems:
             self.problem(self.directory, 0, "no entry files: add a YAML file with a top-level `entries:` list")
         self.check_references(entries, onboarding)
-        return Faq(layers, documents, tuple(entries), aliases, topic, onboarding, self.digest.hexdigest()[:12])
+        faq = Faq(layers, documents, tuple(entries), aliases, topic, onboarding, self.digest.hexdigest()[:12])
+        return with_files_digest(faq, self.files_digest)
 
     # -- files -------------------------------------------------------------
 
     def parse(self, path: Path, key: str, *, required: bool = True) -> Any:
         """The value under top-level ``key`` in ``path``, or ``None`` after reporting why not."""
-        if not path.is_file():
-            if required:
-                self.problem(path, 0, f"missing: the FAQ folder needs this file with a top-level `{key}:`")
-            return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            self.problem(path, 0, f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB")
-            self.unreadable = True
-            return None
-        raw = path.read_bytes()
+        raw = self.raw.get(path.name)
+        if raw is None:
+            if self.files_digest or not path.is_file():  # with every file read whole, one not read is missing
+                if required:
+                    self.problem(path, 0, f"missing: the FAQ folder needs this file with a top-level `{key}:`")
+                return None
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                self.problem(path, 0, f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB")
+                self.unreadable = True
+                return None
+            raw = path.read_bytes()
         self.digest.update(path.name.encode() + b"\0" + raw)
         try:
             data = yaml.load(raw.decode("utf-8"), Loader=_Loader)  # noqa: S506 (a safe loader)
@@ -347,7 +438,7 @@ class _Reader:
             question_zh=question_zh,
             answer_zh=answer_zh,
             reviewed=reviewed,
-            file=_display(path),
+            file=self.shown(path),
             line=item.line,
             **fields,
         )

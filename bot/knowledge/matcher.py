@@ -38,9 +38,10 @@ import heapq
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from operator import truediv
 from typing import TYPE_CHECKING, Any
 
@@ -168,9 +169,10 @@ class Matcher:
             tuple(normalize(text, max_chars=len(text)) for text in (entry.answer, " ".join(entry.tags)))
             for entry in self.faq.entries
         ]
-        for texts in (*normalized_phrasings, *normalized_rest):
-            for text in texts:
-                vocabulary.update(_ASCII_WORDS.findall(text))  # what misspellings may be corrected to
+        # what misspellings may be corrected to (one scan: a space ends a word as the end of a text does)
+        vocabulary.update(
+            _ASCII_WORDS.findall(" ".join(chain.from_iterable((*normalized_phrasings, *normalized_rest))))
+        )
         known = self._without_typos(vocabulary)
         self.speller = Speller(known)
         typos = vocabulary - known
@@ -178,16 +180,16 @@ class Matcher:
         def corrected(text: str) -> str:
             return self.speller(text) if typos and not typos.isdisjoint(_ASCII_WORDS.findall(text)) else text
 
-        for texts, (answer, tags) in zip(normalized_phrasings, normalized_rest, strict=True):
-            # a phrasing written misspelt on purpose ("downlod") teaches the speller, not a term of its own
-            phrasings = [frozenset(self.analyzer.normalized_terms(corrected(text))) for text in texts]
+        # the phrasings as scored, kept to index an entry's phrasings when it is first scored:
+        # a phrasing written misspelt on purpose ("downlod") teaches the speller, not a term of its own
+        self._normalized = [[corrected(text) for text in texts] for texts in normalized_phrasings]
+        for texts, (answer, tags) in zip(self._normalized, normalized_rest, strict=True):
+            phrasings = [frozenset(self.analyzer.normalized_terms(text)) for text in texts]
             credits = dict.fromkeys(self.analyzer.normalized_terms(answer), self.settings.answer_text_credit)
             for terms in (*phrasings, self.analyzer.normalized_terms(tags)):
                 credits.update(dict.fromkeys(terms, 1.0))
             entry_credits.append(credits)
             entry_phrasings.append(phrasings)
-        # the phrasings as scored, kept to index an entry's phrasings when it is first scored
-        self._normalized = [[corrected(text) for text in texts] for texts in normalized_phrasings]
         # an FAQ with an entry for thanks (a shop's chatbot) may answer them; this one has none
         self._answers_thanks = any(
             looks_like_thanks(text)
@@ -202,10 +204,7 @@ class Matcher:
         )
 
         count = len(self.faq.entries)
-        document_frequency: dict[str, int] = defaultdict(int)
-        for credits in entry_credits:
-            for term in credits:
-                document_frequency[term] += 1
+        document_frequency = Counter(chain.from_iterable(entry_credits))
         self.weights = {term: self._idf(df, count) for term, df in document_frequency.items()}
         # one rare word's worth: capped by what a word in one entry can weigh, which a small FAQ keeps low
         self.min_evidence = min(self.settings.min_evidence, self._idf(1, count) / 2)
@@ -307,7 +306,8 @@ class Matcher:
         return {word for word in vocabulary if word in real or checker.correct(word) == word}
 
     def _phrasing_norms(self, phrasings: list[frozenset[str]]) -> tuple[float, ...]:
-        return tuple(max(sum(self.weights[t] for t in terms), self.min_evidence) for terms in phrasings)
+        weight = self.weights.__getitem__
+        return tuple(max(sum(map(weight, terms)), self.min_evidence) for terms in phrasings)
 
     def _phrasings_of(self, index: int) -> _Phrasings:
         """Entry ``index``'s phrasings indexed for scoring, built the first time it is scored.

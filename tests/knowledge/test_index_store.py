@@ -15,6 +15,7 @@ import bot.knowledge.matcher as matcher_module
 from bot.config import MatchSettings, index_dir
 from bot.knowledge import index_store
 from bot.knowledge.index_store import IndexStore, state_key
+from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Matcher
 from tests.conftest import ROOT
 from tests.test_cli import bot
@@ -74,14 +75,20 @@ def test_a_large_faq_on_arrays_loads_its_arrays(
         assert ranking(again, question) == ranking(built, question) == ranking(shipped_matcher, question), question
 
 
-def test_a_new_phrasing_setting_or_code_makes_a_new_key(shipped_matcher: Matcher) -> None:
+def test_a_new_phrasing_setting_or_code_makes_a_new_key(shipped_matcher: Matcher, faq_folder: Path) -> None:
     faq, settings = shipped_matcher.faq, MatchSettings()
     key = state_key(faq, settings)
-    assert state_key(replace(faq), settings) == key  # same content, same key
+    assert state_key(load_faq(faq_folder), settings) == key  # the same files in another folder: same key
+    in_code = replace(faq)  # an FAQ made in code is keyed by its content, not by files it was not read from
+    assert not in_code.files_digest
+    assert state_key(in_code, settings) == state_key(replace(faq), settings) != key
     first = faq.entries[0]
     changed = replace(first, alternates=(*first.alternates[:-1], "who pays"))
     rephrased = replace(faq, entries=(changed, *faq.entries[1:]))
-    assert state_key(rephrased, settings) != key
+    assert state_key(rephrased, settings) not in (key, state_key(in_code, settings))
+    path = faq_folder / Path(first.file).name
+    path.write_text(path.read_text(encoding="utf-8").replace(first.alternates[-1], "who pays"), encoding="utf-8")
+    assert state_key(load_faq(faq_folder), settings) != key
     assert state_key(faq, replace(settings, answer_text_credit=0.5)) != key
     assert state_key(faq, settings, code=b"other code") != key
 
@@ -224,7 +231,7 @@ def test_ask_works_with_the_store_on_and_off(tmp_path: Path) -> None:
     folder = tmp_path / "index"
     off = bot("ask", "--json", "who funds qwen?", env={"QWEN_INDEX_DIR": "off"})
     cold = bot("ask", "--json", "who funds qwen?", env={"QWEN_INDEX_DIR": str(folder)})
-    assert len(stored_files(folder)) == 1
+    assert [Path(name).suffix for name in stored_files(folder)] in ([".faq", ".marshal"], [".marshal", ".faq"])
     warm = bot("ask", "--json", "who funds qwen?", env={"QWEN_INDEX_DIR": str(folder)})
     assert off.returncode == cold.returncode == warm.returncode == 0, off.stderr + cold.stderr + warm.stderr
     assert '"answered": true' in off.stdout
