@@ -13,8 +13,10 @@ from bot.slack.listeners.common import Background
 
 def register(app: AsyncApp, services: Services, background: Background) -> None:
     """Wire every listener; ``background`` holds the work they start after acknowledging."""
-    # first match wins: the curation loop's listeners (Ask an expert, Accept, Reject) before the catch-all click
-    for module in (experts, curation, messages, commands, actions, onboarding, search, shortcuts, workflows):
+    # Bolt tries each listener's matchers in this order on every request, so the most frequent come first:
+    # questions (mentions, messages) and /qwen. First match wins: the curation loop's clicks (Ask an expert,
+    # Accept, Reject) before the catch-all click.
+    for module in (messages, commands, experts, curation, actions, onboarding, search, shortcuts, workflows):
         module.register(app, services, background)
 
     @app.event(re.compile(r".*"))
