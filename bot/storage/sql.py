@@ -537,9 +537,7 @@ class SqlStore:
         self._enqueue(_Write(operation, result, default, lock_order))
         return None if result is None else _wait(result, default)
 
-    def _record(
-        self, statement: Any, row: Mapping[str, Any], *, lock_order: str = "", replaces: bool = False
-    ) -> None:
+    def _record(self, statement: Any, row: Mapping[str, Any], *, lock_order: str = "", replaces: bool = False) -> None:
         """Hand the writer a row nobody waits for; it is written with the batch's other rows for ``statement``.
 
         ``replaces``: the statement overwrites whatever the row's ``lock_order`` key holds, so of a batch's
