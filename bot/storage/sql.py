@@ -848,7 +848,7 @@ class _Write:
     result: Future[object] | None  # None: nobody waits for it
     default: object  # the result if the database cannot be reached
     lock_order: str = ""  # the key whose row it may lock
-    statement: Any = None  # for a row nobody waits for: the statement it shares with the batch's other rows
+    statement: Any = None  # with ``row``: the statement it shares with the batch's other rows (one executemany)
     row: Mapping[str, Any] | None = None
     replaces: bool = False  # the row overwrites its key's: a later row for the same key makes it moot
     returns: str = ""  # the column of ``row`` the statement returns when it inserts the row (claims)
