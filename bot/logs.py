@@ -67,7 +67,7 @@ class OneLine(logging.Filter):
 
 def escape_controls(text: str) -> str:
     """``text`` with newlines and every other control character written as escapes."""
-    return text.translate(_CONTROLS)
+    return text if text.isprintable() else text.translate(_CONTROLS)  # most text has none: a quicker check
 
 
 class TextFormatter(logging.Formatter):

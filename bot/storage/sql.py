@@ -12,7 +12,10 @@ only a claim (someone waits for it) or a flush wakes the writer, while a
 question or vote is queued quietly and goes with the next batch, at most
 ``LINGER`` seconds later; under load the writer commits at most once every
 ``COMMIT_INTERVAL``, so that claims arriving meanwhile share the commit; rows
-for the same statement go in one ``executemany``; and on the event loop
+for the same statement go in one ``executemany`` (claims too: one multi-row
+``INSERT ... RETURNING`` gives back the keys that were new), answers at a
+thread's root included, and a row that a later one replaces (a user's language
+or vote, a thread's state) is not written at all; and on the event loop
 :meth:`SqlStore.claim_async` waits for the writer's answer directly, with no
 thread of the loop's own in between.
 
@@ -306,13 +309,13 @@ class SqlStore:
             "helpful": vote.helpful,
             "voted_at": vote.voted_at,
         }
-        self._record(self._vote, row, lock_order=f"vote:{row['entry_id']}:{row['user_id']}")
+        self._record(self._vote, row, lock_order=f"vote:{row['entry_id']}:{row['user_id']}", replaces=True)
 
     def set_language(self, user_id: str, language: str) -> None:
         user_id, language = user_id[:64], language[:8]
         self._languages.remember(user_id, language)
         row = {"user_id": user_id, "language": language, "updated_at": time.time()}
-        self._record(self._language_upsert, row, lock_order=f"language:{user_id}")
+        self._record(self._language_upsert, row, lock_order=f"language:{user_id}", replaces=True)
 
     def language(self, user_id: str) -> str | None:
         user_id = user_id[:64]
@@ -347,21 +350,16 @@ class SqlStore:
 
     def save_thread(self, thread: BotThread) -> None:
         key = _thread_key(thread.channel, thread.thread_ts)
-        row = _thread_row(key, thread)
-        statement = self._thread_upsert
-        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
+        self._record(self._thread_upsert, _thread_row(key, thread), lock_order=f"thread:{key}", replaces=True)
 
     def answered_at_root(self, thread: BotThread) -> None:
         key = _thread_key(thread.channel, thread.thread_ts)
-        row = _thread_row(key, thread)
-        statement = self._root_upsert
-        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
+        self._record(self._root_upsert, _thread_row(key, thread), lock_order=f"thread:{key}")
 
     def count_reply(self, channel: str, thread_ts: str, user: str, ts: str) -> None:
         key = _thread_key(channel, thread_ts)
         row = {"thread_key": key, "reply_user": user[:64], "reply_ts": ts[:32], "counted_at": time.time()}
-        statement = self._reply_count
-        self._write(lambda c: c.execute(statement, row), default=None, wait=False, lock_order=f"thread:{key}")
+        self._record(self._reply_count, row, lock_order=f"thread:{key}")
 
     def questions_since(self, since: float) -> list[AskedQuestion]:
         self.flush()
@@ -527,7 +525,8 @@ class SqlStore:
         parameters = {"key": key, "at": time.time()}
         result: Future[object] = Future()
         insert = self._claim
-        self._enqueue(_Write(lambda c: c.execute(insert, parameters).first() is not None, result, True, f"claim:{key}"))
+        operation = partial(_inserted, insert, parameters)
+        self._enqueue(_Write(operation, result, True, f"claim:{key}", insert, parameters, returns="key"))
         return result
 
     def _write(
@@ -538,9 +537,14 @@ class SqlStore:
         self._enqueue(_Write(operation, result, default, lock_order))
         return None if result is None else _wait(result, default)
 
-    def _record(self, statement: Any, row: Mapping[str, Any], *, lock_order: str = "") -> None:
-        """Hand the writer a row nobody waits for; it is written with the batch's other rows for ``statement``."""
-        self._enqueue(_Write(lambda c: c.execute(statement, row), None, None, lock_order, statement, row))
+    def _record(self, statement: Any, row: Mapping[str, Any], *, lock_order: str = "", replaces: bool = False) -> None:
+        """Hand the writer a row nobody waits for; it is written with the batch's other rows for ``statement``.
+
+        ``replaces``: the statement overwrites whatever the row's ``lock_order`` key holds, so of a batch's
+        rows for one key only the last need be written.
+        """
+        operation = partial(_execute, statement, row)
+        self._enqueue(_Write(operation, None, None, lock_order, statement, row, replaces=replaces))
 
     def _enqueue(self, write: _Write) -> None:
         """Queue ``write``, waking the writer only if someone waits for it; settled at once if the writer stopped."""
@@ -844,8 +848,10 @@ class _Write:
     result: Future[object] | None  # None: nobody waits for it
     default: object  # the result if the database cannot be reached
     lock_order: str = ""  # the key whose row it may lock
-    statement: Any = None  # for a row nobody waits for: the statement it shares with the batch's other rows
+    statement: Any = None  # with ``row``: the statement it shares with the batch's other rows (one executemany)
     row: Mapping[str, Any] | None = None
+    replaces: bool = False  # the row overwrites its key's: a later row for the same key makes it moot
+    returns: str = ""  # the column of ``row`` the statement returns when it inserts the row (claims)
 
 
 def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
@@ -860,14 +866,37 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
     results: list[object] = [None] * len(writes)
     in_order = sorted(range(len(writes)), key=lambda n: writes[n].lock_order)
     for statement, run in itertools.groupby(in_order, key=lambda n: writes[n].statement):
-        numbers = list(run)
+        numbers = _latest(list(run), writes)
         keys = [writes[n].lock_order for n in numbers if writes[n].lock_order]
         if statement is None or len(numbers) == 1 or len(set(keys)) < len(keys):  # one row twice: one at a time
             for number in numbers:
                 results[number] = writes[number].operation(connection)
-        else:
-            connection.execute(statement, [row for n in numbers if (row := writes[n].row) is not None])
+            continue
+        rows = [row for n in numbers if (row := writes[n].row) is not None]
+        returned = connection.execute(statement, rows)
+        if column := writes[numbers[0]].returns:  # claims: a row is new if the database gave its key back
+            new = set(returned.scalars())
+            for number, row in zip(numbers, rows, strict=True):
+                results[number] = row[column] in new
     return results
+
+
+def _latest(numbers: list[int], writes: list[_Write]) -> list[int]:
+    """``numbers`` (writes of one statement, in lock order) without the rows a later row of theirs replaces."""
+    return [
+        number
+        for number, after in itertools.zip_longest(numbers, numbers[1:])
+        if after is None or not writes[number].replaces or writes[number].lock_order != writes[after].lock_order
+    ]
+
+
+def _execute(statement: Any, row: Mapping[str, Any], connection: Connection) -> object:
+    return connection.execute(statement, row)
+
+
+def _inserted(statement: Any, row: Mapping[str, Any], connection: Connection) -> bool:
+    """Run ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: was the row new?"""
+    return connection.execute(statement, row).first() is not None
 
 
 def _settle(write: _Write, result: object) -> None:

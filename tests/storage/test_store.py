@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.storage import AskedQuestion, BotThread, ExpertRequest, Proposal, SqlStore, StoreConfigError, Vote
 from bot.storage.sql import DAY, engine_url
@@ -361,6 +362,51 @@ def test_claims_batched_together_are_each_answered_and_a_key_twice_is_won_once(
     assert results[keys.index("Ev-before")] is False
     assert results[keys.index("Ev3")] is True
     assert [store.claim(key) for key in ("Ev1", "Ev2", "Ev3")] == [False, False, False]
+
+
+def test_a_batch_writes_each_table_in_one_statement_and_a_replaced_row_not_at_all(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """Claims of different events, answers at different threads' roots and one user's languages queued
+    together cost one statement per table: each claim still learns whether it was first, a known thread
+    is still merged, and of the user's languages only the last is written (it replaces the others)."""
+    store, other = connect(database_url), connect(database_url)
+    store.claim("Ev-before")
+    known = BotThread("C1", "1.000100", "licence", frozenset({"U1"}), 0, "1.000100", time.time())
+    store.answered_at_root(known)
+    store.flush()
+    statements: list[tuple[str, int]] = []
+
+    def count(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        rows = len(parameters) if isinstance(parameters, list) else 1
+        statements.append((statement.split("(", maxsplit=1)[0].rsplit(maxsplit=1)[-1].strip('"'), rows))
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    holding = threading.Event()
+
+    def hold(_connection: object) -> None:
+        holding.set()
+        time.sleep(0.3)
+
+    store._write(hold, default=None, wait=False)  # hold the writer: what is queued meanwhile is one batch
+    assert holding.wait(timeout=5)
+    for number, language in enumerate(["zh", "en", "zh"]):
+        store.set_language("U9", language)
+        store.answered_at_root(BotThread(f"C{number}", "1.000100", "funding", frozenset({"U2"}), 0, "1.000100", 1.0))
+    keys = ["Ev1", "Ev-before", "Ev2", "Ev3"]
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        results = list(pool.map(store.claim, keys))
+    store.flush()
+    event.remove(store.engine, "before_cursor_execute", count)
+    assert results == [True, False, True, True]
+    written = [(table, rows) for table, rows in statements if table in {"claims", "user_languages", "bot_threads"}]
+    assert sorted(table for table, _ in written) == ["bot_threads", "claims", "user_languages"]
+    assert dict(written)["user_languages"] == 1  # the two replaced languages never reach the database
+    assert other.language("U9") == "zh"
+    merged = other.thread("C1", "1.000100")
+    assert merged is not None
+    assert (merged.entry_id, merged.participants) == ("funding", frozenset({"U1", "U2"}))
+    assert other.thread("C2", "1.000100") is not None
 
 
 def test_an_answer_at_a_threads_root_is_saved_unread_and_merged_into_a_known_thread(

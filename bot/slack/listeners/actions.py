@@ -17,14 +17,17 @@ from bot.knowledge.language import Language
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.curation_blocks import Asked, parse_value, with_ask_expert
+from bot.slack.curation_blocks import ACCEPT, ASK_EXPERT, REJECT, Asked, parse_value, with_ask_expert
+from bot.slack.listeners import experts
 from bot.slack.listeners.common import Background, Work, in_background
-from bot.slack.listeners.curation import suggest_alternate
+from bot.slack.listeners.curation import deciding, suggest_alternate
 from bot.slack.listeners.threads import remember_answer
 from bot.storage import AskedQuestion, Vote
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
 TS = re.compile(r"\d{1,12}\.\d{1,9}")
+SHOW_IDS = re.compile(rf"{blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+|{blocks.SEARCH}")
+DECISION_IDS = re.compile(rf"(?:{ACCEPT}|{REJECT}):\d+")  # Accept and Reject in /qwen report
 CANNOT_SHARE = "I can't post in that thread: invite me to the channel (`/invite @qwen-sourcing`) and try again."
 log = logging.getLogger(__name__)
 
@@ -87,16 +90,21 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         blocks.SHARE: in_background(background, on_share),
         blocks.SHARE_IN_THREAD: in_background(background, sharing_in_thread(services)),
         **dict.fromkeys((blocks.FEEDBACK, blocks.FEEDBACK_HELPFUL, blocks.FEEDBACK_NOT_HELPFUL), feedback),
+        ASK_EXPERT: in_background(background, experts.ask_expert(services)),
     }
-    shown, unknown = in_background(background, on_show), in_background(background, on_unknown)
-    show_ids = re.compile(rf"{blocks.SHOW_ENTRY}:\d+|{blocks.BROWSE}:[a-z0-9-]+|{blocks.SEARCH}")
+    by_pattern = (
+        (SHOW_IDS, in_background(background, on_show)),
+        (DECISION_IDS, in_background(background, deciding(services))),
+    )
+    unknown = in_background(background, on_unknown)
 
     async def on_click(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
-        """Every click, by its ``action_id``: one listener, since Bolt checks each listener's matchers in turn."""
+        """Every click, by its ``action_id``: one listener, since Bolt checks each listener's matchers in turn
+        (and builds every listener argument for each matcher it tries)."""
         action_id = str(_action(body).get("action_id") or "")
-        listener = by_id.get(action_id) or (shown if show_ids.fullmatch(action_id) else unknown)
+        listener = by_id.get(action_id) or next((run for ids, run in by_pattern if ids.fullmatch(action_id)), unknown)
         await listener(ack, body, client, respond, context)
 
     app.action(re.compile(".*"))(on_click)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 import time
 from typing import Any
 
@@ -32,7 +31,6 @@ from bot.slack.curation_blocks import (
     LAYER,
     MORE_LAYERS,
     QUESTION,
-    REJECT,
     SAVE_DRAFT,
     SOURCE,
     Asked,
@@ -40,7 +38,7 @@ from bot.slack.curation_blocks import (
     draft_modal,
     draft_saved_view,
 )
-from bot.slack.listeners.common import Background, in_background
+from bot.slack.listeners.common import Background, Work, in_background
 from bot.storage import Proposal, ProposalStatus
 
 log = logging.getLogger(__name__)
@@ -85,6 +83,13 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await ack(response_action="update", view=draft_saved_view())
         request_line("view_submission", "draft-saved", started)
 
+    app.shortcut({"type": "message_action", "callback_id": SAVE_DRAFT})(in_background(background, on_save_draft))
+    app.view(DRAFT_VIEW)(on_draft_submitted)
+
+
+def deciding(services: Services) -> Work:
+    """The listener for Accept and Reject (:mod:`bot.slack.listeners.actions` dispatches every click)."""
+
     async def on_decision(
         body: dict[str, Any], _client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
     ) -> None:
@@ -104,9 +109,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await respond(**EPHEMERAL_EXTRA, **decided_notice(proposal))
         request_line("block_actions", status, started)
 
-    app.shortcut({"type": "message_action", "callback_id": SAVE_DRAFT})(in_background(background, on_save_draft))
-    app.view(DRAFT_VIEW)(on_draft_submitted)
-    app.action(re.compile(rf"^({ACCEPT}|{REJECT}):\d+$"))(in_background(background, on_decision))
+    return on_decision
 
 
 def suggest_alternate(services: Services, asked: Asked | None, entry_id: str, clicker: object, reason: str) -> None:

@@ -16,7 +16,7 @@ import hashlib
 import time
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import USER_ID
@@ -24,14 +24,16 @@ from bot.knowledge.normalize import normalize
 from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
-from bot.slack.curation_blocks import ASK_EXPERT, Asked, expert_post, expert_replied, parse_value, where_asked
-from bot.slack.listeners.common import Background, in_background
+from bot.slack.curation_blocks import Asked, expert_post, expert_replied, parse_value, where_asked
+from bot.slack.listeners.common import Work
 from bot.storage import ExpertRequest
 
 EPHEMERAL_EXTRA: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False}
 
 
-def register(app: AsyncApp, services: Services, background: Background) -> None:
+def ask_expert(services: Services) -> Work:
+    """The listener for "Ask an expert" (:mod:`bot.slack.listeners.actions` dispatches every click)."""
+
     async def on_ask_expert(
         body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, _context: AsyncBoltContext
     ) -> None:
@@ -55,7 +57,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         await _note(respond, "Sent to the experts. When one of them replies, you'll get a link here.")
         request_line("block_actions", "expert-asked", started)
 
-    app.action(ASK_EXPERT)(in_background(background, on_ask_expert))
+    return on_ask_expert
 
 
 def is_expert_reply(services: Services, event: dict[str, Any]) -> bool:
