@@ -347,8 +347,7 @@ class Matcher:
         """
         if self._asks_nothing(question):
             return NoMatch()
-        ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
-        terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
+        ranked, terms, on_topic = self._rank(question, max(2, self.settings.max_suggestions), self._ranker())
         outcome = self.decide(ranked, on_topic=on_topic)
         if not on_topic or not self._topic:
             return outcome
@@ -490,19 +489,23 @@ class Matcher:
 
     def rank(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The best ``limit`` entries, best first, using the index."""
-        return self._rank(question, limit, self._rank_indexed if self._arrays is None else self._rank_arrays)
+        return self._rank(question, limit, self._ranker())[0]
 
     def rank_all(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The reference ranking: every entry scored from scratch, no index, no bound."""
-        return self._rank(question, limit, self._rank_every_entry)
+        return self._rank(question, limit, self._rank_every_entry)[0]
 
-    def _rank(self, question: str, limit: int, ranker: _Ranker) -> list[Suggestion]:
+    def _ranker(self) -> _Ranker:
+        return self._rank_indexed if self._arrays is None else self._rank_arrays
+
+    def _rank(self, question: str, limit: int, ranker: _Ranker) -> tuple[list[Suggestion], dict[str, float], bool]:
         """Rank the whole message and, in a message of several sentences, each question in it.
 
         A long message often holds its question in one sentence after some
         context; scoring that sentence alone keeps the context from diluting it.
         Each entry keeps its best score over the parts. Only the first
         ``max_question_chars`` characters are read: the rest of a pasted essay is ignored.
+        Also returned: the whole message's :meth:`query_terms`, which :meth:`match` reads too.
         """
         on_topic: bool | None = None
         whole: dict[str, float] | None = None
@@ -517,7 +520,8 @@ class Matcher:
                 best[index] = max(score, best.get(index, 0.0))
         fused = self._fuse(self._asked_text(text), best, self._ngram_trust(whole or {}, bool(on_topic)))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
+        suggestions = [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
+        return suggestions, whole or {}, bool(on_topic)
 
     def _ngram_trust(self, terms: dict[str, float], on_topic: bool) -> float:
         """How far the n-grams may speak for a message: in full, unless it names none of the topic words.
