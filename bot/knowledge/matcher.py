@@ -512,13 +512,15 @@ class Matcher:
         best: dict[int, float] = {}
         depth = max(limit, self.settings.rerank_depth)
         text = question[: self.settings.max_question_chars]
-        for part in _parts(text):
-            terms, part_on_topic = self.query_terms(part, on_topic=on_topic)
+        normalized = self._normalize(text)
+        for part in _parts(text):  # the whole message first, already normalised
+            part_normalized = normalized if whole is None else self._normalize(part)
+            terms, part_on_topic = self._query_terms(part, part_normalized, on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
             whole = terms if whole is None else whole
             for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        fused = self._fuse(self._asked_text(text), best, self._ngram_trust(whole or {}, bool(on_topic)))
+        fused = self._fuse(self._asked_text(text, normalized), best, self._ngram_trust(whole or {}, bool(on_topic)))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
         suggestions = [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
         return suggestions, whole or {}, bool(on_topic)
@@ -537,7 +539,7 @@ class Matcher:
         total = sum(terms.values())
         return (sum(weight for term, weight in terms.items() if term in self.weights) / total) ** 0.5 if total else 0.0
 
-    def _fuse(self, text: str, lexical: dict[int, float], trust: float = 1.0) -> dict[int, float]:
+    def _fuse(self, normalized: str, lexical: dict[int, float], trust: float = 1.0) -> dict[int, float]:
         """The term score blended with character n-gram similarity (``ngram_share`` of the 0-100 scale).
 
         The term score decides which entries are candidates; the n-grams
@@ -547,7 +549,7 @@ class Matcher:
         share = self.settings.ngram_share
         if not lexical or not share:
             return lexical
-        vector = self._ngrams.vector(text)
+        vector = self._ngrams.normalized_vector(normalized)
         return {
             index: (1 - share) * score + share * 100 * trust * self._ngrams.similarity(vector, index)
             for index, score in lexical.items()
@@ -566,9 +568,13 @@ class Matcher:
         its rarity but at least ``common_word_share`` of it, unless it is the
         FAQ's own vocabulary (an alias).
         """
-        pairs = self.analyzer.pairs(text, spell=self.speller)
+        return self._query_terms(text, self._normalize(text), on_topic)
+
+    def _query_terms(self, text: str, normalized: str, on_topic: bool | None) -> tuple[dict[str, float], bool]:
+        """:meth:`query_terms` of ``text``, given it normalised."""
+        pairs = self.analyzer.normalized_pairs(self.speller(normalized))
         found = [term for _, term in pairs]
-        avoided = self._avoided_terms(text)
+        avoided = self._avoided_terms(text, normalized)
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -597,21 +603,22 @@ class Matcher:
                 terms[term] = weight
         return terms, on_topic
 
-    def _avoidance(self, text: str) -> tuple[str, list[str]]:
-        """The normalised message and the spans where it says what it wants to avoid (none, mostly, cheaply)."""
-        if not may_avoid(text):
-            return text, []
-        normalized = normalize(text, max_chars=self.settings.max_question_chars)
-        return normalized, avoided_spans(normalized)
+    def _normalize(self, text: str) -> str:
+        """``text`` normalised as the analyzer and the n-grams read a question."""
+        return normalize(text, max_chars=self.settings.max_question_chars)
 
-    def _asked_text(self, text: str) -> str:
-        """``text`` less what it says it wants to avoid, for the n-grams: "our own gpus" is not what it asks about."""
-        normalized, spans = self._avoidance(text)
-        return without_avoided(normalized) if spans else text
+    def _avoidance(self, text: str, normalized: str) -> list[str]:
+        """The spans where the message says what it wants to avoid (none, mostly: the raw text is looked at first)."""
+        return avoided_spans(normalized) if may_avoid(text) else []
 
-    def _avoided_terms(self, text: str) -> frozenset[str]:
+    def _asked_text(self, text: str, normalized: str) -> str:
+        """The normalised message less what it says it wants to avoid, for the n-grams: "our own gpus" is not
+        what it asks about."""
+        return self._normalize(without_avoided(normalized)) if self._avoidance(text, normalized) else normalized
+
+    def _avoided_terms(self, text: str, normalized: str) -> frozenset[str]:
         """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
-        normalized, spans = self._avoidance(text)
+        spans = self._avoidance(text, normalized)
         if not spans:
             return frozenset()
         kept = set(self.analyzer.terms(without_avoided(normalized), spell=self.speller))

@@ -24,7 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from operator import mul
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from bot.knowledge.arrays import NgramArrays
 
 SIZES = (2, 3, 4)
+_CACHE_LIMIT = 100_000
 CHINESE_SIZES = (1, 2)
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PIECE = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[\\W_]+")
@@ -136,6 +137,7 @@ class NgramIndex:
             idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequencies(entries).items()}
         self.idf = idf
         self._centroids: dict[int, list[tuple[Vector, float]]] = {}
+        self._known: dict[str, tuple[str, ...]] = {}  # a question's word -> its n-grams the FAQ uses
         self._arrays: NgramArrays | None = None
         if arrays:
             from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ
@@ -180,7 +182,22 @@ class NgramIndex:
 
     def vector(self, question: str) -> Vector:
         """The question's vector, to compare with several entries."""
-        return self._vector(grams(question, max_chars=self.max_chars))
+        return self.normalized_vector(normalize(question, max_chars=self.max_chars))
+
+    def normalized_vector(self, normalized: str) -> Vector:
+        """:meth:`vector` of a question that :func:`~bot.knowledge.normalize.normalize` has already been through."""
+        counts = Counter(chain.from_iterable(map(self._known_grams, normalized_words(normalized))))
+        idf = self.idf
+        return _unit({gram: (1 + math.log(n)) * idf[gram] if n > 1 else idf[gram] for gram, n in counts.items()})
+
+    def _known_grams(self, word: str) -> tuple[str, ...]:
+        """The n-grams of a word of a question that the FAQ uses (the others weigh nothing), remembered."""
+        found = self._known.get(word)
+        if found is None:
+            if len(self._known) >= _CACHE_LIMIT:
+                self._known.clear()
+            found = self._known[word] = tuple(gram for gram in word_grams(word) if gram in self.idf)
+        return found
 
     def similarity(self, vector: Vector, index: int) -> float:
         """How close a question's :meth:`vector` is to entry ``index``, 0-1.
@@ -196,9 +213,8 @@ class NgramIndex:
 
 
 def _cosine(vector: Vector, unit: Vector) -> float:
-    """The dot product over the n-grams both hold (the intersection and the products are found in C)."""
-    common = vector.keys() & unit.keys()
-    dot: float = sum(map(mul, map(vector.__getitem__, common), map(unit.__getitem__, common)))
+    """The dot product, over the question's n-grams in their order (the lookups and products are done in C)."""
+    dot: float = sum(map(mul, map(unit.get, vector, repeat(0.0)), vector.values()))
     return dot
 
 
