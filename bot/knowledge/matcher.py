@@ -549,11 +549,11 @@ class Matcher:
         share = self.settings.ngram_share
         if not lexical or not share:
             return lexical
-        vector = self._ngrams.normalized_vector(normalized)
+        candidates = [index for index, score in lexical.items() if score > 0]
+        similarities = self._ngrams.similarities(normalized, candidates)
         return {
-            index: (1 - share) * score + share * 100 * trust * self._ngrams.similarity(vector, index)
-            for index, score in lexical.items()
-            if score > 0
+            index: (1 - share) * lexical[index] + share * 100 * trust * similarity
+            for index, similarity in zip(candidates, similarities, strict=True)
         }
 
     def query_terms(self, text: str, *, on_topic: bool | None = None) -> tuple[dict[str, float], bool]:

@@ -32,7 +32,7 @@ from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
 
 if TYPE_CHECKING:
-    from bot.knowledge.arrays import NgramArrays
+    from bot.knowledge.arrays import Centroids, NgramArrays
 
 SIZES = (2, 3, 4)
 _CACHE_LIMIT = 100_000
@@ -137,6 +137,7 @@ class NgramIndex:
             idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequencies(entries).items()}
         self.idf = idf
         self._centroids: dict[int, list[tuple[Vector, float]]] = {}
+        self._centroid_arrays: dict[int, Centroids] = {}
         self._known: dict[str, tuple[str, ...]] = {}  # a question's word -> its n-grams the FAQ uses
         self._arrays: NgramArrays | None = None
         if arrays:
@@ -149,8 +150,6 @@ class NgramIndex:
         found = self._centroids.get(index)
         if found is not None:
             return found
-        if self._arrays is not None:
-            return self._centroids.setdefault(index, self._array_centroids(index, self._arrays))
         centroids = []
         by_script: tuple[list[Vector], list[Vector]] = ([], [])  # English phrasings', Chinese ones'
         for text in self._entries[index]:
@@ -164,12 +163,15 @@ class NgramIndex:
         self._centroids[index] = centroids
         return centroids
 
-    def _array_centroids(self, index: int, arrays: NgramArrays) -> list[tuple[Vector, float]]:
-        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums)."""
-        texts = self._entries[index]
-        return arrays.centroids(
-            [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
-        )
+    def _array_centroids(self, index: int, arrays: NgramArrays) -> Centroids:
+        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums), as arrays."""
+        found = self._centroid_arrays.get(index)
+        if found is None:
+            texts = self._entries[index]
+            found = self._centroid_arrays[index] = arrays.centroids(
+                [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
+            )
+        return found
 
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
@@ -198,6 +200,16 @@ class NgramIndex:
                 self._known.clear()
             found = self._known[word] = tuple(gram for gram in word_grams(word) if gram in self.idf)
         return found
+
+    def similarities(self, normalized: str, indices: Sequence[int]) -> list[float]:
+        """:meth:`similarity` to each of the entries ``indices`` of a question already through
+        :func:`~bot.knowledge.normalize.normalize`; with numpy on a large FAQ (or when built with ``arrays``)."""
+        arrays = self._arrays
+        if arrays is None:
+            vector = self.normalized_vector(normalized)
+            return [self.similarity(vector, index) for index in indices]
+        question = arrays.question(normalized_words(normalized))
+        return arrays.similarities(question, [self._array_centroids(index, arrays) for index in indices])
 
     def similarity(self, vector: Vector, index: int) -> float:
         """How close a question's :meth:`vector` is to entry ``index``, 0-1.
