@@ -131,14 +131,22 @@ class _Phrasings:
 class Matcher:
     """Matches questions against one loaded :class:`Faq`. Build once, query many times."""
 
-    def __init__(self, faq: Faq, *, settings: MatchSettings | None = None, store: IndexStore | None = None) -> None:
-        """``store``: where the built state of each FAQ version is kept, to load it rather than build it again."""
+    def __init__(
+        self, faq: Faq, *, settings: MatchSettings | None = None, store: IndexStore | None = None, arrays: bool = False
+    ) -> None:
+        """``store``: where the built state of each FAQ version is kept, to load it rather than build it again.
+
+        ``arrays``: match with numpy (:mod:`bot.knowledge.arrays`) whatever the FAQ's size, as a large FAQ always
+        is. It costs the import of numpy, which would double a one-question cold start (``python -m bot ask``),
+        and pays from a few dozen questions on: a server passes True.
+        """
         self.faq = faq
         self.settings = settings or MatchSettings()
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
         self._alias_words = frozenset(self.analyzer.alias_words)
         large = len(faq.entries) >= ARRAY_MIN_ENTRIES
+        self._with_arrays = large or arrays
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             if store is None:
@@ -198,7 +206,7 @@ class Matcher:
         self._ngrams = NgramIndex(
             normalized_phrasings,
             max_chars=self.settings.max_question_chars,
-            arrays=len(normalized_phrasings) >= ARRAY_MIN_ENTRIES,
+            arrays=self._with_arrays,
         )
 
         count = len(self.faq.entries)
@@ -224,7 +232,7 @@ class Matcher:
             "phrasings": entry_phrasings,
         }
         self._index(entry_phrasings)
-        if self._arrays is None:
+        if self._arrays is None or count < ARRAY_MIN_ENTRIES:  # a small FAQ's arrays are made from its phrasings
             return state, None
         state["array_terms"], arrays = self._arrays.saved()
         state["phrasings"] = None  # the arrays hold them
@@ -260,7 +268,7 @@ class Matcher:
             self.speller = Speller(known, stems=stems)
             self._normalized, self._answers_thanks = normalized, state["answers_thanks"]
             self._ngrams = NgramIndex(
-                texts, max_chars=self.settings.max_question_chars, arrays=count >= ARRAY_MIN_ENTRIES, idf=idf
+                texts, max_chars=self.settings.max_question_chars, arrays=self._with_arrays, idf=idf
             )
             self.weights, self.min_evidence, self._credits, self._norms = weights, min_evidence, credits, norms
             self._index(phrasings, restored)
@@ -270,8 +278,8 @@ class Matcher:
         return True
 
     def _index(self, phrasings: list[list[frozenset[str]]] | None, arrays: ArrayIndex | None = None) -> None:
-        """The lookup structures over the built weights and each entry's phrasings' terms: postings, or on a large
-        FAQ numpy arrays (``arrays`` when restored; the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
+        """The lookup structures over the built weights and each entry's phrasings' terms: postings, or numpy arrays
+        (``arrays`` when restored; on a large FAQ the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
         self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
@@ -279,15 +287,16 @@ class Matcher:
         self._lightest: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._terms: list[list[frozenset[str]]] | None = None
-        if len(self._credits) >= ARRAY_MIN_ENTRIES:
+        if len(self._credits) < ARRAY_MIN_ENTRIES:
+            if phrasings is None:
+                raise ValueError("a small FAQ's index needs its phrasings' terms")
+            self._terms = phrasings
+        if self._with_arrays:
             if arrays is None:
                 from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
 
                 self._arrays = ArrayIndex(self._credits, phrasings or [], [n for norms in self._norms for n in norms])
             return
-        if phrasings is None:
-            raise ValueError("a small FAQ's index needs its phrasings' terms")
-        self._terms = phrasings
         self._lightest = [min(norms, default=math.inf) for norms in self._norms]  # bounds phrasing coverage
         for index, credits in enumerate(self._credits):
             for term, credit in credits.items():
