@@ -155,8 +155,8 @@ class Matcher:
             key = state_key(faq, self.settings)
             stored = store.load(key, arrays=large)
             if stored is None or not self._restore(*stored):
-                state, arrays = self._build()
-                store.save(key, state, arrays)
+                state, saved_arrays = self._build()
+                store.save(key, state, saved_arrays)
         finally:
             gc.enable()
 
