@@ -11,8 +11,9 @@ combination into a score is left to the matcher. :class:`NgramArrays` builds
 an entry's character n-gram centroids the same way, in a few calls.
 
 numpy is imported only by a matcher whose FAQ is large (see
-:data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`): a cold start on the shipped
-FAQ does not pay for it.
+:data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`) or that is built to answer many
+questions (``Matcher(arrays=True)``: the server's): a one-off ``ask`` on the
+shipped FAQ does not pay for it.
 """
 
 from __future__ import annotations
@@ -111,20 +112,21 @@ class ArrayIndex:
     def coverages(self, terms: Mapping[str, float]) -> tuple[Floats, Floats]:
         """Per entry: the question weight it covers (each term's weight times its credit), and its best
         phrasing's touched share (the question weight a phrasing holds over the phrasing's norm)."""
-        entry_ids, entry_weights, phrasing_ids, phrasing_weights = [], [], [], []
+        entry_ids, credits, entry_weights, phrasing_ids, phrasing_weights = [], [], [], [], []
         for term, weight in terms.items():
             found = self._entry_postings.get(term)
             if found is not None:
                 entry_ids.append(found[0])
-                entry_weights.append(found[1] * weight)
+                credits.append(found[1])
+                entry_weights.append(weight)
             positions = self._phrasing_postings.get(term)
             if positions is not None:
                 phrasing_ids.append(positions)
-                phrasing_weights.append(np.full(len(positions), weight))
+                phrasing_weights.append(weight)
         if not entry_ids:
             return np.zeros(self.entries), np.zeros(self.entries)
-        covered = _sums(entry_ids, entry_weights, self.entries)
-        touched = _sums(phrasing_ids, phrasing_weights, self.phrasings)
+        covered = _sums(entry_ids, np.concatenate(credits) * _repeated(entry_weights, entry_ids), self.entries)
+        touched = _sums(phrasing_ids, _repeated(phrasing_weights, phrasing_ids), self.phrasings)
         best_phrasing: Floats = np.maximum.reduceat(touched / self._norms, self._starts)
         return covered, best_phrasing
 
@@ -151,11 +153,16 @@ def _split(array: npt.NDArray[Any], bounds: npt.NDArray[np.generic], count: int)
     return [array[start:end] for start, end in pairwise(bounds.tolist())]  # views: np.split is slower by far
 
 
-def _sums(ids: list[npt.NDArray[np.int32]], weights: list[Floats], size: int) -> Floats:
+def _repeated(weights: list[float], postings: list[npt.NDArray[np.int32]]) -> Floats:
+    """Each term's weight, once for each of its postings."""
+    return np.repeat(weights, [len(ids) for ids in postings])
+
+
+def _sums(ids: list[npt.NDArray[np.int32]], weights: Floats, size: int) -> Floats:
     """The weights added up by id (in the order given), for ids 0 to ``size - 1``."""
     if not ids:
         return np.zeros(size)
-    return np.bincount(np.concatenate(ids), np.concatenate(weights), size).astype(np.float64, copy=False)
+    return np.bincount(np.concatenate(ids), weights, size).astype(np.float64, copy=False)
 
 
 @dataclass(frozen=True)
