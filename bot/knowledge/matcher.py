@@ -26,7 +26,8 @@ How a question is scored against an entry (0-100):
 
 :meth:`Matcher.rank` is the fast path (an inverted index, and bounds that stop
 scoring candidates that can no longer reach the top; on an FAQ of
-``ARRAY_MIN_ENTRIES`` or more, numpy arrays that score every entry at once);
+``ARRAY_MIN_ENTRIES`` or more, and in the server (``arrays=True``), numpy arrays
+that score every entry at once);
 :meth:`Matcher.rank_all` is the plain reference that scores every entry. Tests
 hold them to agree.
 """

@@ -14,7 +14,8 @@ its own vector with that centroid. Phrasings with Chinese in them have a
 centroid of their own: among twenty English phrasings, five Chinese ones would
 leave a Chinese question little to meet. Pure Python on dictionaries: built once per
 FAQ version, and used only on the few candidates the term matcher ranks first
-(a large FAQ builds its centroids with numpy, see :class:`NgramIndex`).
+(with ``arrays``, a large FAQ's or the server's, centroids are built and compared
+with numpy, see :class:`NgramIndex`).
 """
 
 from __future__ import annotations
@@ -126,8 +127,9 @@ class NgramIndex:
     ) -> None:
         """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`.
 
-        ``arrays``: build centroids with numpy (:class:`~bot.knowledge.arrays.NgramArrays`),
-        for a large FAQ, whose questions keep reaching entries not built yet.
+        ``arrays``: build centroids and compare questions with them with numpy
+        (:class:`~bot.knowledge.arrays.NgramArrays`): for a large FAQ, whose questions keep reaching entries not
+        built yet, and for a server, which asks enough questions to repay numpy's import.
         ``idf``: the n-grams' inverse document frequencies, when known already (a stored index).
         """
         self.max_chars = max_chars
@@ -141,7 +143,7 @@ class NgramIndex:
         self._known: dict[str, tuple[str, ...]] = {}  # a question's word -> its n-grams the FAQ uses
         self._arrays: NgramArrays | None = None
         if arrays:
-            from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ
+            from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ or a server
 
             self._arrays = NgramArrays(self.idf, word_grams)
 
