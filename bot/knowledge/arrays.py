@@ -11,22 +11,24 @@ combination into a score is left to the matcher. :class:`NgramArrays` builds
 an entry's character n-gram centroids the same way, in a few calls.
 
 numpy is imported only by a matcher whose FAQ is large (see
-:data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`): a cold start on the shipped
-FAQ does not pay for it.
+:data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`) or that is built to answer many
+questions (``Matcher(arrays=True)``: the server's): a one-off ``ask`` on the
+shipped FAQ does not pay for it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from itertools import pairwise
+from dataclasses import dataclass
+from itertools import islice, pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
-Centroid = tuple[dict[str, float], float]  # n-gram -> weight, unit length; the texts' mean cosine to it
+Numbers = npt.NDArray[np.int64]
 _CACHE_LIMIT = 100_000
 
 
@@ -110,20 +112,21 @@ class ArrayIndex:
     def coverages(self, terms: Mapping[str, float]) -> tuple[Floats, Floats]:
         """Per entry: the question weight it covers (each term's weight times its credit), and its best
         phrasing's touched share (the question weight a phrasing holds over the phrasing's norm)."""
-        entry_ids, entry_weights, phrasing_ids, phrasing_weights = [], [], [], []
+        entry_ids, credits, entry_weights, phrasing_ids, phrasing_weights = [], [], [], [], []
         for term, weight in terms.items():
             found = self._entry_postings.get(term)
             if found is not None:
                 entry_ids.append(found[0])
-                entry_weights.append(found[1] * weight)
+                credits.append(found[1])
+                entry_weights.append(weight)
             positions = self._phrasing_postings.get(term)
             if positions is not None:
                 phrasing_ids.append(positions)
-                phrasing_weights.append(np.full(len(positions), weight))
+                phrasing_weights.append(weight)
         if not entry_ids:
             return np.zeros(self.entries), np.zeros(self.entries)
-        covered = _sums(entry_ids, entry_weights, self.entries)
-        touched = _sums(phrasing_ids, phrasing_weights, self.phrasings)
+        covered = _sums(entry_ids, np.concatenate(credits) * _repeated(entry_weights, entry_ids), self.entries)
+        touched = _sums(phrasing_ids, _repeated(phrasing_weights, phrasing_ids), self.phrasings)
         best_phrasing: Floats = np.maximum.reduceat(touched / self._norms, self._starts)
         return covered, best_phrasing
 
@@ -150,16 +153,33 @@ def _split(array: npt.NDArray[Any], bounds: npt.NDArray[np.generic], count: int)
     return [array[start:end] for start, end in pairwise(bounds.tolist())]  # views: np.split is slower by far
 
 
-def _sums(ids: list[npt.NDArray[np.int32]], weights: list[Floats], size: int) -> Floats:
+def _repeated(weights: list[float], postings: list[npt.NDArray[np.int32]]) -> Floats:
+    """Each term's weight, once for each of its postings."""
+    return np.repeat(weights, [len(ids) for ids in postings])
+
+
+def _sums(ids: list[npt.NDArray[np.int32]], weights: Floats, size: int) -> Floats:
     """The weights added up by id (in the order given), for ids 0 to ``size - 1``."""
     if not ids:
         return np.zeros(size)
-    return np.bincount(np.concatenate(ids), np.concatenate(weights), size).astype(np.float64, copy=False)
+    return np.bincount(np.concatenate(ids), weights, size).astype(np.float64, copy=False)
+
+
+@dataclass(frozen=True)
+class Centroids:
+    """An entry's n-gram centroids one after another: their n-grams (as numbers, ascending within each) and unit
+    weights, each one's length, and each one's texts' mean cosine to it."""
+
+    grams: Numbers
+    weights: Floats
+    lengths: list[int]
+    typical: list[float]
 
 
 class NgramArrays:
-    """The character n-grams' inverse document frequencies as an array, to build an entry's centroid in a few
-    numpy calls rather than dictionary by dictionary (see :class:`~bot.knowledge.ngrams.NgramIndex`)."""
+    """The character n-grams' inverse document frequencies as an array, to build an entry's centroids and compare
+    a question with them in a few numpy calls rather than dictionary by dictionary
+    (see :class:`~bot.knowledge.ngrams.NgramIndex`)."""
 
     def __init__(self, idf: Mapping[str, float], word_grams: Callable[[str], Sequence[str]]) -> None:
         self._grams = list(idf)
@@ -168,19 +188,47 @@ class NgramArrays:
         self._word_grams = word_grams
         self._words: dict[str, npt.NDArray[np.int64]] = {}  # a word's n-grams, as numbers
 
-    def grams_of(self, words: Sequence[str]) -> npt.NDArray[np.int64]:
-        """The n-grams of a text's ``words`` (all of them among those the index was built with), as numbers."""
+    def grams_of(self, words: Sequence[str]) -> Numbers:
+        """The n-grams of a text's ``words`` that the index was built with (a question's others weigh nothing), as
+        numbers."""
         found = []
+        ids = self._ids
         for word in words:
             numbers = self._words.get(word)
             if numbers is None:
                 if len(self._words) >= _CACHE_LIMIT:
                     self._words.clear()
-                numbers = self._words[word] = np.array([self._ids[gram] for gram in self._word_grams(word)], np.int64)
+                known = [ids[gram] for gram in self._word_grams(word) if gram in ids]
+                numbers = self._words[word] = np.array(known, np.int64)
             found.append(numbers)
         return np.concatenate(found) if found else np.zeros(0, np.int64)
 
-    def centroids(self, texts: Sequence[npt.NDArray[np.int64]], groups: Sequence[int]) -> list[Centroid]:
+    def question(self, words: Sequence[str]) -> Floats:
+        """A question's vector, as :meth:`centroids` weighs a text (sublinear term frequency times inverse
+        document frequency, L2-normalised), over every n-gram: a dense array is the cheapest to look up."""
+        grams, counts = np.unique(self.grams_of(words), return_counts=True)
+        weight = (1.0 + np.log(counts)) * self._idf[grams]
+        norm = np.sqrt(np.dot(weight, weight))
+        vector = np.zeros(len(self._idf))
+        vector[grams] = weight / norm if norm else weight
+        return vector
+
+    def similarities(self, question: Floats, entries: Sequence[Centroids]) -> list[float]:
+        """For each entry, the cosine of the question with its closer centroid against what its texts typically
+        reach, at most 1 (see :meth:`~bot.knowledge.ngrams.NgramIndex.similarity`); 0 for an entry with none.
+
+        All the entries' centroids in one pass, each centroid's products added up in its n-grams' order.
+        """
+        lengths = [length for entry in entries for length in entry.lengths]
+        if not lengths:
+            return [0.0] * len(entries)
+        products = question[np.concatenate([e.grams for e in entries])] * np.concatenate([e.weights for e in entries])
+        starts = np.concatenate(([0], np.cumsum(lengths[:-1], dtype=np.intp)))
+        typical = np.array([value for entry in entries for value in entry.typical])
+        ratios = iter(np.minimum(1.0, np.add.reduceat(products, starts) / typical).tolist())
+        return [max(islice(ratios, len(entry.lengths)), default=0.0) for entry in entries]
+
+    def centroids(self, texts: Sequence[Numbers], groups: Sequence[int]) -> Centroids:
         """For each group of texts, in the order of their numbers: the unit centroid of their vectors, and their mean
         cosine to it. A group whose texts hold no n-gram has none.
 
@@ -190,7 +238,7 @@ class NgramArrays:
         """
         lengths = [len(grams) for grams in texts]
         if not sum(lengths):
-            return []
+            return Centroids(np.zeros(0, np.int64), np.zeros(0), [], [])
         size = len(self._grams)
         group_of = np.array(groups, dtype=np.intp)
         rows = np.repeat(np.arange(len(texts)), lengths)
@@ -204,10 +252,7 @@ class NgramArrays:
         centroid = total / np.sqrt(np.bincount(group, total * total))[group]
         cosines = np.bincount(group_of[row], unit * centroid[local]).tolist()
         texts_in = np.bincount(group_of).tolist()
-        names, values = list(map(self._grams.__getitem__, grams.tolist())), centroid.tolist()
         bounds = np.searchsorted(group, np.arange(len(texts_in) + 1)).tolist()
-        return [
-            (dict(zip(names[start:end], values[start:end], strict=True)), cosines[number] / texts_in[number])
-            for number, (start, end) in enumerate(pairwise(bounds))
-            if end > start
-        ]
+        held = [(number, end - start) for number, (start, end) in enumerate(pairwise(bounds)) if end > start]
+        typical = [cosines[number] / texts_in[number] for number, _ in held]
+        return Centroids(grams.astype(np.int64), centroid, [length for _, length in held], typical)

@@ -50,16 +50,17 @@ def check_faq(
     review_days: int = DEFAULT_REVIEW_DAYS,
     today: date | None = None,
     store: IndexStore | None = None,
+    arrays: bool = False,
 ) -> CheckResult:
     """Validate the folder and, if it loads, self-test every phrasing and list the entries due for review.
 
     ``store``: where the loaded FAQ and the matcher's built index are kept per FAQ version (see
-    :mod:`bot.knowledge.index_store`).
+    :mod:`bot.knowledge.index_store`); ``arrays``: the matcher's (see :class:`~bot.knowledge.matcher.Matcher`).
     """
     faq, problems = read_faq(directory, store=store)
     if not faq.entries:
         return CheckResult(faq, problems)
-    matcher = Matcher(faq, settings=settings, store=store)
+    matcher = Matcher(faq, settings=settings, store=store, arrays=arrays)
     problems.extend(alias_collisions(faq))
     problems.extend(weak_phrasings(matcher))
     problems.extend(self_test(matcher))

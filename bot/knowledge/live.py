@@ -58,7 +58,7 @@ class LiveKnowledge:
         self.settings = settings
         self.store = store
         self._fingerprint = fingerprint(directory)
-        result = check_faq(directory, settings=settings, store=store)
+        result = check_faq(directory, settings=settings, store=store, arrays=True)  # a server asks many questions
         if not result.ok or result.matcher is None:
             raise FaqError(result.problems)
         self._matcher = result.matcher
@@ -77,7 +77,7 @@ class LiveKnowledge:
         """Check the folder now and serve it if it passes; otherwise keep the current FAQ."""
         with self._lock:
             seen = fingerprint(self.directory)
-            result = check_faq(self.directory, settings=self.settings, store=self.store)
+            result = check_faq(self.directory, settings=self.settings, store=self.store, arrays=True)
             self._fingerprint = seen
             current = self._matcher.faq
             if not result.ok or result.matcher is None:

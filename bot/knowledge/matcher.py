@@ -26,7 +26,8 @@ How a question is scored against an entry (0-100):
 
 :meth:`Matcher.rank` is the fast path (an inverted index, and bounds that stop
 scoring candidates that can no longer reach the top; on an FAQ of
-``ARRAY_MIN_ENTRIES`` or more, numpy arrays that score every entry at once);
+``ARRAY_MIN_ENTRIES`` or more, and in the server (``arrays=True``), numpy arrays
+that score every entry at once);
 :meth:`Matcher.rank_all` is the plain reference that scores every entry. Tests
 hold them to agree.
 """
@@ -132,14 +133,22 @@ class _Phrasings:
 class Matcher:
     """Matches questions against one loaded :class:`Faq`. Build once, query many times."""
 
-    def __init__(self, faq: Faq, *, settings: MatchSettings | None = None, store: IndexStore | None = None) -> None:
-        """``store``: where the built state of each FAQ version is kept, to load it rather than build it again."""
+    def __init__(
+        self, faq: Faq, *, settings: MatchSettings | None = None, store: IndexStore | None = None, arrays: bool = False
+    ) -> None:
+        """``store``: where the built state of each FAQ version is kept, to load it rather than build it again.
+
+        ``arrays``: match with numpy (:mod:`bot.knowledge.arrays`) whatever the FAQ's size, as a large FAQ always
+        is. It costs the import of numpy, which would double a one-question cold start (``python -m bot ask``),
+        and pays from a few dozen questions on: a server passes True.
+        """
         self.faq = faq
         self.settings = settings or MatchSettings()
         self.analyzer = Analyzer(faq.aliases, max_chars=self.settings.max_question_chars)
         self._topic = frozenset(term for word in faq.topic for term in self.analyzer.terms(word))
         self._alias_words = frozenset(self.analyzer.alias_words)
         large = len(faq.entries) >= ARRAY_MIN_ENTRIES
+        self._with_arrays = large or arrays
         gc.disable()  # building allocates many small objects that live on: collecting meanwhile is wasted work
         try:
             if store is None:
@@ -148,8 +157,8 @@ class Matcher:
             key = state_key(faq, self.settings)
             stored = store.load(key, arrays=large)
             if stored is None or not self._restore(*stored):
-                state, arrays = self._build()
-                store.save(key, state, arrays)
+                state, saved_arrays = self._build()
+                store.save(key, state, saved_arrays)
         finally:
             gc.enable()
 
@@ -200,7 +209,7 @@ class Matcher:
         self._ngrams = NgramIndex(
             normalized_phrasings,
             max_chars=self.settings.max_question_chars,
-            arrays=len(normalized_phrasings) >= ARRAY_MIN_ENTRIES,
+            arrays=self._with_arrays,
         )
 
         count = len(self.faq.entries)
@@ -223,7 +232,7 @@ class Matcher:
             "phrasings": entry_phrasings,
         }
         self._index(entry_phrasings)
-        if self._arrays is None:
+        if self._arrays is None or count < ARRAY_MIN_ENTRIES:  # a small FAQ's arrays are made from its phrasings
             return state, None
         state["array_terms"], arrays = self._arrays.saved()
         state["phrasings"] = None  # the arrays hold them
@@ -259,7 +268,7 @@ class Matcher:
             self.speller = Speller(known, stems=stems)
             self._normalized, self._answers_thanks = normalized, state["answers_thanks"]
             self._ngrams = NgramIndex(
-                texts, max_chars=self.settings.max_question_chars, arrays=count >= ARRAY_MIN_ENTRIES, idf=idf
+                texts, max_chars=self.settings.max_question_chars, arrays=self._with_arrays, idf=idf
             )
             self.weights, self.min_evidence, self._credits, self._norms = weights, min_evidence, credits, norms
             self._index(phrasings, restored)
@@ -269,8 +278,8 @@ class Matcher:
         return True
 
     def _index(self, phrasings: list[list[frozenset[str]]] | None, arrays: ArrayIndex | None = None) -> None:
-        """The lookup structures over the built weights and each entry's phrasings' terms: postings, or on a large
-        FAQ numpy arrays (``arrays`` when restored; the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
+        """The lookup structures over the built weights and each entry's phrasings' terms: postings, or numpy arrays
+        (``arrays`` when restored; on a large FAQ the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
         self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
@@ -278,15 +287,16 @@ class Matcher:
         self._lightest: list[float] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._terms: list[list[frozenset[str]]] | None = None
-        if len(self._credits) >= ARRAY_MIN_ENTRIES:
+        if len(self._credits) < ARRAY_MIN_ENTRIES:
+            if phrasings is None:
+                raise ValueError("a small FAQ's index needs its phrasings' terms")
+            self._terms = phrasings
+        if self._with_arrays:
             if arrays is None:
                 from bot.knowledge.arrays import ArrayIndex  # numpy: a cold start on a small FAQ does not import it
 
                 self._arrays = ArrayIndex(self._credits, phrasings or [], [n for norms in self._norms for n in norms])
             return
-        if phrasings is None:
-            raise ValueError("a small FAQ's index needs its phrasings' terms")
-        self._terms = phrasings
         self._lightest = [min(norms, default=math.inf) for norms in self._norms]  # bounds phrasing coverage
         for index, credits in enumerate(self._credits):
             for term, credit in credits.items():
@@ -347,8 +357,7 @@ class Matcher:
         """
         if self._asks_nothing(question):
             return NoMatch()
-        ranked = self.rank(question, limit=max(2, self.settings.max_suggestions))
-        terms, on_topic = self.query_terms(question[: self.settings.max_question_chars])
+        ranked, terms, on_topic = self._rank(question, max(2, self.settings.max_suggestions), self._ranker())
         outcome = self.decide(ranked, on_topic=on_topic)
         if not on_topic or not self._topic:
             return outcome
@@ -490,34 +499,41 @@ class Matcher:
 
     def rank(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The best ``limit`` entries, best first, using the index."""
-        return self._rank(question, limit, self._rank_indexed if self._arrays is None else self._rank_arrays)
+        return self._rank(question, limit, self._ranker())[0]
 
     def rank_all(self, question: str, *, limit: int = 3) -> list[Suggestion]:
         """The reference ranking: every entry scored from scratch, no index, no bound."""
-        return self._rank(question, limit, self._rank_every_entry)
+        return self._rank(question, limit, self._rank_every_entry)[0]
 
-    def _rank(self, question: str, limit: int, ranker: _Ranker) -> list[Suggestion]:
+    def _ranker(self) -> _Ranker:
+        return self._rank_indexed if self._arrays is None else self._rank_arrays
+
+    def _rank(self, question: str, limit: int, ranker: _Ranker) -> tuple[list[Suggestion], dict[str, float], bool]:
         """Rank the whole message and, in a message of several sentences, each question in it.
 
         A long message often holds its question in one sentence after some
         context; scoring that sentence alone keeps the context from diluting it.
         Each entry keeps its best score over the parts. Only the first
         ``max_question_chars`` characters are read: the rest of a pasted essay is ignored.
+        Also returned: the whole message's :meth:`query_terms`, which :meth:`match` reads too.
         """
         on_topic: bool | None = None
         whole: dict[str, float] | None = None
         best: dict[int, float] = {}
         depth = max(limit, self.settings.rerank_depth)
         text = question[: self.settings.max_question_chars]
-        for part in _parts(text):
-            terms, part_on_topic = self.query_terms(part, on_topic=on_topic)
+        normalized = self._normalize(text)
+        for part in _parts(text):  # the whole message first, already normalised
+            part_normalized = normalized if whole is None else self._normalize(part)
+            terms, part_on_topic = self._query_terms(part, part_normalized, on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
             whole = terms if whole is None else whole
             for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        fused = self._fuse(self._asked_text(text), best, self._ngram_trust(whole or {}, bool(on_topic)))
+        fused = self._fuse(self._asked_text(text, normalized), best, self._ngram_trust(whole or {}, bool(on_topic)))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
+        suggestions = [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
+        return suggestions, whole or {}, bool(on_topic)
 
     def _ngram_trust(self, terms: dict[str, float], on_topic: bool) -> float:
         """How far the n-grams may speak for a message: in full, unless it names none of the topic words.
@@ -533,7 +549,7 @@ class Matcher:
         total = sum(terms.values())
         return (sum(weight for term, weight in terms.items() if term in self.weights) / total) ** 0.5 if total else 0.0
 
-    def _fuse(self, text: str, lexical: dict[int, float], trust: float = 1.0) -> dict[int, float]:
+    def _fuse(self, normalized: str, lexical: dict[int, float], trust: float = 1.0) -> dict[int, float]:
         """The term score blended with character n-gram similarity (``ngram_share`` of the 0-100 scale).
 
         The term score decides which entries are candidates; the n-grams
@@ -543,11 +559,11 @@ class Matcher:
         share = self.settings.ngram_share
         if not lexical or not share:
             return lexical
-        vector = self._ngrams.vector(text)
+        candidates = [index for index, score in lexical.items() if score > 0]
+        similarities = self._ngrams.similarities(normalized, candidates)
         return {
-            index: (1 - share) * score + share * 100 * trust * self._ngrams.similarity(vector, index)
-            for index, score in lexical.items()
-            if score > 0
+            index: (1 - share) * lexical[index] + share * 100 * trust * similarity
+            for index, similarity in zip(candidates, similarities, strict=True)
         }
 
     def query_terms(self, text: str, *, on_topic: bool | None = None) -> tuple[dict[str, float], bool]:
@@ -562,9 +578,13 @@ class Matcher:
         its rarity but at least ``common_word_share`` of it, unless it is the
         FAQ's own vocabulary (an alias).
         """
-        pairs = self.analyzer.pairs(text, spell=self.speller)
+        return self._query_terms(text, self._normalize(text), on_topic)
+
+    def _query_terms(self, text: str, normalized: str, on_topic: bool | None) -> tuple[dict[str, float], bool]:
+        """:meth:`query_terms` of ``text``, given it normalised."""
+        pairs = self.analyzer.normalized_pairs(self.speller(normalized))
         found = [term for _, term in pairs]
-        avoided = self._avoided_terms(text)
+        avoided = self._avoided_terms(text, normalized)
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -593,21 +613,22 @@ class Matcher:
                 terms[term] = weight
         return terms, on_topic
 
-    def _avoidance(self, text: str) -> tuple[str, list[str]]:
-        """The normalised message and the spans where it says what it wants to avoid (none, mostly, cheaply)."""
-        if not may_avoid(text):
-            return text, []
-        normalized = normalize(text, max_chars=self.settings.max_question_chars)
-        return normalized, avoided_spans(normalized)
+    def _normalize(self, text: str) -> str:
+        """``text`` normalised as the analyzer and the n-grams read a question."""
+        return normalize(text, max_chars=self.settings.max_question_chars)
 
-    def _asked_text(self, text: str) -> str:
-        """``text`` less what it says it wants to avoid, for the n-grams: "our own gpus" is not what it asks about."""
-        normalized, spans = self._avoidance(text)
-        return without_avoided(normalized) if spans else text
+    def _avoidance(self, text: str, normalized: str) -> list[str]:
+        """The spans where the message says what it wants to avoid (none, mostly: the raw text is looked at first)."""
+        return avoided_spans(normalized) if may_avoid(text) else []
 
-    def _avoided_terms(self, text: str) -> frozenset[str]:
+    def _asked_text(self, text: str, normalized: str) -> str:
+        """The normalised message less what it says it wants to avoid, for the n-grams: "our own gpus" is not
+        what it asks about."""
+        return self._normalize(without_avoided(normalized)) if self._avoidance(text, normalized) else normalized
+
+    def _avoided_terms(self, text: str, normalized: str) -> frozenset[str]:
         """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
-        normalized, spans = self._avoidance(text)
+        spans = self._avoidance(text, normalized)
         if not spans:
             return frozenset()
         kept = set(self.analyzer.terms(without_avoided(normalized), spell=self.speller))

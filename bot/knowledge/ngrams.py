@@ -14,7 +14,8 @@ its own vector with that centroid. Phrasings with Chinese in them have a
 centroid of their own: among twenty English phrasings, five Chinese ones would
 leave a Chinese question little to meet. Pure Python on dictionaries: built once per
 FAQ version, and used only on the few candidates the term matcher ranks first
-(a large FAQ builds its centroids with numpy, see :class:`NgramIndex`).
+(with ``arrays``, a large FAQ's or the server's, centroids are built and compared
+with numpy, see :class:`NgramIndex`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, repeat
 from operator import mul
 from typing import TYPE_CHECKING
 
@@ -32,9 +33,10 @@ from bot.knowledge.background import simplified_table
 from bot.knowledge.normalize import normalize
 
 if TYPE_CHECKING:
-    from bot.knowledge.arrays import NgramArrays
+    from bot.knowledge.arrays import Centroids, NgramArrays
 
 SIZES = (2, 3, 4)
+_CACHE_LIMIT = 100_000
 CHINESE_SIZES = (1, 2)
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PIECE = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[\\W_]+")
@@ -125,8 +127,9 @@ class NgramIndex:
     ) -> None:
         """``entries``: each entry's phrasings, already through :func:`~bot.knowledge.normalize.normalize`.
 
-        ``arrays``: build centroids with numpy (:class:`~bot.knowledge.arrays.NgramArrays`),
-        for a large FAQ, whose questions keep reaching entries not built yet.
+        ``arrays``: build centroids and compare questions with them with numpy
+        (:class:`~bot.knowledge.arrays.NgramArrays`): for a large FAQ, whose questions keep reaching entries not
+        built yet, and for a server, which asks enough questions to repay numpy's import.
         ``idf``: the n-grams' inverse document frequencies, when known already (a stored index).
         """
         self.max_chars = max_chars
@@ -136,9 +139,11 @@ class NgramIndex:
             idf = {gram: math.log((1 + count) / (1 + df)) + 1 for gram, df in document_frequencies(entries).items()}
         self.idf = idf
         self._centroids: dict[int, list[tuple[Vector, float]]] = {}
+        self._centroid_arrays: dict[int, Centroids] = {}
+        self._known: dict[str, tuple[str, ...]] = {}  # a question's word -> its n-grams the FAQ uses
         self._arrays: NgramArrays | None = None
         if arrays:
-            from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ
+            from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ or a server
 
             self._arrays = NgramArrays(self.idf, word_grams)
 
@@ -147,8 +152,6 @@ class NgramIndex:
         found = self._centroids.get(index)
         if found is not None:
             return found
-        if self._arrays is not None:
-            return self._centroids.setdefault(index, self._array_centroids(index, self._arrays))
         centroids = []
         by_script: tuple[list[Vector], list[Vector]] = ([], [])  # English phrasings', Chinese ones'
         for text in self._entries[index]:
@@ -162,12 +165,15 @@ class NgramIndex:
         self._centroids[index] = centroids
         return centroids
 
-    def _array_centroids(self, index: int, arrays: NgramArrays) -> list[tuple[Vector, float]]:
-        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums)."""
-        texts = self._entries[index]
-        return arrays.centroids(
-            [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
-        )
+    def _array_centroids(self, index: int, arrays: NgramArrays) -> Centroids:
+        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums), as arrays."""
+        found = self._centroid_arrays.get(index)
+        if found is None:
+            texts = self._entries[index]
+            found = self._centroid_arrays[index] = arrays.centroids(
+                [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
+            )
+        return found
 
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
@@ -180,7 +186,32 @@ class NgramIndex:
 
     def vector(self, question: str) -> Vector:
         """The question's vector, to compare with several entries."""
-        return self._vector(grams(question, max_chars=self.max_chars))
+        return self.normalized_vector(normalize(question, max_chars=self.max_chars))
+
+    def normalized_vector(self, normalized: str) -> Vector:
+        """:meth:`vector` of a question that :func:`~bot.knowledge.normalize.normalize` has already been through."""
+        counts = Counter(chain.from_iterable(map(self._known_grams, normalized_words(normalized))))
+        idf = self.idf
+        return _unit({gram: (1 + math.log(n)) * idf[gram] if n > 1 else idf[gram] for gram, n in counts.items()})
+
+    def _known_grams(self, word: str) -> tuple[str, ...]:
+        """The n-grams of a word of a question that the FAQ uses (the others weigh nothing), remembered."""
+        found = self._known.get(word)
+        if found is None:
+            if len(self._known) >= _CACHE_LIMIT:
+                self._known.clear()
+            found = self._known[word] = tuple(gram for gram in word_grams(word) if gram in self.idf)
+        return found
+
+    def similarities(self, normalized: str, indices: Sequence[int]) -> list[float]:
+        """:meth:`similarity` to each of the entries ``indices`` of a question already through
+        :func:`~bot.knowledge.normalize.normalize`; with numpy on a large FAQ (or when built with ``arrays``)."""
+        arrays = self._arrays
+        if arrays is None:
+            vector = self.normalized_vector(normalized)
+            return [self.similarity(vector, index) for index in indices]
+        question = arrays.question(normalized_words(normalized))
+        return arrays.similarities(question, [self._array_centroids(index, arrays) for index in indices])
 
     def similarity(self, vector: Vector, index: int) -> float:
         """How close a question's :meth:`vector` is to entry ``index``, 0-1.
@@ -196,9 +227,8 @@ class NgramIndex:
 
 
 def _cosine(vector: Vector, unit: Vector) -> float:
-    """The dot product over the n-grams both hold (the intersection and the products are found in C)."""
-    common = vector.keys() & unit.keys()
-    dot: float = sum(map(mul, map(vector.__getitem__, common), map(unit.__getitem__, common)))
+    """The dot product, over the question's n-grams in their order (the lookups and products are done in C)."""
+    dot: float = sum(map(mul, map(unit.get, vector, repeat(0.0)), vector.values()))
     return dot
 
 

@@ -263,6 +263,39 @@ def test_arrays_rank_like_the_reference_on_real_questions(shipped_matcher: Match
         assert _outcome(shipped_arrays.match(question)) == _outcome(shipped_matcher.match(question)), question
 
 
+def test_a_server_matcher_on_arrays_matches_like_the_plain_one(
+    shipped_matcher: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``arrays=True``, as the server builds its matcher: numpy on the shipped FAQ, the same outcomes and
+    rankings as the plain matcher, built or restored from a store (which keeps a small FAQ's state either way)."""
+    import yaml
+
+    from bot.knowledge.index_store import IndexStore
+
+    store = IndexStore(tmp_path / "index")
+    built = Matcher(shipped_matcher.faq, store=store, arrays=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(Matcher, "_build", lambda self: pytest.fail("built, not restored"))
+        restored = Matcher(shipped_matcher.faq, store=store, arrays=True)
+        plain = Matcher(shipped_matcher.faq, store=store)
+    assert built._arrays is not None
+    assert restored._arrays is not None
+    assert plain._arrays is None
+    dev = yaml.safe_load((Path(__file__).parent.parent / "dev_set.yaml").read_text(encoding="utf-8"))
+    for question in [item["q"] for item in dev["in_scope"]] + dev["off_topic"] + dev["near_domain"]:
+        expected = _outcome(shipped_matcher.match(question))
+        assert _outcome(built.match(question)) == _outcome(restored.match(question)) == expected, question
+        assert _outcome(plain.match(question)) == expected, question
+
+
+def test_the_served_matcher_uses_arrays() -> None:
+    """The server's matcher answers many questions: it pays numpy's import once and matches with arrays."""
+    from bot.config import DEFAULT_FAQ_DIR, MatchSettings
+    from bot.knowledge.live import LiveKnowledge
+
+    assert LiveKnowledge(DEFAULT_FAQ_DIR, MatchSettings()).matcher._arrays is not None
+
+
 def _outcome(match: Match) -> tuple[str, float, list[str]]:
     entries = [match.entry] if isinstance(match, Answer) else [s.entry for s in getattr(match, "suggestions", ())]
     return type(match).__name__, round(match.score, 9), [entry.id for entry in entries]

@@ -101,11 +101,15 @@ def test_document_frequencies_count_what_cutting_every_word_finds(entries: list[
 
 
 def test_centroids_built_with_arrays_are_the_plain_ones(shipped_matcher: Matcher) -> None:
-    """numpy's centroids (a large FAQ's) give every question the same similarity, but for the last bits."""
+    """numpy's centroids and cosines (a large FAQ's) give every question the same similarity, but for the last bits."""
     phrasings = [[normalize(text) for text in entry.phrasings] for entry in shipped_matcher.faq.entries]
     plain, arrays = NgramIndex(phrasings, max_chars=1000), NgramIndex(phrasings, max_chars=1000, arrays=True)
     questions = ["who builds qwen?", "千问能商用吗", "licnese for finetuners", "Qwen 的 license 是 Apache 2.0 吗", ""]
+    everyone = range(len(phrasings))
     for question in questions + [text for texts in phrasings[::7] for text in texts[::5]]:
         vector = plain.vector(question)
-        for index in range(len(phrasings)):
-            assert abs(arrays.similarity(vector, index) - plain.similarity(vector, index)) < 1e-12, (question, index)
+        expected = [plain.similarity(vector, index) for index in everyone]
+        assert plain.similarities(normalize(question), everyone) == expected
+        found = arrays.similarities(normalize(question), everyone)
+        assert all(abs(a - b) < 1e-12 for a, b in zip(found, expected, strict=True)), question
+        assert arrays.similarities(normalize(question), [3, 0, 3]) == [found[3], found[0], found[3]]
