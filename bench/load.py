@@ -4,6 +4,7 @@
     python bench/load.py --requests 2000 --concurrency 50  # the soak
     python bench/load.py --requests 2000 --concurrency 50 --postgres --instances 2
     python bench/load.py --no-bare                         # the bot only
+    python bench/load.py --pairs 1                         # one run of each app, not three
     python bench/load.py --few-questions                   # ten questions over and over, as earlier rounds did
 
 It starts the stand-in for Slack's Web API and `python -m bot serve` (one or
@@ -26,7 +27,9 @@ acknowledgement, which carries the answer). It reports:
 Then, in the same run, it sends the same load to a bare Bolt app on the same
 server (`bench/bare_app.py`: a fixed reply to each request) and prints the bot's
 CPU per request (its worker processes' user and system time) as a ratio to the
-bare app's: the cost of the bot's own work over Bolt's floor.
+bare app's: the cost of the bot's own work over Bolt's floor. It runs the two
+apps in turn three times (``--pairs``) and prints each pair's ratio and their
+median: on a shared machine one pair swings by a fifth either way.
 """
 
 from __future__ import annotations
@@ -224,18 +227,33 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the load; memory is read after each round")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Bolt app (no CPU ratio)")
     parser.add_argument(
+        "--pairs", type=int, default=3, help="runs of the bot and the bare app, alternating; the ratio is their median"
+    )
+    parser.add_argument(
         "--few-questions",
         action="store_true",
         help=f"ask {len(FEW_QUESTIONS)} questions over and over (earlier rounds' load), not the files' messages",
     )
     args = parser.parse_args()
-    bot = measure(args)
-    report(bot)
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
+    pairs: list[tuple[Run, Run | None]] = []
+    for number in range(1, args.pairs + 1):  # alternating, so a busy spell of the machine weighs on both apps
+        bot = measure(args)
+        bare = None if args.no_bare else measure(args, program=BARE_APP)
+        pairs.append((bot, bare))
+        if number == 1:
+            report(bot)
+            if bare is not None:
+                print("\nThe bare Bolt app (bench/bare_app.py), same server, same load:")
+                report(bare)
+        else:
+            print(f"\npair {number}:")
+            summarize(bot)
+            if bare is not None:
+                summarize(bare)
     if not args.no_bare:
-        bare = measure(args, program=BARE_APP)
-        print("\nThe bare Bolt app (bench/bare_app.py), same server, same load:")
-        report(bare)
-        compare(bot, bare)
+        compare([(bot, bare) for bot, bare in pairs if bare is not None])
 
 
 def cpu_per_request(run: Run) -> float:
@@ -244,12 +262,17 @@ def cpu_per_request(run: Run) -> float:
     return spent / (run.requests * run.rounds)
 
 
-def compare(bot: Run, bare: Run) -> None:
-    ours, floor = cpu_per_request(bot), cpu_per_request(bare)
-    print(
-        f"\nCPU per request: the bot {ours:.2f} ms, bare Bolt {floor:.2f} ms: "
-        f"{ours / floor:.2f}x bare Bolt (goal: at most 1.5x)"
-    )
+def compare(pairs: list[tuple[Run, Run]]) -> None:
+    """The bot's CPU per request against bare Bolt's, for each pair of runs, and the median ratio."""
+    print("\n| pair | the bot (ms CPU per request) | bare Bolt (ms) | ratio |")
+    print("|---:|---:|---:|---:|")
+    ratios = []
+    for number, (bot, bare) in enumerate(pairs, 1):
+        ours, floor = cpu_per_request(bot), cpu_per_request(bare)
+        ratios.append(ours / floor)
+        print(f"| {number} | {ours:.2f} | {floor:.2f} | {ours / floor:.2f}x |")
+    median = statistics.median(ratios)
+    print(f"\nCPU per request: the bot {median:.2f}x bare Bolt, median of {len(ratios)} pairs (goal: at most 1.5x)")
 
 
 def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "serve")) -> Run:
@@ -295,6 +318,16 @@ def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "
     name = ("PostgreSQL" if args.postgres else "SQLite") if program != BARE_APP else "no database"
     return Run(
         args.requests, args.rounds, args.concurrency, args.instances, name, load, elapsed, arrivals, before, after
+    )
+
+
+def summarize(run: Run) -> None:
+    """One run in two lines: the load, and whether every event was answered exactly once."""
+    counts = [len(times) for key, times in run.arrivals.items() if run.load.sent[key][0] != "command"]
+    print(
+        f"{run.database}: {run.requests / run.elapsed:.0f} requests/s, {cpu_per_request(run):.2f} ms CPU per request; "
+        f"replies: {sum(counts)} for {len(counts)} events and clicks, not exactly one: "
+        f"{sum(1 for n in counts if n != 1)}; non-200 responses: {len(run.load.errors)}"
     )
 
 
