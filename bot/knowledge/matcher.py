@@ -70,7 +70,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 ARRAY_MIN_ENTRIES = 1000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
-ARRAY_MARGIN = 1e-9  # scores within this of the last place are recomputed in plain Python before ranking
+ARRAY_MARGIN = 1e-9  # scores within this share of the last place are recomputed in plain Python before ranking
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
 
@@ -731,22 +731,23 @@ class Matcher:
 
         The coverages come from :class:`~bot.knowledge.arrays.ArrayIndex` exact to
         the last bit, but numpy's powers may differ from Python's in it; so the
-        entries within ``ARRAY_MARGIN`` of the last place are scored again with
-        :meth:`_combine`, and the ranking is exactly :meth:`rank_all`'s.
+        entries within ``ARRAY_MARGIN`` (a share) of the last place are scored again
+        with :meth:`_combine`, and the ranking is exactly :meth:`rank_all`'s.
+        numpy ranks by ``covered ** a * phrasing_coverage ** b * min(covered, min_evidence)``:
+        the score over a factor the question's total sets, in a few calls.
         """
-        import numpy as np  # already imported with the array index
-
         total = sum(terms.values())
         if not total or self._arrays is None:
             return []
         s = self.settings
         covered, phrasing_coverage = self._arrays.coverages(terms)
-        coverage = covered / total
-        evidence = np.minimum(1.0, coverage * total / self.min_evidence)
-        scores = 100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence  # as _combine
-        last = np.partition(scores, -limit)[-limit] if limit < len(scores) else scores.min()
-        near = np.flatnonzero((scores > 0) & (scores >= last - ARRAY_MARGIN))
-        exact = [(self._combine(float(coverage[i]), float(phrasing_coverage[i]), total), int(i)) for i in near]
+        import numpy as np  # already imported with the array index
+
+        scaled = covered**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent
+        scaled *= np.minimum(covered, self.min_evidence)  # as _combine, divided by 100 / total ** a / min_evidence
+        last = float(np.partition(scaled, -limit)[-limit]) if limit < len(scaled) else float(scaled.min())
+        near = np.flatnonzero(scaled >= last * (1 - ARRAY_MARGIN) if last > 0 else scaled > 0).tolist()
+        exact = [(self._combine(covered.item(i) / total, phrasing_coverage.item(i), total), i) for i in near]
         exact.sort(key=lambda item: (-item[0], item[1]))
         return exact[:limit]
 
