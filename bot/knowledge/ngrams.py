@@ -29,7 +29,7 @@ from itertools import chain, repeat
 from operator import mul
 from typing import TYPE_CHECKING
 
-from bot.knowledge.background import simplified_table
+from bot.knowledge.background import simplified
 from bot.knowledge.normalize import normalize
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def words(text: str, *, max_chars: int) -> list[str]:
 
 def normalized_words(normalized: str) -> list[str]:
     """:func:`words` of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
-    return [piece for piece in _PIECE.split(normalized.translate(simplified_table())) if piece]
+    return [piece for piece in _PIECE.split(simplified(normalized)) if piece]
 
 
 def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
@@ -71,7 +71,7 @@ def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
     frequencies: Counter[str] = Counter()
     entries_of: dict[str, list[int]] = defaultdict(list)  # Latin word -> the entries using it
     for index, texts in enumerate(entries):
-        text = " ".join(texts).translate(simplified_table())  # a space splits words as the ends of the texts do
+        text = simplified(" ".join(texts))  # a space splits words as the ends of the texts do
         pieces = _PIECE.split(text)  # words between the separators, and the runs of Chinese it captures
         runs = " ".join(run for run in pieces[1::2] if run)
         chinese = set(runs)
