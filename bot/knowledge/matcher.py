@@ -396,9 +396,12 @@ class Matcher:
         at most?"), is answered by an entry that answers another of them.
         """
         text = question[: self.settings.max_question_chars]
-        if asked_detail(normalize(text, max_chars=len(text))) is None:
+        normalized = self._normalize(text)  # the message as matched, which is the text's own unless it grew
+        whole = asked_detail(normalized if len(normalized) <= len(text) else normalize(text, max_chars=len(text)))
+        if whole is None:
             return True
-        details = [asked_detail(normalize(part, max_chars=len(part))) for part in _parts(text)[-1:0:-1] or [text]]
+        asking = _parts(text)[-1:0:-1]
+        details = [asked_detail(normalize(part, max_chars=len(part))) for part in asking] if asking else [whole]
         detail = details[0]
         if detail is None or None in details:
             return True
