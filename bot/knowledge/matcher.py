@@ -526,14 +526,16 @@ class Matcher:
         depth = max(limit, self.settings.rerank_depth)
         text = question[: self.settings.max_question_chars]
         normalized = self._normalize(text)
+        avoided = self._avoidance(text, normalized)
         for part in _parts(text):  # the whole message first, already normalised
             part_normalized = normalized if whole is None else self._normalize(part)
-            terms, part_on_topic = self._query_terms(part, part_normalized, on_topic)
+            part_avoided = avoided if whole is None else self._avoidance(part, part_normalized)
+            terms, part_on_topic = self._query_terms(part_normalized, part_avoided, on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
             whole = terms if whole is None else whole
             for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        fused = self._fuse(self._asked_text(text, normalized), best, self._ngram_trust(whole or {}, bool(on_topic)))
+        fused = self._fuse(self._asked_text(normalized, avoided), best, self._ngram_trust(whole or {}, bool(on_topic)))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
         suggestions = [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
         return suggestions, whole or {}, bool(on_topic)
@@ -581,13 +583,14 @@ class Matcher:
         its rarity but at least ``common_word_share`` of it, unless it is the
         FAQ's own vocabulary (an alias).
         """
-        return self._query_terms(text, self._normalize(text), on_topic)
+        normalized = self._normalize(text)
+        return self._query_terms(normalized, self._avoidance(text, normalized), on_topic)
 
-    def _query_terms(self, text: str, normalized: str, on_topic: bool | None) -> tuple[dict[str, float], bool]:
-        """:meth:`query_terms` of ``text``, given it normalised."""
+    def _query_terms(self, normalized: str, avoided: list[str], on_topic: bool | None) -> tuple[dict[str, float], bool]:
+        """:meth:`query_terms` of a text, given it normalised and its :meth:`_avoidance`."""
         pairs = self.analyzer.normalized_pairs(self.speller(normalized))
         found = [term for _, term in pairs]
-        avoided = self._avoided_terms(text, normalized)
+        avoided_terms = self._avoided_terms(normalized, avoided)
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -610,7 +613,7 @@ class Matcher:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:
                 weight = known * max(self._rarity(word), s.common_word_share)
-            if term in avoided:
+            if term in avoided_terms:
                 weight *= s.avoided_weight
             if weight:
                 terms[term] = weight
@@ -624,14 +627,14 @@ class Matcher:
         """The spans where the message says what it wants to avoid (none, mostly: the raw text is looked at first)."""
         return avoided_spans(normalized) if may_avoid(text) else []
 
-    def _asked_text(self, text: str, normalized: str) -> str:
+    def _asked_text(self, normalized: str, avoided: list[str]) -> str:
         """The normalised message less what it says it wants to avoid, for the n-grams: "our own gpus" is not
         what it asks about."""
-        return self._normalize(without_avoided(normalized)) if self._avoidance(text, normalized) else normalized
+        return self._normalize(without_avoided(normalized)) if avoided else normalized
 
-    def _avoided_terms(self, text: str, normalized: str) -> frozenset[str]:
-        """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
-        spans = self._avoidance(text, normalized)
+    def _avoided_terms(self, normalized: str, spans: list[str]) -> frozenset[str]:
+        """Terms found only in the ``spans`` where the message says what it wants to avoid ("if we don't want to run
+        our own GPUs")."""
         if not spans:
             return frozenset()
         kept = set(self.analyzer.terms(without_avoided(normalized), spell=self.speller))
