@@ -119,6 +119,8 @@ def reads_as_statement(text: str) -> bool:
     "model studio pricing" is a question typed as keywords.
     """
     quoted = _cleaned(text)
+    if "?" in quoted:
+        return False  # it asks (see _asks): most messages, spared the rest
     cleaned = quoted.replace("'", "")
     words = _WORD.findall(cleaned)
     if len(words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(words):
