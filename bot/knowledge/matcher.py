@@ -70,6 +70,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 ARRAY_MIN_ENTRIES = 1000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
+_CACHE_LIMIT = 100_000
 ARRAY_MARGIN = 1e-9  # scores within this share of the last place are recomputed in plain Python before ranking
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
@@ -282,6 +283,7 @@ class Matcher:
         (``arrays`` when restored; on a large FAQ the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
+        self._rarities: dict[str, float] = {}  # see _rarity
         self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
         self._arrays: ArrayIndex | None = arrays
         self._lightest: list[float] = []
@@ -645,10 +647,17 @@ class Matcher:
         return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing, spell=self.speller)))
 
     def _rarity(self, word: str) -> float:
-        """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest."""
-        s = self.settings
-        frequency = zipf(word, _language(word))
-        return min(1.0, max(0.0, (s.common_word_zipf - frequency) / (s.common_word_zipf - s.rare_word_zipf)))
+        """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest
+        (remembered: most words of a question were in others)."""
+        found = self._rarities.get(word)
+        if found is None:
+            if len(self._rarities) >= _CACHE_LIMIT:
+                self._rarities.clear()
+            s = self.settings
+            frequency = zipf(word, _language(word))
+            found = min(1.0, max(0.0, (s.common_word_zipf - frequency) / (s.common_word_zipf - s.rare_word_zipf)))
+            self._rarities[word] = found
+        return found
 
     def _rank_indexed(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
         """Rank from the posting lists of the question's rarer terms, then prove nothing was missed.
