@@ -174,7 +174,8 @@ def _split(array: npt.NDArray[Any], bounds: npt.NDArray[np.generic], count: int)
 
 def _repeated(weights: list[float], postings: list[npt.NDArray[np.int32]]) -> Floats:
     """Each term's weight, once for each of its postings."""
-    return np.repeat(weights, [len(ids) for ids in postings])
+    repeated: Floats = np.array(weights).repeat([len(ids) for ids in postings])  # the method: np.repeat wraps a list
+    return repeated
 
 
 @dataclass(frozen=True)

@@ -761,7 +761,7 @@ class Matcher:
         scaled = covered**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent
         scaled *= np.minimum(covered, self.min_evidence)  # as _combine, divided by 100 / total ** a / min_evidence
         last = float(np.partition(scaled, -limit)[-limit]) if limit < len(scaled) else float(scaled.min())
-        near = np.flatnonzero(scaled >= last * (1 - ARRAY_MARGIN) if last > 0 else scaled > 0).tolist()
+        near = (scaled >= last * (1 - ARRAY_MARGIN) if last > 0 else scaled > 0).nonzero()[0].tolist()
         exact = [(self._combine(covered.item(i) / total, phrasing_coverage.item(i), total), i) for i in near]
         exact.sort(key=lambda item: (-item[0], item[1]))
         return exact[:limit]
