@@ -3,12 +3,15 @@
 On a large FAQ whose entries share their words, a question's terms reach
 thousands of entries, and scoring those one at a time in Python (each walking
 its phrasings) costs tens of milliseconds. Here the postings are arrays: one
-``bincount`` per question gives each entry's covered weight, another each
+``bincount`` per question gives each entry's covered weight and each
 phrasing's touched weight, and ``maximum.reduceat`` each entry's best
 phrasing. The sums run in the order of the question's terms, as the plain
 Python loops do, so the figures are the same to the last bit; only the final
 combination into a score is left to the matcher. :class:`NgramArrays` builds
-an entry's character n-gram centroids the same way, in a few calls.
+an entry's character n-gram centroids the same way, in a few calls; a small
+FAQ's are kept as one dense matrix (:class:`CentroidMatrix`), which a question
+meets in a gather and a product. On a small FAQ numpy's cost per call, not per
+element, is what a question pays: fewer calls is what makes it cheaper.
 
 numpy is imported only by a matcher whose FAQ is large (see
 :data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`) or that is built to answer many

@@ -15,7 +15,7 @@ centroid of their own: among twenty English phrasings, five Chinese ones would
 leave a Chinese question little to meet. Pure Python on dictionaries: built once per
 FAQ version, and used only on the few candidates the term matcher ranks first
 (with ``arrays``, a large FAQ's or the server's, centroids are built and compared
-with numpy, see :class:`NgramIndex`).
+with numpy, see :class:`NgramIndex`; a small FAQ's all at once, as one dense matrix).
 """
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ class NgramIndex:
 
         ``arrays``: build centroids and compare questions with them with numpy
         (:class:`~bot.knowledge.arrays.NgramArrays`): for a large FAQ, whose questions keep reaching entries not
-        built yet, and for a server, which asks enough questions to repay numpy's import.
+        built yet, and for a server, which asks enough questions to repay numpy's import. A small FAQ's
+        centroids (``DENSE_CELLS``) are then all built on the first question, as one dense matrix.
         ``idf``: the n-grams' inverse document frequencies, when known already (a stored index).
         """
         self.max_chars = max_chars
