@@ -70,7 +70,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 ARRAY_MIN_ENTRIES = 1000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
-_CACHE_LIMIT = 100_000
+_CACHE_LIMIT = 100_000  # words whose rarity is remembered before the memory is cleared
 ARRAY_MARGIN = 1e-9  # scores within this share of the last place are recomputed in plain Python before ranking
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
