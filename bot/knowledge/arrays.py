@@ -3,12 +3,15 @@
 On a large FAQ whose entries share their words, a question's terms reach
 thousands of entries, and scoring those one at a time in Python (each walking
 its phrasings) costs tens of milliseconds. Here the postings are arrays: one
-``bincount`` per question gives each entry's covered weight, another each
+``bincount`` per question gives each entry's covered weight and each
 phrasing's touched weight, and ``maximum.reduceat`` each entry's best
 phrasing. The sums run in the order of the question's terms, as the plain
 Python loops do, so the figures are the same to the last bit; only the final
 combination into a score is left to the matcher. :class:`NgramArrays` builds
-an entry's character n-gram centroids the same way, in a few calls.
+an entry's character n-gram centroids the same way, in a few calls; a small
+FAQ's are kept as one dense matrix (:class:`CentroidMatrix`), which a question
+meets in a gather and a product. On a small FAQ numpy's cost per call, not per
+element, is what a question pays: fewer calls is what makes it cheaper.
 
 numpy is imported only by a matcher whose FAQ is large (see
 :data:`bot.knowledge.matcher.ARRAY_MIN_ENTRIES`) or that is built to answer many
@@ -68,6 +71,7 @@ class ArrayIndex:
         self._phrasing_postings = {term: np.array(found, dtype=np.int32) for term, found in phrasing_lists.items()}
         self._starts = np.array(starts, dtype=np.intp)
         self._norms = np.array(norms)
+        self._joined: dict[str, tuple[npt.NDArray[np.int32], Floats]] = {}  # see _postings
 
     def saved(self) -> tuple[tuple[list[str], list[str]], dict[str, npt.NDArray[np.generic]]]:
         """The postings' terms (entry postings', phrasing postings') and the arrays they index, concatenated:
@@ -107,28 +111,46 @@ class ArrayIndex:
             raise ValueError("a phrasing posting points past the phrasings")
         index._entry_postings = dict(zip(entry_terms, zip(entry_ids, credits, strict=True), strict=True))
         index._phrasing_postings = dict(zip(phrasing_terms, phrasing_ids, strict=True))
+        index._joined = {}
         return index
 
     def coverages(self, terms: Mapping[str, float]) -> tuple[Floats, Floats]:
         """Per entry: the question weight it covers (each term's weight times its credit), and its best
-        phrasing's touched share (the question weight a phrasing holds over the phrasing's norm)."""
-        entry_ids, credits, entry_weights, phrasing_ids, phrasing_weights = [], [], [], [], []
+        phrasing's touched share (the question weight a phrasing holds over the phrasing's norm).
+
+        Entries and phrasings are added up in one ``bincount``: on a small FAQ,
+        numpy's cost per call is most of the cost.
+        """
+        ids, values, weights = [], [], []
         for term, weight in terms.items():
-            found = self._entry_postings.get(term)
+            found = self._postings(term)
             if found is not None:
-                entry_ids.append(found[0])
-                credits.append(found[1])
-                entry_weights.append(weight)
-            positions = self._phrasing_postings.get(term)
-            if positions is not None:
-                phrasing_ids.append(positions)
-                phrasing_weights.append(weight)
-        if not entry_ids:
+                ids.append(found[0])
+                values.append(found[1])
+                weights.append(weight)
+        if not ids:
             return np.zeros(self.entries), np.zeros(self.entries)
-        covered = _sums(entry_ids, np.concatenate(credits) * _repeated(entry_weights, entry_ids), self.entries)
-        touched = _sums(phrasing_ids, _repeated(phrasing_weights, phrasing_ids), self.phrasings)
-        best_phrasing: Floats = np.maximum.reduceat(touched / self._norms, self._starts)
-        return covered, best_phrasing
+        products = np.concatenate(values) * _repeated(weights, ids)
+        sums = np.bincount(np.concatenate(ids), products, self.entries + self.phrasings).astype(np.float64, copy=False)
+        best_phrasing: Floats = np.maximum.reduceat(sums[self.entries :] / self._norms, self._starts)
+        return sums[: self.entries], best_phrasing
+
+    def _postings(self, term: str) -> tuple[npt.NDArray[np.int32], Floats] | None:
+        """The entries and phrasings holding ``term``, numbered one after the other (phrasings after the entries),
+        and its credit in each (1 in a phrasing); joined on first use and kept (the FAQ's terms are finite)."""
+        found = self._joined.get(term)
+        if found is None:
+            entries = self._entry_postings.get(term)
+            phrasings = self._phrasing_postings.get(term)
+            if entries is None and phrasings is None:
+                return None
+            entry_ids, credits = entries if entries is not None else (np.zeros(0, np.int32), np.zeros(0))
+            phrasing_ids = phrasings if phrasings is not None else np.zeros(0, np.int32)
+            found = self._joined[term] = (
+                np.concatenate((entry_ids, phrasing_ids + np.int32(self.entries))),
+                np.concatenate((credits, np.ones(len(phrasing_ids)))),
+            )
+        return found
 
 
 def _joined(parts: list[npt.NDArray[np.generic]], dtype: type[np.generic]) -> npt.NDArray[np.generic]:
@@ -155,14 +177,8 @@ def _split(array: npt.NDArray[Any], bounds: npt.NDArray[np.generic], count: int)
 
 def _repeated(weights: list[float], postings: list[npt.NDArray[np.int32]]) -> Floats:
     """Each term's weight, once for each of its postings."""
-    return np.repeat(weights, [len(ids) for ids in postings])
-
-
-def _sums(ids: list[npt.NDArray[np.int32]], weights: Floats, size: int) -> Floats:
-    """The weights added up by id (in the order given), for ids 0 to ``size - 1``."""
-    if not ids:
-        return np.zeros(size)
-    return np.bincount(np.concatenate(ids), weights, size).astype(np.float64, copy=False)
+    repeated: Floats = np.array(weights).repeat([len(ids) for ids in postings])  # the method: np.repeat wraps a list
+    return repeated
 
 
 @dataclass(frozen=True)
@@ -174,6 +190,20 @@ class Centroids:
     weights: Floats
     lengths: list[int]
     typical: list[float]
+
+
+@dataclass(frozen=True)
+class CentroidMatrix:
+    """Every entry's centroids as the columns of one dense matrix, a row per n-gram: on a small FAQ, comparing a
+    question with all of them at once costs less than picking out a few candidates' sparse ones.
+
+    An entry has ``width`` columns in a row (its English phrasings' centroid, its
+    Chinese ones'); a column it lacks is zeros, and its typical cosine 1.
+    """
+
+    columns: npt.NDArray[np.float64]  # n-grams x (entries * width)
+    typical: Floats
+    width: int
 
 
 class NgramArrays:
@@ -206,12 +236,17 @@ class NgramArrays:
     def question(self, words: Sequence[str]) -> Floats:
         """A question's vector, as :meth:`centroids` weighs a text (sublinear term frequency times inverse
         document frequency, L2-normalised), over every n-gram: a dense array is the cheapest to look up."""
-        grams, counts = np.unique(self.grams_of(words), return_counts=True)
-        weight = (1.0 + np.log(counts)) * self._idf[grams]
+        grams, weight = self._weighed(words)
         norm = np.sqrt(np.dot(weight, weight))
         vector = np.zeros(len(self._idf))
         vector[grams] = weight / norm if norm else weight
         return vector
+
+    def _weighed(self, words: Sequence[str]) -> tuple[Numbers, Floats]:
+        """A question's distinct n-grams and their weights (sublinear term frequency times inverse document
+        frequency), not yet normalised."""
+        grams, counts = np.unique(self.grams_of(words), return_counts=True)
+        return grams, (1.0 + np.log(counts)) * self._idf[grams]
 
     def similarities(self, question: Floats, entries: Sequence[Centroids]) -> list[float]:
         """For each entry, the cosine of the question with its closer centroid against what its texts typically
@@ -227,6 +262,38 @@ class NgramArrays:
         typical = np.array([value for entry in entries for value in entry.typical])
         ratios = iter(np.minimum(1.0, np.add.reduceat(products, starts) / typical).tolist())
         return [max(islice(ratios, len(entry.lengths)), default=0.0) for entry in entries]
+
+    def matrix(self, entries: Sequence[Centroids]) -> CentroidMatrix:
+        """Every entry's centroids as the columns of one dense matrix (see :class:`CentroidMatrix`)."""
+        width = max((len(entry.lengths) for entry in entries), default=0) or 1
+        columns = np.zeros((len(self._grams), width * len(entries)))
+        typical = np.ones(width * len(entries))
+        for number, entry in enumerate(entries):
+            ends = np.cumsum(entry.lengths).tolist()
+            for place, (start, end) in enumerate(pairwise([0, *ends])):
+                column = number * width + place
+                columns[entry.grams[start:end], column] = entry.weights[start:end]
+                typical[column] = entry.typical[place]
+        return CentroidMatrix(columns, typical, width)
+
+    def every_similarity(self, words: Sequence[str], matrix: CentroidMatrix) -> list[float]:
+        """:meth:`similarities` of a question's ``words`` to every entry of ``matrix``, from the rows of the
+        question's n-grams: a gather and a product in all (the sums in another order: equal but for the last bits).
+
+        The rows are those of each occurrence of an n-gram, its weight shared among its occurrences: counting
+        them (``bincount``) costs less than finding the distinct ones (``unique``).
+        """
+        grams = self.grams_of(words)
+        counts = np.bincount(grams, minlength=len(self._idf))[grams]
+        weight = (1.0 + np.log(counts)) * self._idf[grams]
+        share = weight / counts
+        norm = np.sqrt(np.dot(share, weight))
+        if not norm:
+            return [0.0] * (len(matrix.typical) // matrix.width)
+        cosines = np.dot(share, matrix.columns[grams]) / norm
+        ratios = np.minimum(1.0, cosines / matrix.typical)
+        best: list[float] = ratios.reshape(-1, matrix.width).max(axis=1).tolist()
+        return best
 
     def centroids(self, texts: Sequence[Numbers], groups: Sequence[int]) -> Centroids:
         """For each group of texts, in the order of their numbers: the unit centroid of their vectors, and their mean

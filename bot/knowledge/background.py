@@ -87,6 +87,15 @@ def listed_words(language: str) -> Iterable[str]:
     return _zipf_table(language).keys()
 
 
+def simplified(text: str) -> str:
+    """``text`` with traditional Chinese characters folded onto simplified ones (:func:`simplified_table`).
+
+    ASCII text, most messages, holds none of them and is returned as it is: the check costs nothing, a
+    translation through a table of thousands of characters does.
+    """
+    return text if text.isascii() else text.translate(simplified_table())
+
+
 @cache
 def simplified_table() -> dict[int, str]:
     """A :meth:`str.translate` table from traditional Chinese characters to simplified ones."""

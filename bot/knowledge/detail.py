@@ -42,8 +42,9 @@ _NUMBER = re.compile(
     r"\bhow (?:many|big|large)\b|\bwhat percentage\b|\bexact (?:number|figure|count|score|percentage)\b"
     r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?revenue\b"
     # 多少 after a price or a limit asks "what is the price / the limit", which their entries answer
-    "|(?<!价格|价钱|费用|收费|报价|限流|限额|配额|上限)(?<!价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少(?!钱)"
-    "|(?<![哪这那])几(?:个|张|种|位|次|台)"
+    # (the characters first, what may not precede them after: a look behind at every position costs)
+    "|多少(?<!(?:价格|价钱|费用|收费|报价|限流|限额|配额|上限)多少)(?<!(?:价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少)(?!钱)"
+    "|几(?<![哪这那]几)(?:个|张|种|位|次|台)"
 )
 # a figure that changes every day: no dated document holds it
 _LIVE = re.compile(r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值")
@@ -56,6 +57,11 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# what each pattern above cannot match without: a look for these few strings spares most questions the scans
+_PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")
+_LIVE_CUES = ("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值")
+_NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
+_DATE_CUES = ("when ", "what ", "什么时候", "年", "何时", "几月")
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 
@@ -83,16 +89,20 @@ class Detail:
 
 def asked_detail(normalized: str) -> Detail | None:
     """The detail a normalised question asks for, if it asks for one ("who is alibaba's ceo?")."""
-    person = _PERSON.search(normalized)
+    person = _PERSON.search(normalized) if _holds_any(normalized, _PERSON_CUES) else None
     if person:
         return Detail("person", tuple(_ROLE_OF_VERB.get(group, group) for group in person.groups() if group))
-    if _LIVE.search(normalized):
+    if _holds_any(normalized, _LIVE_CUES) and _LIVE.search(normalized):
         return Detail("live")
-    if _NUMBER.search(normalized):
+    if _holds_any(normalized, _NUMBER_CUES) and _NUMBER.search(normalized):
         return Detail("number")
-    if _DATE.search(normalized):
+    if _holds_any(normalized, _DATE_CUES) and _DATE.search(normalized):
         return Detail("date")
     return None
+
+
+def _holds_any(text: str, cues: tuple[str, ...]) -> bool:
+    return any(cue in text for cue in cues)
 
 
 def figure_sentences(entry: Entry) -> list[str]:

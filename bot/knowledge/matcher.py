@@ -70,7 +70,8 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 ARRAY_MIN_ENTRIES = 1000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
-ARRAY_MARGIN = 1e-9  # scores within this of the last place are recomputed in plain Python before ranking
+_CACHE_LIMIT = 100_000  # words whose rarity is remembered before the memory is cleared
+ARRAY_MARGIN = 1e-9  # scores within this share of the last place are recomputed in plain Python before ranking
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
 
@@ -282,6 +283,7 @@ class Matcher:
         (``arrays`` when restored; on a large FAQ the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
+        self._rarities: dict[str, float] = {}  # see _rarity
         self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
         self._arrays: ArrayIndex | None = arrays
         self._lightest: list[float] = []
@@ -396,9 +398,12 @@ class Matcher:
         at most?"), is answered by an entry that answers another of them.
         """
         text = question[: self.settings.max_question_chars]
-        if asked_detail(normalize(text, max_chars=len(text))) is None:
+        normalized = self._normalize(text)  # the message as matched, which is the text's own unless it grew
+        whole = asked_detail(normalized if len(normalized) <= len(text) else normalize(text, max_chars=len(text)))
+        if whole is None:
             return True
-        details = [asked_detail(normalize(part, max_chars=len(part))) for part in _parts(text)[-1:0:-1] or [text]]
+        asking = _parts(text)[-1:0:-1]
+        details = [asked_detail(normalize(part, max_chars=len(part))) for part in asking] if asking else [whole]
         detail = details[0]
         if detail is None or None in details:
             return True
@@ -523,14 +528,16 @@ class Matcher:
         depth = max(limit, self.settings.rerank_depth)
         text = question[: self.settings.max_question_chars]
         normalized = self._normalize(text)
+        avoided = self._avoidance(text, normalized)
         for part in _parts(text):  # the whole message first, already normalised
             part_normalized = normalized if whole is None else self._normalize(part)
-            terms, part_on_topic = self._query_terms(part, part_normalized, on_topic)
+            part_avoided = avoided if whole is None else self._avoidance(part, part_normalized)
+            terms, part_on_topic = self._query_terms(part_normalized, part_avoided, on_topic)
             on_topic = part_on_topic if on_topic is None else on_topic  # the whole message decides
             whole = terms if whole is None else whole
             for score, index in ranker(terms, depth):
                 best[index] = max(score, best.get(index, 0.0))
-        fused = self._fuse(self._asked_text(text, normalized), best, self._ngram_trust(whole or {}, bool(on_topic)))
+        fused = self._fuse(self._asked_text(normalized, avoided), best, self._ngram_trust(whole or {}, bool(on_topic)))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
         suggestions = [Suggestion(self.faq.entries[index], score) for index, score in ranked if score > 0]
         return suggestions, whole or {}, bool(on_topic)
@@ -578,13 +585,14 @@ class Matcher:
         its rarity but at least ``common_word_share`` of it, unless it is the
         FAQ's own vocabulary (an alias).
         """
-        return self._query_terms(text, self._normalize(text), on_topic)
+        normalized = self._normalize(text)
+        return self._query_terms(normalized, self._avoidance(text, normalized), on_topic)
 
-    def _query_terms(self, text: str, normalized: str, on_topic: bool | None) -> tuple[dict[str, float], bool]:
-        """:meth:`query_terms` of ``text``, given it normalised."""
+    def _query_terms(self, normalized: str, avoided: list[str], on_topic: bool | None) -> tuple[dict[str, float], bool]:
+        """:meth:`query_terms` of a text, given it normalised and its :meth:`_avoidance`."""
         pairs = self.analyzer.normalized_pairs(self.speller(normalized))
         found = [term for _, term in pairs]
-        avoided = self._avoided_terms(text, normalized)
+        avoided_terms = self._avoided_terms(normalized, avoided)
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
@@ -607,7 +615,7 @@ class Matcher:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:
                 weight = known * max(self._rarity(word), s.common_word_share)
-            if term in avoided:
+            if term in avoided_terms:
                 weight *= s.avoided_weight
             if weight:
                 terms[term] = weight
@@ -621,14 +629,14 @@ class Matcher:
         """The spans where the message says what it wants to avoid (none, mostly: the raw text is looked at first)."""
         return avoided_spans(normalized) if may_avoid(text) else []
 
-    def _asked_text(self, text: str, normalized: str) -> str:
+    def _asked_text(self, normalized: str, avoided: list[str]) -> str:
         """The normalised message less what it says it wants to avoid, for the n-grams: "our own gpus" is not
         what it asks about."""
-        return self._normalize(without_avoided(normalized)) if self._avoidance(text, normalized) else normalized
+        return self._normalize(without_avoided(normalized)) if avoided else normalized
 
-    def _avoided_terms(self, text: str, normalized: str) -> frozenset[str]:
-        """Terms found only where the message says what it wants to avoid ("if we don't want to run our own GPUs")."""
-        spans = self._avoidance(text, normalized)
+    def _avoided_terms(self, normalized: str, spans: list[str]) -> frozenset[str]:
+        """Terms found only in the ``spans`` where the message says what it wants to avoid ("if we don't want to run
+        our own GPUs")."""
         if not spans:
             return frozenset()
         kept = set(self.analyzer.terms(without_avoided(normalized), spell=self.speller))
@@ -639,10 +647,17 @@ class Matcher:
         return sum(self.weights.get(term, 0.0) for term in set(self.analyzer.terms(phrasing, spell=self.speller)))
 
     def _rarity(self, word: str) -> float:
-        """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest."""
-        s = self.settings
-        frequency = zipf(word, _language(word))
-        return min(1.0, max(0.0, (s.common_word_zipf - frequency) / (s.common_word_zipf - s.rare_word_zipf)))
+        """1 for a word rarer than ``rare_word_zipf`` in the language at large, falling to 0 for the commonest
+        (remembered: most words of a question were in others)."""
+        found = self._rarities.get(word)
+        if found is None:
+            if len(self._rarities) >= _CACHE_LIMIT:
+                self._rarities.clear()
+            s = self.settings
+            frequency = zipf(word, _language(word))
+            found = min(1.0, max(0.0, (s.common_word_zipf - frequency) / (s.common_word_zipf - s.rare_word_zipf)))
+            self._rarities[word] = found
+        return found
 
     def _rank_indexed(self, terms: dict[str, float], limit: int) -> list[tuple[float, int]]:
         """Rank from the posting lists of the question's rarer terms, then prove nothing was missed.
@@ -731,22 +746,23 @@ class Matcher:
 
         The coverages come from :class:`~bot.knowledge.arrays.ArrayIndex` exact to
         the last bit, but numpy's powers may differ from Python's in it; so the
-        entries within ``ARRAY_MARGIN`` of the last place are scored again with
-        :meth:`_combine`, and the ranking is exactly :meth:`rank_all`'s.
+        entries within ``ARRAY_MARGIN`` (a share) of the last place are scored again
+        with :meth:`_combine`, and the ranking is exactly :meth:`rank_all`'s.
+        numpy ranks by ``covered ** a * phrasing_coverage ** b * min(covered, min_evidence)``:
+        the score over a factor the question's total sets, in a few calls.
         """
-        import numpy as np  # already imported with the array index
-
         total = sum(terms.values())
         if not total or self._arrays is None:
             return []
         s = self.settings
         covered, phrasing_coverage = self._arrays.coverages(terms)
-        coverage = covered / total
-        evidence = np.minimum(1.0, coverage * total / self.min_evidence)
-        scores = 100 * coverage**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent * evidence  # as _combine
-        last = np.partition(scores, -limit)[-limit] if limit < len(scores) else scores.min()
-        near = np.flatnonzero((scores > 0) & (scores >= last - ARRAY_MARGIN))
-        exact = [(self._combine(float(coverage[i]), float(phrasing_coverage[i]), total), int(i)) for i in near]
+        import numpy as np  # already imported with the array index
+
+        scaled = covered**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent
+        scaled *= np.minimum(covered, self.min_evidence)  # as _combine, divided by 100 / total ** a / min_evidence
+        last = float(np.partition(scaled, -limit)[-limit]) if limit < len(scaled) else float(scaled.min())
+        near = (scaled >= last * (1 - ARRAY_MARGIN) if last > 0 else scaled > 0).nonzero()[0].tolist()
+        exact = [(self._combine(covered.item(i) / total, phrasing_coverage.item(i), total), i) for i in near]
         exact.sort(key=lambda item: (-item[0], item[1]))
         return exact[:limit]
 

@@ -15,7 +15,7 @@ centroid of their own: among twenty English phrasings, five Chinese ones would
 leave a Chinese question little to meet. Pure Python on dictionaries: built once per
 FAQ version, and used only on the few candidates the term matcher ranks first
 (with ``arrays``, a large FAQ's or the server's, centroids are built and compared
-with numpy, see :class:`NgramIndex`).
+with numpy, see :class:`NgramIndex`; a small FAQ's all at once, as one dense matrix).
 """
 
 from __future__ import annotations
@@ -29,13 +29,14 @@ from itertools import chain, repeat
 from operator import mul
 from typing import TYPE_CHECKING
 
-from bot.knowledge.background import simplified_table
+from bot.knowledge.background import simplified
 from bot.knowledge.normalize import normalize
 
 if TYPE_CHECKING:
-    from bot.knowledge.arrays import Centroids, NgramArrays
+    from bot.knowledge.arrays import CentroidMatrix, Centroids, NgramArrays
 
 SIZES = (2, 3, 4)
+DENSE_CELLS = 2_000_000  # n-grams times centroids up to which all the centroids are kept as one dense matrix
 _CACHE_LIMIT = 100_000
 CHINESE_SIZES = (1, 2)
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -56,7 +57,7 @@ def words(text: str, *, max_chars: int) -> list[str]:
 
 def normalized_words(normalized: str) -> list[str]:
     """:func:`words` of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
-    return [piece for piece in _PIECE.split(normalized.translate(simplified_table())) if piece]
+    return [piece for piece in _PIECE.split(simplified(normalized)) if piece]
 
 
 def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
@@ -70,7 +71,7 @@ def document_frequencies(entries: Sequence[Sequence[str]]) -> Counter[str]:
     frequencies: Counter[str] = Counter()
     entries_of: dict[str, list[int]] = defaultdict(list)  # Latin word -> the entries using it
     for index, texts in enumerate(entries):
-        text = " ".join(texts).translate(simplified_table())  # a space splits words as the ends of the texts do
+        text = simplified(" ".join(texts))  # a space splits words as the ends of the texts do
         pieces = _PIECE.split(text)  # words between the separators, and the runs of Chinese it captures
         runs = " ".join(run for run in pieces[1::2] if run)
         chinese = set(runs)
@@ -129,7 +130,8 @@ class NgramIndex:
 
         ``arrays``: build centroids and compare questions with them with numpy
         (:class:`~bot.knowledge.arrays.NgramArrays`): for a large FAQ, whose questions keep reaching entries not
-        built yet, and for a server, which asks enough questions to repay numpy's import.
+        built yet, and for a server, which asks enough questions to repay numpy's import. A small FAQ's
+        centroids (``DENSE_CELLS``) are then all built on the first question, as one dense matrix.
         ``idf``: the n-grams' inverse document frequencies, when known already (a stored index).
         """
         self.max_chars = max_chars
@@ -142,6 +144,8 @@ class NgramIndex:
         self._centroid_arrays: dict[int, Centroids] = {}
         self._known: dict[str, tuple[str, ...]] = {}  # a question's word -> its n-grams the FAQ uses
         self._arrays: NgramArrays | None = None
+        self._matrix: CentroidMatrix | None = None  # see _dense_centroids
+        self._dense = 2 * len(entries) * len(idf) <= DENSE_CELLS
         if arrays:
             from bot.knowledge.arrays import NgramArrays  # numpy: only for a large FAQ or a server
 
@@ -166,14 +170,18 @@ class NgramIndex:
         return centroids
 
     def _array_centroids(self, index: int, arrays: NgramArrays) -> Centroids:
-        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums), as arrays."""
+        """:meth:`_numpy_centroids`, remembered."""
         found = self._centroid_arrays.get(index)
         if found is None:
-            texts = self._entries[index]
-            found = self._centroid_arrays[index] = arrays.centroids(
-                [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
-            )
+            found = self._centroid_arrays[index] = self._numpy_centroids(index, arrays)
         return found
+
+    def _numpy_centroids(self, index: int, arrays: NgramArrays) -> Centroids:
+        """:meth:`_entry_centroids` computed with numpy (equal but for the last bits of the sums), as arrays."""
+        texts = self._entries[index]
+        return arrays.centroids(
+            [arrays.grams_of(normalized_words(text)) for text in texts], [_has_chinese(text) for text in texts]
+        )
 
     def _vector(self, counts: Counter[str]) -> Vector:
         """Sublinear TF times IDF, L2-normalised; n-grams the FAQ never uses are left out."""
@@ -210,8 +218,17 @@ class NgramIndex:
         if arrays is None:
             vector = self.normalized_vector(normalized)
             return [self.similarity(vector, index) for index in indices]
+        if self._dense:
+            every = arrays.every_similarity(normalized_words(normalized), self._dense_centroids(arrays))
+            return [every[index] for index in indices]
         question = arrays.question(normalized_words(normalized))
         return arrays.similarities(question, [self._array_centroids(index, arrays) for index in indices])
+
+    def _dense_centroids(self, arrays: NgramArrays) -> CentroidMatrix:
+        """Every entry's centroids in one dense matrix, built on first use: only for a small FAQ (``DENSE_CELLS``)."""
+        if self._matrix is None:
+            self._matrix = arrays.matrix([self._numpy_centroids(index, arrays) for index in range(len(self._entries))])
+        return self._matrix
 
     def similarity(self, vector: Vector, index: int) -> float:
         """How close a question's :meth:`vector` is to entry ``index``, 0-1.

@@ -13,6 +13,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 Step = Callable[[str], str]
 
@@ -92,7 +93,16 @@ _PLAIN_STEPS: tuple[Step, ...] = (unicode_form, whitespace)
 
 
 def normalize(text: str, *, max_chars: int = 1000) -> str:
-    """Apply every step in :data:`STEPS` to at most ``max_chars`` characters of ``text``."""
+    """Apply every step in :data:`STEPS` to at most ``max_chars`` characters of ``text``.
+
+    The last few results are remembered: the matcher's checks (thanks, statement, terms, the detail asked)
+    each read the message normalised, and so get the one normalised form.
+    """
+    return _normalized(text, max_chars)
+
+
+@lru_cache(maxsize=32)
+def _normalized(text: str, max_chars: int) -> str:
     text = text[: max_chars * 4]  # markup shrinks; bound the work before it does
     # most text (an FAQ's phrasings, plain questions) holds nothing the first steps act on: skip them
     steps = STEPS if _MARKUP_OR_NOISE.search(text) else _PLAIN_STEPS

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.knowledge.background import simplified_table
+from bot.knowledge.background import simplified
 from bot.knowledge.normalize import normalize
 
 _OPENERS = frozenset(
@@ -64,7 +64,7 @@ _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
 
 def _cleaned(text: str) -> str:
     """Normalised, with traditional Chinese folded onto simplified (多謝 is 多谢, 嗎 is 吗)."""
-    return normalize(text).translate(simplified_table())
+    return simplified(normalize(text))
 
 
 def looks_like_question(text: str) -> bool:
@@ -90,7 +90,7 @@ def thanks_words(normalized: str) -> bool:
     The first test :func:`looks_like_thanks` makes: text of at most 1,000
     characters without one is not thanks, and this saves normalising it again.
     """
-    return _THANKS.search(normalized.translate(simplified_table())) is not None
+    return _THANKS.search(simplified(normalized)) is not None
 
 
 def looks_like_thanks(text: str) -> bool:
@@ -119,6 +119,8 @@ def reads_as_statement(text: str) -> bool:
     "model studio pricing" is a question typed as keywords.
     """
     quoted = _cleaned(text)
+    if "?" in quoted:
+        return False  # it asks (see _asks): most messages, spared the rest
     cleaned = quoted.replace("'", "")
     words = _WORD.findall(cleaned)
     if len(words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(words):

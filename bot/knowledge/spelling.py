@@ -45,7 +45,10 @@ class Speller:
 
     def __call__(self, text: str) -> str:
         """``text`` with each unknown word replaced by its correction, if it has one."""
-        return _WORD.sub(lambda match: self.correct(match.group(0)), text)
+        corrections = {word: fixed for word in set(_WORD.findall(text)) if (fixed := self.correct(word)) != word}
+        if not corrections:
+            return text  # most messages: nothing to replace, and no replacement called for each word
+        return _WORD.sub(lambda match: corrections.get(match.group(0), match.group(0)), text)
 
     def correct(self, word: str) -> str:
         """The known word closest to ``word``, or ``word`` itself."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.knowledge import detail
 from bot.knowledge.detail import Detail, asked_detail
 from bot.knowledge.matcher import Answer, Matcher, NotCovered
 from bot.knowledge.normalize import normalize
@@ -94,3 +97,23 @@ def test_a_message_asking_several_things_is_answered_by_an_entry_answering_one(s
     )
     assert isinstance(outcome, Answer)
     assert outcome.entry.id in {"moe-efficiency", "architecture", "largest-model"}
+
+
+_FRAGMENTS = tuple(
+    "who| is |'s | the |ceo|co-founder|chairman|head| of |leads|founded|负责人|是谁|叫什么|谁|创立|stock|share| price"
+    "|trading at|market| cap|股价|市值|how |many|what| percentage|exact |number|revenue|多少|钱|价格|是|几|个|哪|when "
+    "|were|year|什么时候|的|哪一年|年|何时|几月| |x|1".split("|")
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=8).map("".join) | st.text(max_size=40))
+def test_a_pattern_never_matches_without_its_cues(text: str) -> None:
+    """The cheap look for each pattern's cues never skips a scan that would have found something."""
+    for pattern, cues in (
+        (detail._PERSON, detail._PERSON_CUES),
+        (detail._LIVE, detail._LIVE_CUES),
+        (detail._NUMBER, detail._NUMBER_CUES),
+        (detail._DATE, detail._DATE_CUES),
+    ):
+        assert pattern.search(text) is None or any(cue in text for cue in cues), (pattern.pattern[:30], text)

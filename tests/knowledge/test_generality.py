@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.analyzer import Analyzer
-from bot.knowledge.background import near_listed, zipf
+from bot.knowledge.background import near_listed, simplified, simplified_table, zipf
 from bot.knowledge.check import check_faq
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Answer, Matcher, NoMatch, NotCovered
@@ -74,6 +74,13 @@ def test_an_uncovered_qwen_question_is_not_answered_by_a_neighbour(shipped_match
 def test_an_off_topic_question_is_not_called_not_covered(shipped_matcher: Matcher) -> None:
     """ "Not covered" is for the FAQ's subject; chatter stays unanswered, silently."""
     assert isinstance(shipped_matcher.match("is the wifi down for anyone else"), NoMatch)
+
+
+def test_folding_onto_simplified_chinese_leaves_ascii_text_as_it_is() -> None:
+    """ASCII text skips the translation: no character of the table is ASCII, and the others are still folded."""
+    assert all(code > 127 for code in simplified_table())
+    assert simplified("who funds 通義千問?") == "who funds 通义千问?"
+    assert simplified("who funds qwen?") == "who funds qwen?"
 
 
 def test_background_frequency_tells_everyday_words_from_rare_ones() -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import MatchSettings
+from bot.knowledge import ngrams
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher, Suggestion
 from bot.knowledge.ngrams import NgramIndex, document_frequencies, grams, normalized_words, word_grams
 from bot.knowledge.normalize import normalize
@@ -100,10 +102,16 @@ def test_document_frequencies_count_what_cutting_every_word_finds(entries: list[
     assert document_frequencies(normalized) == expected
 
 
-def test_centroids_built_with_arrays_are_the_plain_ones(shipped_matcher: Matcher) -> None:
-    """numpy's centroids and cosines (a large FAQ's) give every question the same similarity, but for the last bits."""
+@pytest.mark.parametrize("dense_cells", [ngrams.DENSE_CELLS, 0], ids=["one dense matrix", "centroid by centroid"])
+def test_centroids_built_with_arrays_are_the_plain_ones(
+    shipped_matcher: Matcher, dense_cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """numpy's centroids and cosines give every question the same similarity, but for the last bits: all of a small
+    FAQ's centroids in one matrix, or a large FAQ's candidates' one by one."""
+    monkeypatch.setattr(ngrams, "DENSE_CELLS", dense_cells)
     phrasings = [[normalize(text) for text in entry.phrasings] for entry in shipped_matcher.faq.entries]
     plain, arrays = NgramIndex(phrasings, max_chars=1000), NgramIndex(phrasings, max_chars=1000, arrays=True)
+    assert arrays._dense == bool(dense_cells)
     questions = ["who builds qwen?", "千问能商用吗", "licnese for finetuners", "Qwen 的 license 是 Apache 2.0 吗", ""]
     everyone = range(len(phrasings))
     for question in questions + [text for texts in phrasings[::7] for text in texts[::5]]:
