@@ -182,7 +182,9 @@ proposals = Table(
     UniqueConstraint("kind", "entry_id", "question", name="uq_proposals_alternate"),
 )
 
-_INSERT_QUESTION = questions.insert()
+_QUESTION_COLUMNS = ("asked_at", "outcome", "score", "channel_type", "entry_id", "layer", "text")
+_THREAD_COLUMNS = ("key", "entry_id", "participants", "human_replies", "last_ts", "updated_at")
+_PROPOSAL_COLUMNS = tuple(column.name for column in proposals.columns if column.name != "id")
 
 
 class StoreConfigError(ValueError):
@@ -251,13 +253,17 @@ class SqlStore:
         self._paused_until = 0.0
         self._last_error = ""
         self._lock = threading.Lock()
-        self._claim, self._welcome, self._vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
+        self._claim, self._welcome, vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
         dialect = postgresql if self.dialect == "postgresql" else sqlite
-        self._language_upsert = _language_upsert(dialect)
-        self._thread_upsert = _thread_upsert(dialect)
-        self._root_upsert = _root_upsert(dialect)
-        self._reply_count = _reply_count(self.dialect)
-        self._request_insert, self._thread_insert, self._proposal_insert = _curation_statements(dialect)
+        prepare = partial(_Prepared.of, self.engine.dialect)
+        self._vote = prepare(vote, ("entry_id", "user_id", "helpful", "voted_at"))
+        self._question_insert = prepare(questions.insert(), _QUESTION_COLUMNS)
+        self._language_upsert = prepare(_language_upsert(dialect), ("user_id", "language", "updated_at"))
+        self._thread_upsert = prepare(_thread_upsert(dialect), _THREAD_COLUMNS)
+        self._root_upsert = prepare(_root_upsert(dialect), _THREAD_COLUMNS)
+        self._reply_count = prepare(_reply_count(self.dialect), ("thread_key", "reply_user", "reply_ts", "counted_at"))
+        self._request_insert, self._thread_insert, proposal = _curation_statements(dialect)
+        self._proposal_insert = prepare(proposal, _PROPOSAL_COLUMNS)
         self._languages = _Languages()
         self._pending = _WriteQueue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
@@ -300,7 +306,7 @@ class SqlStore:
             "layer": question.layer[:64] if question.layer else None,
             "text": redact(question.text) if question.text is not None else None,
         }
-        self._record(_INSERT_QUESTION, row)
+        self._record(self._question_insert, row)
 
     def record_vote(self, vote: Vote) -> None:
         row = {
@@ -537,13 +543,15 @@ class SqlStore:
         self._enqueue(_Write(operation, result, default, lock_order))
         return None if result is None else _wait(result, default)
 
-    def _record(self, statement: Any, row: Mapping[str, Any], *, lock_order: str = "", replaces: bool = False) -> None:
+    def _record(
+        self, statement: _Prepared, row: Mapping[str, Any], *, lock_order: str = "", replaces: bool = False
+    ) -> None:
         """Hand the writer a row nobody waits for; it is written with the batch's other rows for ``statement``.
 
         ``replaces``: the statement overwrites whatever the row's ``lock_order`` key holds, so of a batch's
         rows for one key only the last need be written.
         """
-        operation = partial(_execute, statement, row)
+        operation = partial(statement.run, rows=row)
         self._enqueue(_Write(operation, None, None, lock_order, statement, row, replaces=replaces))
 
     def _enqueue(self, write: _Write) -> None:
@@ -873,7 +881,10 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
                 results[number] = writes[number].operation(connection)
             continue
         rows = [row for n in numbers if (row := writes[n].row) is not None]
-        returned = connection.execute(statement, rows)
+        run_all: Callable[[Connection, list[Mapping[str, Any]]], Any] = (
+            statement.run if isinstance(statement, _Prepared) else partial(_execute_many, statement)
+        )
+        returned = run_all(connection, rows)
         if column := writes[numbers[0]].returns:  # claims: a row is new if the database gave its key back
             new = set(returned.scalars())
             for number, row in zip(numbers, rows, strict=True):
@@ -890,8 +901,37 @@ def _latest(numbers: list[int], writes: list[_Write]) -> list[int]:
     ]
 
 
-def _execute(statement: Any, row: Mapping[str, Any], connection: Connection) -> object:
-    return connection.execute(statement, row)
+def _execute_many(statement: Any, connection: Connection, rows: list[Mapping[str, Any]]) -> Any:
+    return connection.execute(statement, rows)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement compiled once to the driver's SQL, and run with ``exec_driver_sql``.
+
+    The hot writes (questions, votes, languages, thread states) skip what Core does
+    for every call and every row: about 10 µs a statement and 2 µs a row in the
+    writer thread, measured on SQLite. The rows go to the driver as they are:
+    what Core would have done to them first (on SQLite, ``float()`` of a float and
+    ``int()`` of a bool, which sqlite3 stores the same way) changes nothing.
+    Errors are SQLAlchemy's still, so retries and refusals work as before.
+    """
+
+    sql: str
+    constants: Mapping[str, Any]  # the literals Core made parameters of (a ``+ 1``, a ``' '``), given with each row
+
+    @classmethod
+    def of(cls, dialect: Any, statement: Any, columns: tuple[str, ...]) -> _Prepared:
+        if dialect.positional:  # sqlite3 takes named parameters too, which rows are
+            dialect = type(dialect)(paramstyle="named")
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        return cls(str(compiled), {key: value for key, value in compiled.params.items() if key not in columns})
+
+    def run(self, connection: Connection, rows: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
+        """Execute for one row, or ``executemany`` for a list."""
+        if self.constants:
+            rows = {**self.constants, **rows} if isinstance(rows, Mapping) else [{**self.constants, **r} for r in rows]
+        return connection.exec_driver_sql(self.sql, rows if isinstance(rows, Mapping) else list(rows))
 
 
 def _inserted(statement: Any, row: Mapping[str, Any], connection: Connection) -> bool:
