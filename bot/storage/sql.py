@@ -266,6 +266,7 @@ class SqlStore:
         self._proposal_insert = prepare(proposal, _PROPOSAL_COLUMNS)
         self._languages = _Languages()
         self._pending = _WriteQueue()
+        self._connection: Connection | None = None  # the writer thread's (see _held)
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
 
@@ -565,6 +566,12 @@ class SqlStore:
             self._pending.put(write)
 
     def _write_loop(self) -> None:
+        try:
+            self._write_batches()
+        finally:  # however the thread ends, its connection goes with it
+            self._release()
+
+    def _write_batches(self) -> None:
         last_commit = 0.0
         while True:
             try:
@@ -597,7 +604,7 @@ class SqlStore:
         if not writes:
             return
         try:
-            results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None)
+            results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None, held=True)
         except Exception:  # one write is at fault, not the database: the others go through alone
             results = [self._alone(write) for write in writes]
         for number, write in enumerate(writes):
@@ -616,11 +623,12 @@ class SqlStore:
             log.warning("%s failed (%s); dropped", what, _describe(error))
         return default
 
-    def _run(self, what: str, operation: Callable[[Connection], T], *, default: T) -> T:
+    def _run(self, what: str, operation: Callable[[Connection], T], *, default: T, held: bool = False) -> T:
         """Run ``operation`` in a transaction; retry briefly; on failure log, drop and return ``default``.
 
         Only an unreachable or locked database is retried and pauses writes; a
         statement the database refuses (bad data) raises :class:`_RefusedError`.
+        ``held``: on the writer thread's own connection (:meth:`_held`).
         """
         if time.monotonic() < self._paused_until:
             log.warning("database unavailable: %s dropped", what)
@@ -628,10 +636,15 @@ class SqlStore:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 self._ensure_schema()
+                if held:
+                    with (connection := self._held()).begin():
+                        return operation(connection)
                 with self.engine.begin() as connection:
                     return operation(connection)
             except (OperationalError, InterfaceError, PoolTimeoutError) as error:
                 self._last_error = _describe(error)
+                if held:
+                    self._release()  # it may be the connection that broke: the next attempt opens another
                 if attempt < ATTEMPTS:
                     time.sleep(0.05 * attempt)
             except SQLAlchemyError as error:
@@ -639,6 +652,27 @@ class SqlStore:
         self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
         log.warning("database unavailable (%s): %s dropped after %d attempts", self._last_error, what, ATTEMPTS)
         return default
+
+    def _held(self) -> Connection:
+        """The writer thread's connection, kept between batches.
+
+        Checking one out of the pool for every batch costs the writer more than a
+        small batch's rows (and on PostgreSQL a round trip for the pre-ping). A
+        connection that broke meanwhile fails the batch's first statement, which
+        :meth:`_run` retries on a new one, as it would a pre-ping's failure.
+        """
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        return self._connection
+
+    def _release(self) -> None:
+        """Close the writer's connection (it broke, or the writer is stopping)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except SQLAlchemyError as error:
+                log.warning("closing the writer's connection failed (%s)", _describe(error))
 
     def _ensure_schema(self) -> None:
         if not self._schema_ready:
