@@ -48,7 +48,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -59,6 +59,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Float,
+    Insert,
     Integer,
     MetaData,
     String,
@@ -949,23 +950,50 @@ class _Prepared:
     what Core would have done to them first (on SQLite, ``float()`` of a float and
     ``int()`` of a bool, which sqlite3 stores the same way) changes nothing.
     Errors are SQLAlchemy's still, so retries and refusals work as before.
+
+    Several rows of an ``INSERT`` go in one multi-row ``INSERT ... VALUES (...), (...)``
+    rather than an ``executemany``: the drivers let go of the interpreter lock for
+    every row they execute, and under load each time costs the writer a round
+    against the event loop. (The batch never holds one key twice for one statement:
+    :func:`_apply_all` writes such rows one at a time.)
     """
 
+    statement: Any
+    dialect: Any
+    columns: tuple[str, ...]
     sql: str
     constants: Mapping[str, Any]  # the literals Core made parameters of (a ``+ 1``, a ``' '``), given with each row
+    _many: dict[int, tuple[str, Mapping[str, Any]]] = field(default_factory=dict, compare=False)  # by row count
 
     @classmethod
     def of(cls, dialect: Any, statement: Any, columns: tuple[str, ...]) -> _Prepared:
         if dialect.positional:  # sqlite3 takes named parameters too, which rows are
             dialect = type(dialect)(paramstyle="named")
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
-        return cls(str(compiled), {key: value for key, value in compiled.params.items() if key not in columns})
+        constants = {key: value for key, value in compiled.params.items() if key not in columns}
+        return cls(statement, dialect, columns, str(compiled), constants)
 
     def run(self, connection: Connection, rows: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
-        """Execute for one row, or ``executemany`` for a list."""
-        if self.constants:
-            rows = {**self.constants, **rows} if isinstance(rows, Mapping) else [{**self.constants, **r} for r in rows]
-        return connection.exec_driver_sql(self.sql, rows if isinstance(rows, Mapping) else list(rows))
+        """Execute for one row, or for a list of them."""
+        if isinstance(rows, Mapping):
+            return connection.exec_driver_sql(self.sql, {**self.constants, **rows} if self.constants else rows)
+        if len(rows) > 1 and isinstance(self.statement, Insert):
+            sql, constants = self._rows(len(rows))
+            flat = {f"r{n}_{column}": row[column] for n, row in enumerate(rows) for column in self.columns}
+            return connection.exec_driver_sql(sql, {**constants, **flat})
+        return connection.exec_driver_sql(self.sql, [{**self.constants, **row} for row in rows])
+
+    def _rows(self, count: int) -> tuple[str, Mapping[str, Any]]:
+        """The statement for ``count`` rows (parameters ``r0_column``, ``r1_column``...) and its constants,
+        compiled once per count."""
+        if (found := self._many.get(count)) is None:
+            names = [{column: f"r{n}_{column}" for column in self.columns} for n in range(count)]
+            values: list[dict[str, Any]] = [{column: bindparam(name) for column, name in row.items()} for row in names]
+            compiled = self.statement.values(values).compile(dialect=self.dialect)
+            given = {name for row in names for name in row.values()}
+            constants = {key: value for key, value in compiled.params.items() if key not in given}
+            found = self._many[count] = (str(compiled), constants)
+        return found
 
 
 def _inserted(statement: Any, row: Mapping[str, Any], connection: Connection) -> bool:
