@@ -582,11 +582,7 @@ class SqlStore:
             if (pause := last_commit + COMMIT_INTERVAL - time.monotonic()) > 0:
                 time.sleep(pause)  # a commit costs more than its writes: let the next ones join it
             last_commit = time.monotonic()
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self._pending.get_nowait())
-                except queue.Empty:
-                    break
+            batch += self._pending.take(MAX_BATCH - 1)
             writes = [write for write in batch if write is not None]
             try:
                 self._commit(writes)
@@ -595,8 +591,7 @@ class SqlStore:
                 for write in writes:
                     _settle(write, write.default)
             finally:
-                for _ in batch:
-                    self._pending.task_done()
+                self._pending.done(len(batch))
             if None in batch:
                 return
 
@@ -864,6 +859,19 @@ class _WriteQueue(queue.Queue["_Write | None"]):
         """Wake the writer for what was put quietly (a reader is about to wait for it)."""
         with self.not_empty:
             self.not_empty.notify()
+
+    def take(self, limit: int) -> list[_Write | None]:
+        """Up to ``limit`` of the writes waiting, taken under one lock (``get_nowait`` takes it for each)."""
+        with self.mutex:
+            return [self._get() for _ in range(min(limit, self._qsize()))]
+
+    def done(self, count: int) -> None:
+        """``task_done`` for ``count`` writes, under one lock."""
+        with self.all_tasks_done:
+            self.unfinished_tasks -= count
+            if self.unfinished_tasks <= 0:
+                self.unfinished_tasks = 0
+                self.all_tasks_done.notify_all()
 
 
 def _wait(result: Future[object], default: object) -> object:
