@@ -37,6 +37,7 @@ it from answering; ``serve`` upgrades it before the workers start when it can.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import itertools
 import logging
@@ -291,7 +292,9 @@ class SqlStore:
         return bool(_wait(self._submit_claim(key), True))
 
     async def claim_async(self, key: str) -> bool:
-        return bool(await _wait_async(self._submit_claim(key), True))
+        waiter: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        self._submit_claim(key, waiter)
+        return bool(await _wait_async(waiter, True))
 
     def claim_welcome(self, user_id: str) -> bool:
         user_id = user_id[:64]
@@ -527,14 +530,17 @@ class SqlStore:
         )
         return bool(inserted)
 
-    def _submit_claim(self, key: str) -> Future[object]:
-        """The claim's result to come: :meth:`_first_insert` without the wait, True if the database cannot say."""
+    def _submit_claim(self, key: str, waiter: asyncio.Future[object] | None = None) -> Future[object]:
+        """The claim's result to come: :meth:`_first_insert` without the wait, True if the database cannot say.
+
+        ``waiter``: an event loop's future that gets the result too (see :func:`_settle_all`).
+        """
         key = key[:255]
         parameters = {"key": key, "at": time.time()}
         result: Future[object] = Future()
         insert = self._claim
         operation = partial(_inserted, insert, parameters)
-        self._enqueue(_Write(operation, result, True, f"claim:{key}", insert, parameters, returns="key"))
+        self._enqueue(_Write(operation, result, True, f"claim:{key}", insert, parameters, returns="key", waiter=waiter))
         return result
 
     def _write(
@@ -560,7 +566,7 @@ class SqlStore:
         """Queue ``write``, waking the writer only if someone waits for it; settled at once if the writer stopped."""
         if not self._writer.is_alive():
             log.error("store writer stopped: a write dropped")
-            _settle(write, write.default)
+            _settle_all([write], None)
         elif write.result is None:
             self._pending.put_quietly(write)
         else:
@@ -588,8 +594,7 @@ class SqlStore:
                 self._commit(writes)
             except Exception:  # a bug, not bad data: log it, and keep the thread for the next batch
                 log.exception("store writer: %d write(s) dropped", len(writes))
-                for write in writes:
-                    _settle(write, write.default)
+                _settle_all(writes, None)
             finally:
                 self._pending.done(len(batch))
             if None in batch:
@@ -603,8 +608,7 @@ class SqlStore:
             results = self._run(f"{len(writes)} write(s)", partial(_apply_all, writes), default=None, held=True)
         except Exception:  # one write is at fault, not the database: the others go through alone
             results = [self._alone(write) for write in writes]
-        for number, write in enumerate(writes):
-            _settle(write, write.default if results is None else results[number])
+        _settle_all(writes, results)
 
     def _alone(self, write: _Write) -> object:
         return self._safely("a write", write.operation, default=write.default)
@@ -883,11 +887,11 @@ def _wait(result: Future[object], default: object) -> object:
         return default
 
 
-async def _wait_async(result: Future[object], default: object) -> object:
-    """:func:`_wait` on the event loop: the writer thread settles ``result`` and wakes the loop itself."""
+async def _wait_async(waiter: asyncio.Future[object], default: object) -> object:
+    """:func:`_wait` on the event loop: the writer thread settles ``waiter`` and wakes the loop itself."""
     try:
         async with asyncio.timeout(WAIT_FOR_WRITE):
-            return await asyncio.wrap_future(result)
+            return await waiter
     except TimeoutError:
         log.warning("database too slow: went on without waiting for a write")
         return default
@@ -903,6 +907,7 @@ class _Write:
     row: Mapping[str, Any] | None = None
     replaces: bool = False  # the row overwrites its key's: a later row for the same key makes it moot
     returns: str = ""  # the column of ``row`` the statement returns when it inserts the row (claims)
+    waiter: asyncio.Future[object] | None = None  # an event loop's future waiting for the result too
 
 
 def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
@@ -1009,10 +1014,31 @@ def _inserted(statement: Any, row: Mapping[str, Any], connection: Connection) ->
     return connection.execute(statement, row).first() is not None
 
 
-def _settle(write: _Write, result: object) -> None:
-    """Give a waiting caller its result (a caller that gave up waiting no longer minds)."""
-    if write.result is not None and not write.result.done():
-        write.result.set_result(result)
+def _settle_all(writes: list[_Write], results: list[object] | None) -> None:
+    """Give each waiting caller its result (``results`` None: each write's default).
+
+    An event loop's claims are settled by one call on the loop for the whole
+    batch: each ``call_soon_threadsafe`` (as ``asyncio.wrap_future`` makes for
+    every future) writes to the loop's wake-up socket, a system call in the
+    writer thread and a wake-up of the loop.
+    """
+    waiting: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[object], object]]] = {}
+    for number, write in enumerate(writes):
+        result = write.default if results is None else results[number]
+        if write.result is not None and not write.result.done():  # a caller that gave up no longer minds
+            write.result.set_result(result)
+        if write.waiter is not None:
+            waiting.setdefault(write.waiter.get_loop(), []).append((write.waiter, result))
+    for loop, settled in waiting.items():
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits on it any more
+            loop.call_soon_threadsafe(_wake, settled)
+
+
+def _wake(settled: list[tuple[asyncio.Future[object], object]]) -> None:
+    """On the event loop: each waiter its result, unless it gave up waiting (a timeout cancels it)."""
+    for waiter, result in settled:
+        if not waiter.done():
+            waiter.set_result(result)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

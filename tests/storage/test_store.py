@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -526,3 +527,35 @@ def test_a_writer_connection_the_server_closed_is_replaced_and_nothing_is_lost(
     assert store.claim("Ev-after") is False
     assert [q.text for q in store.questions_since(0)] == ["after the restart"]
     assert store.status() == "ok"
+
+
+def test_an_event_loops_claims_in_one_batch_wake_it_once(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """Claims made on an event loop and committed together are answered with one wake-up of the loop
+    (each is a system call in the writer thread), and each gets its own answer."""
+    store = connect(database_url)
+    store.claim("Ev-before")
+    holding = threading.Event()
+
+    def hold(_connection: object) -> None:
+        holding.set()
+        time.sleep(0.3)
+
+    async def claims() -> tuple[list[bool], int]:
+        loop = asyncio.get_running_loop()
+        wakes: list[object] = []
+        threadsafe = loop.call_soon_threadsafe
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            wakes.append(args)
+            return threadsafe(*args, **kwargs)
+
+        store._write(hold, default=None, wait=False)  # hold the writer: the claims below are one batch
+        await asyncio.to_thread(holding.wait, 5)
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        keys = ["Ev1", "Ev-before", "Ev2", "Ev1"]
+        results = await asyncio.gather(*(store.claim_async(key) for key in keys))
+        return results, len(wakes)
+
+    results, wakes = asyncio.run(claims())
+    assert results == [True, False, True, False]
+    assert wakes == 1
