@@ -25,7 +25,8 @@ from typing import Any
 
 from bot.redaction import redact_secrets
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}  # uvicorn's
+_FIELDS = "_escaped_fields"  # where OneLine leaves a record's extra fields, escaped, for the formatter
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message", _FIELDS}  # uvicorn's
 _CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]} | {
     0x09: "\\t",
     0x0A: "\\n",
@@ -59,9 +60,12 @@ class OneLine(logging.Filter):
         if record.name in _BODY_LOGGERS:
             return False
         record.msg, record.args = escape_controls(record.getMessage()), ()
-        for key, value in _extras(record).items():
-            if isinstance(value, str):
-                setattr(record, key, escape_controls(value))
+        fields = _extras(record)
+        for key, value in fields.items():
+            if isinstance(value, str) and (escaped := escape_controls(value)) is not value:
+                fields[key] = escaped
+                setattr(record, key, escaped)
+        setattr(record, _FIELDS, fields)  # the formatter's, so that it need not look for them again
         return True
 
 
@@ -136,4 +140,6 @@ def request_line(kind: str, outcome: str, started: float, **fields: Any) -> None
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    return {key: value for key, value in vars(record).items() if key not in _STANDARD}
+    """The record's extra fields (``extra=``): as :class:`OneLine` left them, or looked for."""
+    fields: dict[str, Any] | None = vars(record).get(_FIELDS)
+    return {key: value for key, value in vars(record).items() if key not in _STANDARD} if fields is None else fields

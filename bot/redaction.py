@@ -10,4 +10,6 @@ SECRETS = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|\bsk-[A-Za-z0-9_-]{16,}
 
 def redact_secrets(text: str) -> str:
     """``text`` with every credential-shaped string replaced by ``[redacted]``."""
-    return SECRETS.sub("[redacted]", text)
+    if "xox" in text or "xapp-" in text or "sk-" in text or "AKIA" in text:  # in every match (case-sensitive)
+        return SECRETS.sub("[redacted]", text)
+    return text  # most text: four substring checks cost a fifth of the pattern's search

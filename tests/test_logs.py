@@ -49,3 +49,32 @@ def test_bolt_signature_failures_are_dropped(configured: None, capsys: pytest.Ca
     logging.getLogger("slack_bolt.AsyncRequestVerification").info("Invalid request signature detected (body: secret)")
     logging.getLogger("slack_bolt.RequestVerification").info("Invalid request signature detected (body: secret)")
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["xoxb-1234-abcd", "xoxp-99-x", "xapp-1-A0B-77", "sk-abcdefghijklmnop1234", "AKIAABCDEFGHIJKLMNOP"],
+)
+def test_every_token_shape_is_redacted_in_the_message_and_its_arguments(
+    configured: None, capsys: pytest.CaptureFixture[str], secret: str
+) -> None:
+    """Whatever shape a credential has, neither the message nor an argument lets it through."""
+    logs.configure("text")
+    logging.getLogger("bot.test").warning(f"token {secret} and %s", f"({secret})")
+    out = capsys.readouterr().err
+    assert secret not in out
+    assert out.count("[redacted]") == 2
+
+
+def test_extra_fields_are_written_once_each_in_order_and_escaped(
+    configured: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The handled line: message, then each field as key=value in the order given, control characters escaped."""
+    logs.configure("text")
+    logs.request_line("message.im", "answered", 0.0, entry="licence", note="a\nb")
+    line = capsys.readouterr().err
+    assert line.count("\n") == 1
+    head, _, fields = line.rstrip("\n").partition(" INFO bot.requests: handled message.im ")
+    assert head
+    assert fields.startswith("kind=message.im outcome=answered latency_ms=")
+    assert fields.endswith(" entry=licence note=a\\nb")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -484,3 +486,76 @@ def test_a_reply_is_counted_unread_once_and_only_in_a_known_thread(
     )
     assert counted.entry_id == "licence"
     assert store.thread("C1", "1712345000.000100") is None
+
+
+def test_the_writer_keeps_its_connection_between_batches(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """A batch checks no connection out of the pool (on PostgreSQL each checkout is also a pre-ping's
+    round trip): the writer keeps the one it opened, and what it writes is written."""
+    store = connect(database_url)
+    store.claim("warm-up")
+    checkouts: list[object] = []
+
+    def checkout(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(store.engine, "checkout", checkout)
+    for number in range(5):
+        assert store.claim(f"Ev{number}") is True
+        store.record_question(AskedQuestion(time.time(), "no-match", 0.0, "im", text=f"question {number}"))
+        store.flush()
+    event.remove(store.engine, "checkout", checkout)
+    assert checkouts == []
+    assert [q.text for q in store.questions_since(0)] == [f"question {n}" for n in range(5)]
+
+
+def test_a_writer_connection_the_server_closed_is_replaced_and_nothing_is_lost(
+    postgres: PostgresServer, connect: Callable[..., SqlStore]
+) -> None:
+    """PostgreSQL ends the writer's idle connection (a restart, an idle timeout): the next batch
+    fails on it, is retried on a new connection, and every write of it is made."""
+    url = postgres.create_database(f"test_{os.getpid()}_killed")
+    store, other = connect(url), connect(url)
+    assert store.claim("warm-up") is True
+    with other.engine.connect() as connection:
+        others = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        others += " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ended = connection.execute(text(others)).scalars().all()
+    assert ended
+    assert all(ended)
+    store.record_question(AskedQuestion(time.time(), "no-match", 0.0, "im", text="after the restart"))
+    assert store.claim("Ev-after") is True
+    assert store.claim("Ev-after") is False
+    assert [q.text for q in store.questions_since(0)] == ["after the restart"]
+    assert store.status() == "ok"
+
+
+def test_an_event_loops_claims_in_one_batch_wake_it_once(database_url: str, connect: Callable[..., SqlStore]) -> None:
+    """Claims made on an event loop and committed together are answered with one wake-up of the loop
+    (each is a system call in the writer thread), and each gets its own answer."""
+    store = connect(database_url)
+    store.claim("Ev-before")
+    holding = threading.Event()
+
+    def hold(_connection: object) -> None:
+        holding.set()
+        time.sleep(0.3)
+
+    async def claims() -> tuple[list[bool], int]:
+        loop = asyncio.get_running_loop()
+        wakes: list[object] = []
+        threadsafe = loop.call_soon_threadsafe
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            wakes.append(args)
+            return threadsafe(*args, **kwargs)
+
+        store._write(hold, default=None, wait=False)  # hold the writer: the claims below are one batch
+        await asyncio.to_thread(holding.wait, 5)
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        keys = ["Ev1", "Ev-before", "Ev2", "Ev1"]
+        results = await asyncio.gather(*(store.claim_async(key) for key in keys))
+        return results, len(wakes)
+
+    results, wakes = asyncio.run(claims())
+    assert results == [True, False, True, False]
+    assert wakes == 1
