@@ -17,6 +17,7 @@ from bot.knowledge.index_store import IndexStore
 from bot.knowledge.loader import FaqError, load_faq, read_faq
 from bot.knowledge.matcher import Answer, Matcher
 from tests.knowledge.test_index_store import dev_questions, ranking
+from tests.support.damage import damaged
 
 
 def stored_faq(store: IndexStore) -> Path:
@@ -60,16 +61,7 @@ def test_a_matcher_over_a_stored_faq_answers_as_over_the_files(
         assert ranking(matcher, question) == ranking(shipped_matcher, question), question
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda data: data[: len(data) // 2],  # truncated
-        lambda data: data[:100] + bytes(range(256)) * 4 + data[1124:],  # corrupt
-        lambda data: b"",  # empty
-        lambda data: b"\xe9" + data[1:],  # marshal of another type code
-    ],
-    ids=["truncated", "corrupt", "empty", "garbage"],
-)
+@damaged
 def test_a_damaged_stored_faq_means_parsing_again(faq_folder: Path, tmp_path: Path, damage: object) -> None:
     store = IndexStore(tmp_path / "index")
     parsed = load_faq(faq_folder, store=store)

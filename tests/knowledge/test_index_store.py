@@ -18,6 +18,7 @@ from bot.knowledge.index_store import IndexStore, state_key
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Matcher
 from tests.conftest import ROOT
+from tests.support.damage import damaged
 from tests.test_cli import bot
 
 
@@ -104,16 +105,7 @@ def test_the_code_digest_changes_with_any_source_file(tmp_path: Path) -> None:
     assert index_store.code_digest(tmp_path) != before
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda data: data[: len(data) // 2],  # truncated
-        lambda data: data[:100] + bytes(range(256)) * 4 + data[1124:],  # corrupt
-        lambda data: b"",  # empty
-        lambda data: b"\xe9" + data[1:],  # marshal of another type code
-    ],
-    ids=["truncated", "corrupt", "empty", "garbage"],
-)
+@damaged
 @pytest.mark.parametrize("arrays", [False, True], ids=["marshal", "npz"])
 def test_a_damaged_file_means_building(
     shipped_matcher: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: object, arrays: bool
