@@ -5,7 +5,8 @@ mention or DM gets one ``chat.postMessage``, ``/qwen`` an ephemeral
 acknowledgement, a click a response-URL post. It runs on the same server as the
 bot (uvicorn workers under gunicorn, :class:`bot.server.Worker`), through Bolt's
 own ASGI adapter, with a Web API client on one kept-alive session like the bot's,
-so the difference in CPU per request is the bot's own work.
+and ``respond()`` on that session too (:mod:`bot.slack.responses`), so the difference in CPU per request is the
+bot's own work.
 
     SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=... SLACK_API_URL=... PORT=3000 python bench/bare_app.py
 """
@@ -27,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.server import Worker
 from bot.slack.app import web_session
+from bot.slack.responses import KeptAliveResponses
 
 REPLY = "A fixed reply."
 
@@ -43,6 +45,7 @@ class KeptAliveClient(AsyncWebClient):
 def build() -> AsyncApp:
     client = KeptAliveClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
     app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
+    app.use(KeptAliveResponses())  # as the bot: respond() on the kept-alive session
 
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest) -> None:

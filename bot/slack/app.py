@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners import register
 from bot.slack.listeners.common import Background, apologise
+from bot.slack.responses import KeptAliveResponses
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def build_app(services: Services, background: Background, client: AsyncWebClient
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.AsyncApp"),
     )
+    app.use(KeptAliveResponses())  # respond() on the kept-alive session, not a new connection per reply
     register(app, services, background)
     app.error(_on_error)
     return app

@@ -24,7 +24,10 @@ reason (a statement the database refuses, or text the driver cannot encode,
 such as a lone surrogate) is retried write by write, so only the offending write
 is logged and dropped. Should the thread stop all the same, writes are dropped
 at once instead of queueing, nobody waits for it, and :meth:`SqlStore.status`
-says so.
+says so. The queue is bounded too (``MAX_PENDING``): while a database that hangs
+holds the writer, writes beyond the bound are dropped at once (a claim counts as
+won) and a warning every few seconds says how many, so the process cannot grow
+without limit.
 
 Claims use an atomic ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the key,
 so two instances racing for the same Slack event cannot both win. (``RETURNING``
@@ -97,6 +100,10 @@ MAX_BATCH = 200  # writes committed in one transaction by the writer thread
 WAIT_FOR_WRITE = 2.0  # seconds a claim waits before going on as if it won (Slack's deadline is 3 s)
 LINGER = 0.1  # seconds a question or vote may wait for the writer to wake for something else
 COMMIT_INTERVAL = 0.025  # under load, one commit per interval carries every write that came meanwhile
+# Writes waiting for the writer at most: a database that hangs (rather than fails) holds the writer, and the
+# process must not grow without bound meanwhile. Some seconds of heavy traffic; beyond it new writes are dropped.
+MAX_PENDING = 20_000
+DROPS_REPORTED_EVERY = 10.0  # seconds between two log lines about dropped writes
 
 metadata = MetaData()
 claims = Table(
@@ -242,7 +249,7 @@ def _create_sqlite_file(path: Path) -> None:
 class SqlStore:
     """A store on any SQLAlchemy URL this project supports (SQLite, PostgreSQL)."""
 
-    def __init__(self, database_url: str, *, connect_timeout: float = 2.0) -> None:
+    def __init__(self, database_url: str, *, connect_timeout: float = 2.0, max_pending: int = MAX_PENDING) -> None:
         parsed = _parse(database_url)
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
@@ -268,6 +275,8 @@ class SqlStore:
         self._proposal_insert = prepare(proposal, _PROPOSAL_COLUMNS)
         self._languages = _Languages()
         self._pending = _WriteQueue()
+        self._max_pending = max_pending
+        self._dropped, self._drops_reported = 0, 0.0
         self._connection: Connection | None = None  # the writer thread's (see _held)
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
@@ -567,10 +576,20 @@ class SqlStore:
         if not self._writer.is_alive():
             log.error("store writer stopped: a write dropped")
             _settle_all([write], None)
+        elif len(self._pending.queue) >= self._max_pending:  # a deque's length: no lock needed to read it
+            self._drop(write)
         elif write.result is None:
             self._pending.put_quietly(write)
         else:
             self._pending.put(write)
+
+    def _drop(self, write: _Write) -> None:
+        """Drop ``write`` (its caller gets the default: a claim is won), with a log line every few seconds."""
+        _settle_all([write], None)
+        self._dropped += 1
+        if (now := time.monotonic()) - self._drops_reported >= DROPS_REPORTED_EVERY:
+            log.warning("store writer behind: %d write(s) waiting, %d dropped", len(self._pending.queue), self._dropped)
+            self._dropped, self._drops_reported = 0, now
 
     def _write_loop(self) -> None:
         try:

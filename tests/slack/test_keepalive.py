@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.bot_server import BotServer, mention
+from tests.support.bot_server import BotServer, block_action, mention
 from tests.support.fake_slack import FakeSlack
 
 BURST = 200
@@ -54,3 +54,26 @@ def test_a_burst_of_replies_reuses_connections(tls_slack: tuple[FakeSlack, Path]
         fake.wait_for("chat.postMessage", count=BURST + 1, timeout=60)
         opened = fake.connections - before
     assert opened <= BURST // 20, f"{opened} new connections for {BURST} replies"
+
+
+def test_a_burst_of_clicks_answered_through_response_url_reuses_connections(
+    tls_slack: tuple[FakeSlack, Path], tmp_path: Path
+) -> None:
+    """respond() goes over the kept-alive session too: 200 clicks' replies open at most one connection per 20."""
+    fake, cert = tls_slack
+    database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+
+    def click(number: int) -> int:
+        url = fake.response_url(f"click{number}")
+        return bot.action(block_action("feedback:helpful", "licence", response_url=url, user=f"U{number:08d}")).status
+
+    with BotServer(fake, database, tmp_path / "bot.log", SSL_CERT_FILE=str(cert)) as bot:
+        assert click(BURST) == 200
+        fake.wait_for("response_url", count=1)  # warmed up: the first connection is open
+        before = fake.connections
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(click, range(BURST)))
+        assert statuses == [200] * BURST
+        fake.wait_for("response_url", count=BURST + 1, timeout=60)
+        opened = fake.connections - before
+    assert opened <= BURST // 20, f"{opened} new connections for {BURST} replies through response_url"

@@ -559,3 +559,31 @@ def test_an_event_loops_claims_in_one_batch_wake_it_once(database_url: str, conn
     results, wakes = asyncio.run(claims())
     assert results == [True, False, True, False]
     assert wakes == 1
+
+
+def test_writes_beyond_the_bound_are_dropped_at_once_while_the_database_hangs(
+    tmp_path: Path, connect: Callable[..., SqlStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A writer held by a lock queues at most max_pending writes; the rest, a claim among them, are dropped at once
+    with one warning, and what was queued is written once the database answers again."""
+    path = tmp_path / "held.sqlite3"
+    store = connect(f"sqlite:///{path}", connect_timeout=10, max_pending=50)
+    store.claim("create-tables")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        store.record_question(AskedQuestion(time.time(), "answered", 90.0, "im", entry_id="licence"))
+        time.sleep(0.5)  # the writer took it and waits for the lock
+        for _ in range(200):
+            store.record_question(AskedQuestion(time.time(), "answered", 90.0, "im", entry_id="licence"))
+        started = time.monotonic()
+        assert store.claim("Ev-while-held") is True  # dropped, so won, without waiting for the database
+        assert time.monotonic() - started < 0.5
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    store.flush()
+    assert len(store.questions_since(0)) == 1 + 50
+    assert store.claim("Ev-while-held") is True  # it was never written
+    warnings = [r.getMessage() for r in caplog.records if "store writer behind" in r.getMessage()]
+    assert warnings == ["store writer behind: 50 write(s) waiting, 1 dropped"]

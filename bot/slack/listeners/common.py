@@ -26,7 +26,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import mrkdwn
 from bot.config import USER_ID
@@ -38,6 +37,7 @@ from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.curation_blocks import Asked, carry_question, with_ask_expert
+from bot.slack.responses import KeptAliveRespond
 from bot.storage import AskedQuestion, Outcome
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,8 @@ async def apologise(body: dict[str, Any], client: AsyncWebClient) -> None:
     apology = blocks.apology_message()
     try:
         if isinstance(body.get("response_url"), str):  # slash commands and buttons
-            webhook = AsyncWebhookClient(body["response_url"], timeout=5, session=client.session)
-            await webhook.send(response_type="ephemeral", replace_original=False, **apology)
+            respond = KeptAliveRespond(body["response_url"], client.session)
+            await respond(response_type="ephemeral", replace_original=False, **apology)
             return
         event = body.get("event") or {}
         channel, user = event.get("channel"), event.get("user")
