@@ -38,6 +38,7 @@ class MatchSettings:
     answer_threshold_no_topic: float = 50.0  # this, in any message, for an FAQ that has no topic words)
     answer_margin: float = 2.0  # ...this far ahead of the runner-up (else: a close call)...
     runner_up_ratio: float = 0.85  # ...whose score is at most this share of the best (below sure_threshold)
+    tie_threshold: float = 65.0  # at or above: answer whatever the runner-up scores (two entries this sure are kin)
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
     max_suggestions: int = 3
     unknown_word_weight: float = 2.5  # weight of a word the FAQ never uses...
@@ -82,6 +83,7 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "max_suggestions": (1, 10),
     "unknown_words_damping": (0, 1),
     "runner_up_ratio": (0, 1),
+    "tie_threshold": (0, 100),
     "common_word_share": (0, 1),
     "sure_threshold": (0, 100),
     "named_sure_threshold": (0, 100),

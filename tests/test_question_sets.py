@@ -5,7 +5,7 @@ first sight (``bench/question_sets/README.md``); all eight have been seen since
 (``sealed2``, ``sealed3`` and ``sealed4`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit a little under the pooled ones: 81.0% in
+prints the figures; the bars sit just under the pooled ones: 81.7% in
 scope right, 98.4% off topic quiet, 88.3% near domain quiet or honest.
 """
 
@@ -35,7 +35,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 80% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 81.5% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -45,22 +45,22 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.80, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.815, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
-    """At least 97% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
+    """At least 98% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
     items = _items("off_topic")
     answered = [item["q"] for item in items if isinstance(shipped_matcher.match(item["q"]), Answer)]
-    assert 1 - len(answered) / len(items) >= 0.97, answered
+    assert 1 - len(answered) / len(items) >= 0.98, answered
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 87% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 88% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.87, wrong
+    assert 1 - len(wrong) / len(items) >= 0.88, wrong

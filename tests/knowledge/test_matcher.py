@@ -70,6 +70,8 @@ def test_a_vague_question_ranks_both_candidates(small: Matcher) -> None:
     [
         ((80.0, 20.0), Answer),  # clear winner
         ((50.0, 49.0), DidYouMean),  # close call: within the margin
+        ((64.0, 63.5), DidYouMean),  # still a close call, just under the tie threshold
+        ((70.0, 69.5), Answer),  # both sure: the best answers, whatever the runner-up scores
         ((30.0, 10.0), DidYouMean),  # below the answer threshold, above the suggestion one
         ((10.0, 5.0), NoMatch),
     ],
