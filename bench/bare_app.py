@@ -28,24 +28,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.server import Worker
 from bot.slack.app import web_session
-from bot.slack.responses import KeptAliveResponses
+from bot.slack.responses import RespondOnKeptAliveSession
 
 REPLY = "A fixed reply."
 
 
-class KeptAliveClient(AsyncWebClient):
-    """The bot's arrangement: one aiohttp session per process, opened on first use (on the event loop)."""
-
-    async def api_call(self, *args: Any, **kwargs: Any) -> Any:
-        if self.session is None:
-            self.session = web_session()
-        return await super().api_call(*args, **kwargs)
-
-
 def build() -> AsyncApp:
-    client = KeptAliveClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
+    client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
     app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
-    app.use(KeptAliveResponses())  # as the bot: respond() on the kept-alive session
+    app.use(RespondOnKeptAliveSession())  # as the bot: respond() on the kept-alive session
 
     @app.event("app_mention")
     async def on_mention(event: dict[str, Any], client: AsyncWebClient, request: AsyncBoltRequest) -> None:
@@ -76,9 +67,12 @@ class BareServer(BaseApplication):  # type: ignore[misc]
         self.cfg.set("worker_class", Worker)
 
     def load(self) -> Any:
-        bolt = AsyncSlackRequestHandler(build())
+        bolt_app = build()
+        bolt = AsyncSlackRequestHandler(bolt_app)
 
         async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if bolt_app.client.session is None:  # on the event loop, before any request's client copies it
+                bolt_app.client.session = web_session()
             if scope["type"] == "http" and scope["path"] == "/healthz":  # what the load waits for before starting
                 await send({"type": "http.response.start", "status": 200, "headers": []})
                 await send({"type": "http.response.body", "body": b"ok"})

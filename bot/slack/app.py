@@ -17,26 +17,32 @@ from bot.services import Services
 from bot.slack import blocks
 from bot.slack.listeners import register
 from bot.slack.listeners.common import Background, apologise
-from bot.slack.responses import KeptAliveResponses
+from bot.slack.responses import RespondOnKeptAliveSession
 
 log = logging.getLogger(__name__)
 
-# Connections kept open to Slack per process: a burst of replies queues for these instead of opening
-# (and TLS-handshaking) one connection per reply.
+# Connections kept open to Slack per process and host (the Web API's, the reply URLs'): a burst of replies
+# queues for these instead of opening (and TLS-handshaking) one connection per reply.
 MAX_CONNECTIONS = 8
+# Seconds a call to Slack may take in all. The SDK's own timeouts apply only to sessions it opens itself:
+# on a shared session, the session's applies (aiohttp's default is five minutes).
+SLACK_SECONDS = 10.0
 
 
-def web_session() -> aiohttp.ClientSession:
-    """The one HTTP session a process uses for Slack's Web API, so that replies reuse connections.
+def web_session(timeout: float = SLACK_SECONDS) -> aiohttp.ClientSession:
+    """The one HTTP session a process uses for Slack's Web API and reply URLs, so that replies reuse connections.
 
     Call on the event loop that will use it; close it on shutdown.
     """
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit_per_host=MAX_CONNECTIONS))
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit_per_host=MAX_CONNECTIONS),
+        timeout=aiohttp.ClientTimeout(total=timeout),
+    )
 
 
 def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
     """The Web API client on ``session``: every call reuses its kept-alive connections."""
-    client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url, timeout=10, session=session)
+    client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url, session=session)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     return client
 
@@ -56,7 +62,7 @@ def build_app(services: Services, background: Background, client: AsyncWebClient
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.AsyncApp"),
     )
-    app.use(KeptAliveResponses())  # respond() on the kept-alive session, not a new connection per reply
+    app.use(RespondOnKeptAliveSession())  # respond() on the kept-alive session, not a new connection per reply
     register(app, services, background)
     app.error(_on_error)
     return app

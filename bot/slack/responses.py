@@ -2,31 +2,35 @@
 
 Bolt's own ``respond()`` opens a new HTTP session for every call: each reply to
 a click or a slash command through its ``response_url`` would pay a new TCP and
-TLS handshake with Slack. :class:`KeptAliveResponses` gives every request a
-``respond()`` that posts on the session the Web API client already keeps open.
+TLS handshake with Slack. :class:`RespondOnKeptAliveSession` gives every request a
+``respond()`` that posts on the session the Web API client already keeps open
+(whose timeout then applies: see :func:`bot.slack.app.web_session`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncBoltRequest, AsyncRespond
-from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.context.respond.internals import _build_message  # what Bolt's respond() posts, built the same way
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-RESPONSE_SECONDS = 5
+log = logging.getLogger(__name__)
 
 
 class KeptAliveRespond(AsyncRespond):
     """Bolt's ``respond()``, posting on ``session`` rather than on a session of its own."""
 
-    def __init__(self, response_url: str, session: aiohttp.ClientSession | None) -> None:
-        super().__init__(response_url=response_url)
+    def __init__(
+        self, response_url: str, session: aiohttp.ClientSession, *, proxy: str | None = None, ssl: Any = None
+    ) -> None:
+        super().__init__(response_url=response_url, proxy=proxy, ssl=ssl)
         self.url, self.session = response_url, session
 
     async def __call__(  # noqa: PLR0917 (Bolt's signature, so that listeners cannot tell the two apart)
@@ -57,17 +61,26 @@ class KeptAliveRespond(AsyncRespond):
                 thread_ts=thread_ts,
                 metadata=metadata,
             )
-        webhook = AsyncWebhookClient(self.url, timeout=RESPONSE_SECONDS, session=self.session)
+        webhook = AsyncWebhookClient(self.url, session=self.session, proxy=self.proxy, ssl=self.ssl)
         return await webhook.send_dict(message)
 
 
-class KeptAliveResponses(AsyncMiddleware):
-    """Give each request that carries a ``response_url`` a :class:`KeptAliveRespond` on its client's session."""
+class RespondOnKeptAliveSession(AsyncMiddleware):
+    """Give each request that carries a ``response_url`` a :class:`KeptAliveRespond` on its client's session.
+
+    A client with no session yet keeps Bolt's ``respond()`` (a session per call), and says so at debug level.
+    """
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
         context = req.context
         if isinstance(context.response_url, str) and context.client is not None:
-            context["respond"] = KeptAliveRespond(context.response_url, context.client.session)
+            client = context.client
+            if client.session is None:
+                log.debug("no kept-alive session yet: respond() opens its own")
+            else:
+                context["respond"] = KeptAliveRespond(
+                    context.response_url, client.session, proxy=client.proxy, ssl=client.ssl
+                )
         return await next()

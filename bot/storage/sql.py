@@ -276,6 +276,7 @@ class SqlStore:
         self._languages = _Languages()
         self._pending = _WriteQueue()
         self._max_pending = max_pending
+        self._drops = threading.Lock()  # taken only on the drop path: writes are enqueued from several threads
         self._dropped, self._drops_reported = 0, 0.0
         self._connection: Connection | None = None  # the writer thread's (see _held)
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
@@ -584,12 +585,22 @@ class SqlStore:
             self._pending.put(write)
 
     def _drop(self, write: _Write) -> None:
-        """Drop ``write`` (its caller gets the default: a claim is won), with a log line every few seconds."""
+        """Drop ``write`` (its caller gets the default: a claim is won); say so at once, then every few seconds."""
         _settle_all([write], None)
-        self._dropped += 1
-        if (now := time.monotonic()) - self._drops_reported >= DROPS_REPORTED_EVERY:
-            log.warning("store writer behind: %d write(s) waiting, %d dropped", len(self._pending.queue), self._dropped)
-            self._dropped, self._drops_reported = 0, now
+        with self._drops:
+            self._dropped += 1
+            if (now := time.monotonic()) - self._drops_reported < DROPS_REPORTED_EVERY:
+                return
+            dropped, self._dropped, self._drops_reported = self._dropped, 0, now
+        log.warning("store writer behind: %d write(s) waiting, %d more dropped", len(self._pending.queue), dropped)
+
+    def _caught_up(self) -> None:
+        """After a batch: if writes were dropped since the last warning and the queue has room again, say how many."""
+        if self._dropped and len(self._pending.queue) < self._max_pending:
+            with self._drops:
+                dropped, self._dropped = self._dropped, 0
+            if dropped:
+                log.warning("store writer caught up: %d more write(s) had been dropped", dropped)
 
     def _write_loop(self) -> None:
         try:
@@ -616,6 +627,7 @@ class SqlStore:
                 _settle_all(writes, None)
             finally:
                 self._pending.done(len(batch))
+            self._caught_up()
             if None in batch:
                 return
 

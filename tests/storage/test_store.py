@@ -562,18 +562,21 @@ def test_an_event_loops_claims_in_one_batch_wake_it_once(database_url: str, conn
 
 
 def test_writes_beyond_the_bound_are_dropped_at_once_while_the_database_hangs(
-    tmp_path: Path, connect: Callable[..., SqlStore], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, connect: Callable[..., SqlStore], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A writer held by a lock queues at most max_pending writes; the rest, a claim among them, are dropped at once
-    with one warning, and what was queued is written once the database answers again."""
+    """A writer held by a lock queues at most max_pending writes; the rest, a claim among them, are dropped at once,
+    said at once and counted when the writer catches up, and what was queued is written once the database answers."""
     path = tmp_path / "held.sqlite3"
     store = connect(f"sqlite:///{path}", connect_timeout=10, max_pending=50)
     store.claim("create-tables")
+    committing = threading.Event()
+    commit = store._commit
+    monkeypatch.setattr(store, "_commit", lambda writes: (committing.set(), commit(writes)))
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         store.record_question(AskedQuestion(time.time(), "answered", 90.0, "im", entry_id="licence"))
-        time.sleep(0.5)  # the writer took it and waits for the lock
+        assert committing.wait(5)  # the writer took it (and whatever was queued) and waits for the lock
         for _ in range(200):
             store.record_question(AskedQuestion(time.time(), "answered", 90.0, "im", entry_id="licence"))
         started = time.monotonic()
@@ -585,5 +588,8 @@ def test_writes_beyond_the_bound_are_dropped_at_once_while_the_database_hangs(
     store.flush()
     assert len(store.questions_since(0)) == 1 + 50
     assert store.claim("Ev-while-held") is True  # it was never written
-    warnings = [r.getMessage() for r in caplog.records if "store writer behind" in r.getMessage()]
-    assert warnings == ["store writer behind: 50 write(s) waiting, 1 dropped"]
+    warnings = [r.getMessage() for r in caplog.records if "store writer" in r.getMessage()]
+    assert warnings == [
+        "store writer behind: 50 write(s) waiting, 1 more dropped",
+        "store writer caught up: 150 more write(s) had been dropped",
+    ]

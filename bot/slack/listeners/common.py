@@ -113,7 +113,8 @@ async def apologise(body: dict[str, Any], client: AsyncWebClient) -> None:
     apology = blocks.apology_message()
     try:
         if isinstance(body.get("response_url"), str):  # slash commands and buttons
-            respond = KeptAliveRespond(body["response_url"], client.session)
+            url, session = body["response_url"], client.session
+            respond = KeptAliveRespond(url, session) if session else AsyncRespond(response_url=url)
             await respond(response_type="ephemeral", replace_original=False, **apology)
             return
         event = body.get("event") or {}
