@@ -6,13 +6,17 @@ topic (who builds Qwen, mixture of experts, release pace) speaks about the
 subject but does not state that fact, so answering with it passes a neighbour
 off as the answer: the bot should say its sources do not cover it.
 
-The test is deliberately crude and cheap: a person is asked for by a role
-("ceo", "founder", 负责人) that the entry must name; a number ("how many",
-多少, 几个) needs a quantity in the entry's answer (a figure such as "300",
+The test is deliberately crude and cheap: a person is asked for by a role or
+a title ("ceo", "founder", "chief security officer", 负责人) that the entry's
+answer must name; a number ("how many", 多少, 几个, or a measure named by its
+noun: "what's the embedding size", "what is the response latency") needs a quantity
+in the entry's answer (a figure such as "300",
 "170,000", "0.5B", "600 million", not a version such as "Qwen3" or "2.0"), in a
 sentence that names what the question counts (the matcher checks that with
 :func:`figure_sentences`: a budget is no headcount); a
-date ("when was", 哪一年) needs a year in it; a live figure (a share price,
+date ("when was", 哪一年, a release still to come, "when will qwen5
+ship?", and the date a model's training data ends, its "training cutoff")
+needs a year in it; a live figure (a share price,
 a market value) is never in a dated document. "How much" is not a number
 asked: it asks for a price ("how much does it cost", which the pricing entry
 answers by pointing to the price page) or a degree ("how much detail").
@@ -26,21 +30,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.knowledge.background import simplified
 from bot.knowledge.faq import Entry
 
 Kind = Literal["person", "number", "date", "live"]
 
 _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
 _PERSON = re.compile(
-    rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,3}}?({_ROLES}|head)\b"
+    rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,4}}?({_ROLES}|head|officer|director)\b"
     r"|\bwho\s+(leads|led|heads|headed|founded|co-?founded|wrote|authored)\b"
     rf"|\b({_ROLES})\s+of\b"
     "|(负责人|创始人|创办人|掌门人?|董事长|总裁|首席执行官|ceo|领导|老板)(?:是谁|叫什么)"
     "|谁(?:创立|创办|领导|带领|掌管)"
 )
 _NUMBER = re.compile(
-    r"\bhow (?:many|big|large)\b|\bwhat percentage\b|\bexact (?:number|figure|count|score|percentage)\b"
-    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?revenue\b"
+    r"\bhow (?:many|big|large)\b|\bwhat (?:percentage|share|proportion|fraction) of\b"
+    r"|\bexact (?:number|figure|count|score|percentage)\b"
+    # a measure named by its noun: "what's the embedding size", "what is the response latency"
+    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?(?:revenue|size|length|latency|headcount|throughput)\b"
     # 多少 after a price or a limit asks "what is the price / the limit", which their entries answer
     # (the characters first, what may not precede them after: a look behind at every position costs)
     "|多少(?<!(?:价格|价钱|费用|收费|报价|限流|限额|配额|上限)多少)(?<!(?:价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少)(?!钱)"
@@ -49,7 +56,14 @@ _NUMBER = re.compile(
 # a figure that changes every day: no dated document holds it
 _LIVE = re.compile(r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值")
 # "when was it released" asks a date; "when does it show up in the cloud" asks about a delay
-_DATE = re.compile(r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月")
+_DATE = re.compile(
+    r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月"
+    # a release still to come ("when will qwen5 ship?"): a date no dated document can hold
+    r"|\bwhen (?:is|are|will)\s+(?:[\w'.-]+\s+){0,5}?"
+    r"(?:com(?:e|ing) out|launch(?:ing)?|releas(?:e|ed|ing)|ship(?:ping)?)\b"
+    # the date a model's training data ends
+    r"|\b(?:knowledge|training|data) cut-?off\b"
+)
 # a figure: several digits, or a number with a magnitude; not glued to a word (Qwen3) nor a version (2.0)
 _QUANTITY = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:[kmbt]\b|million|billion|thousand|hundred|万|亿|%)"
@@ -61,7 +75,7 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")
 _LIVE_CUES = ("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值")
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
-_DATE_CUES = ("when ", "what ", "什么时候", "年", "何时", "几月")
+_DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 
@@ -88,7 +102,11 @@ class Detail:
 
 
 def asked_detail(normalized: str) -> Detail | None:
-    """The detail a normalised question asks for, if it asks for one ("who is alibaba's ceo?")."""
+    """The detail a normalised question asks for, if it asks for one ("who is alibaba's ceo?").
+
+    Traditional Chinese is read as simplified (負責人是誰 as 负责人是谁).
+    """
+    normalized = simplified(normalized)
     person = _PERSON.search(normalized) if _holds_any(normalized, _PERSON_CUES) else None
     if person:
         return Detail("person", tuple(_ROLE_OF_VERB.get(group, group) for group in person.groups() if group))

@@ -408,8 +408,8 @@ class Matcher:
         if detail is None or None in details:
             return True
         index = self._position[entry.id]
-        credits = self._credits[index]
-        names = lambda word: any(term in credits for term in self.analyzer.terms(word))  # noqa: E731
+        stated = self._answer_terms(index) if detail.kind == "person" else set()
+        names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
         asked = {  # what the question is about, less the subject and its products ("qwen3")
             term
             for term in self.analyzer.terms(question)
@@ -420,6 +420,15 @@ class Matcher:
         if detail.kind == "number" and not vouched and asked.isdisjoint(self._figure_terms(index)):
             return False  # the entry's figures count something else ("how many researchers?" of a budget)
         return holds(detail, entry, names, vouched=vouched)
+
+    def _answer_terms(self, index: int) -> set[str]:
+        """The terms of the entry's answers (English and Chinese): a role it names there is a person it states.
+
+        Not its phrasings: "data protection officer asking: ..." says who asks, not who holds the post.
+        Worked out each time: only a question asking for a person, about to be answered, needs them.
+        """
+        entry = self.faq.entries[index]
+        return set(self.analyzer.terms(f"{entry.answer}\n{entry.answer_zh}"))
 
     def _figure_terms(self, index: int) -> set[str]:
         """The terms of the entry's answer sentences that state a figure: what its figures count.
