@@ -1,4 +1,4 @@
-"""Does a question ask for one specific detail (a person, a number, a date), and does an answer hold it?
+"""Does a question ask for one specific detail (a person, a number, a date, a place), and does an answer hold it?
 
 "Who is Alibaba's CEO?", "how many experts are active per token?" or "when was
 the first Qwen released?" ask for a fact, not a topic. The entry nearest in
@@ -17,7 +17,10 @@ sentence that names what the question counts (the matcher checks that with
 date ("when was", 哪一年, a release still to come, "when will qwen5
 ship?", and the date a model's training data ends, its "training cutoff")
 needs a year in it; a live figure (a share price,
-a market value) is never in a dated document. "How much" is not a number
+a market value) is never in a dated document, nor where an organisation's
+premises are (an office, a campus, a headquarters, a data centre: "where is
+the support team based?", 总部在哪), which sources about companies, layers and
+licences never give. "How much" is not a number
 asked: it asks for a price ("how much does it cost", which the pricing entry
 answers by pointing to the price page) or a degree ("how much detail").
 Every pattern runs over normalised text of bounded length and is linear.
@@ -33,7 +36,7 @@ from typing import Literal
 from bot.knowledge.background import simplified
 from bot.knowledge.faq import Entry
 
-Kind = Literal["person", "number", "date", "live"]
+Kind = Literal["person", "number", "date", "live", "place"]
 
 _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
 _PERSON = re.compile(
@@ -64,6 +67,15 @@ _DATE = re.compile(
     # the date a model's training data ends
     r"|\b(?:knowledge|training|data) cut-?off\b"
 )
+# where an organisation's premises are (an office, a campus, a headquarters, a data centre): the sources, about
+# companies, layers and licences, give no addresses
+_PREMISES = r"offices?|headquarters|headquartered|hq|campus(?:es)?|data ?cent(?:er|re)s?"
+_PLACE = re.compile(
+    rf"\bwhere(?:'s| is| are)\s+(?:[\w'-]+\s+){{0,5}}?(?:{_PREMISES}|based)\b"
+    rf"|\b(?:an?|any) (?:{_PREMISES}) in\b"
+    r"|(?:办公室?|园区|总部|数据中心)(?:设)?在哪|(?:哪个|哪里|哪儿|在哪)\S{0,3}?(?:办公|园区|总部|数据中心)"
+    r"|在\S{1,6}?有(?:办公室|园区|总部|数据中心)"
+)
 # a figure: several digits, or a number with a magnitude; not glued to a word (Qwen3) nor a version (2.0)
 _QUANTITY = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:[kmbt]\b|million|billion|thousand|hundred|万|亿|%)"
@@ -76,6 +88,7 @@ _PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder"
 _LIVE_CUES = ("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值")
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
 _DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
+_PLACE_CUES = ("where", "office", "headquarter", "hq", "campus", "cent", "办公", "园区", "总部", "数据中心")
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 
@@ -116,6 +129,8 @@ def asked_detail(normalized: str) -> Detail | None:
         return Detail("number")
     if _holds_any(normalized, _DATE_CUES) and _DATE.search(normalized):
         return Detail("date")
+    if _holds_any(normalized, _PLACE_CUES) and _PLACE.search(normalized):
+        return Detail("place")
     return None
 
 
@@ -140,7 +155,7 @@ def holds(detail: Detail, entry: Entry, names: Callable[[str], bool], *, vouched
         return True
     if detail.kind == "person":
         return any(names(word) for word in detail.words)
-    if detail.kind == "live":
+    if detail.kind in ("live", "place"):
         return False
     text = f"{entry.answer}\n{entry.answer_zh}"
     return bool((_QUANTITY if detail.kind == "number" else _YEAR).search(text))

@@ -34,6 +34,10 @@ from bot.knowledge.normalize import normalize
         ("when will the next tongyi model be released?", "date"),  # a date still to come
         ("when is qwen5 launching?", "date"),
         ("what's the training cutoff of qwen2.5?", "date"),  # the date its data ends
+        ("where is model studio's support team based?", "place"),
+        ("does alibaba cloud have any data centres in brazil?", "place"),
+        ("通义研究团队的总部在哪？", "place"),
+        ("阿里云在巴西有数据中心吗？", "place"),
     ],
 )
 def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
@@ -55,6 +59,8 @@ def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
         "our sla says 99.9% uptime, does model studio have one?",  # a figure stated, not asked
         "when is it worth self-hosting instead of the api?",  # when, but no release
         "is qwen's size range a problem for edge devices?",  # a measure named, not asked
+        "where are the qwen model cards published?",  # where something is found, not where premises are
+        "qwen 的开源权重在哪里下载？",
     ],
 )
 def test_a_topic_question_asks_no_detail(question: str) -> None:
@@ -78,6 +84,9 @@ def test_a_person_is_asked_for_by_role() -> None:
         "what's the training cutoff of the latest qwen?",
         # an alternate says "Risk officer here: ...": the asker's title, not a person the entry states
         "who is alibaba's compliance officer for regulated workloads?",
+        "where is the tongyi research group based?",
+        "where is model studio's support team based?",
+        "通义研究团队的总部在哪？",
     ],
 )
 def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
@@ -118,7 +127,8 @@ _FRAGMENTS = tuple(
     "who| is |'s | the |ceo|co-founder|chairman|head| of |leads|founded|负责人|是谁|叫什么|谁|创立|stock|share| price"
     "|trading at|market| cap|股价|市值|how |many|what| percentage|exact |number|revenue|多少|钱|价格|是|几|个|哪|when "
     "|were|year|什么时候|的|哪一年|年|何时|几月| |x|1|officer|director|size|length|latency| share of|is |will "
-    "|coming out|releas|ing|knowledge|training| cut|off|-".split("|")
+    "|coming out|releas|ing|knowledge|training| cut|off|-|where|based|an |office|s| in|data|centre|hq|在|有|哪|总部"
+    "|数据中心".split("|")
 )
 
 
@@ -131,5 +141,6 @@ def test_a_pattern_never_matches_without_its_cues(text: str) -> None:
         (detail._LIVE, detail._LIVE_CUES),
         (detail._NUMBER, detail._NUMBER_CUES),
         (detail._DATE, detail._DATE_CUES),
+        (detail._PLACE, detail._PLACE_CUES),
     ):
         assert pattern.search(text) is None or any(cue in text for cue in cues), (pattern.pattern[:30], text)
