@@ -365,18 +365,21 @@ class Matcher:
             return outcome
         if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
-        if isinstance(outcome, Answer) and self._is_sure(question, terms, outcome.score):
+        best = self._position[ranked[0].entry.id] if ranked else None
+        if isinstance(outcome, Answer) and self._is_sure(question, terms, outcome.score, best):
             return outcome
-        if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
+        if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms, entry=best):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
 
-    def _is_sure(self, question: str, terms: dict[str, float], score: float) -> bool:
+    def _is_sure(self, question: str, terms: dict[str, float], score: float, entry: int | None = None) -> bool:
         """Is an answer this sure, whatever words the FAQ lacks? A name it never uses needs more than other words."""
         s = self.settings
         if score >= s.named_sure_threshold:
             return True
-        return score >= s.sure_threshold and not self._has_unexplained_word(question, terms, names_only=True)
+        return score >= s.sure_threshold and not self._has_unexplained_word(
+            question, terms, names_only=True, entry=entry
+        )
 
     def _asks_nothing(self, question: str) -> bool:
         """Thanks, and news about the topic, ask nothing.
@@ -448,7 +451,9 @@ class Matcher:
             ]
         return vouching
 
-    def _has_unexplained_word(self, question: str, terms: dict[str, float], *, names_only: bool = False) -> bool:
+    def _has_unexplained_word(
+        self, question: str, terms: dict[str, float], *, names_only: bool = False, entry: int | None = None
+    ) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
 
         Only words of the language's word list count, and names: a misspelling
@@ -474,7 +479,28 @@ class Matcher:
             if term not in self.weights
             and (word in names or self._is_name(word) or (not names_only and zipf(word, _language(word)) > RARE))
         }
+        if entry is not None:
+            unknown.update(self._names_elsewhere(pairs, names, entry))
         return sum(terms.get(term, 0.0) for term in unknown) >= least
+
+    def _names_elsewhere(self, pairs: list[tuple[str, str]], names: set[str], entry: int) -> set[str]:
+        """The names in ``pairs`` that the FAQ uses but ``entry`` does not ("vllm", against the MoE entry).
+
+        A name says what a question is about as surely when another entry uses it as when none does: the entry
+        that lacks it speaks of something else. A name here is spelt as the FAQ spells it (not an alias's variant),
+        and is no plural of another of the FAQ's words ("llms").
+        """
+        credits = self._credits[entry]
+        return {
+            term
+            for word, term in pairs
+            if word == term
+            and term in self.weights
+            and term not in credits
+            and word not in self._alias_words
+            and not (word.endswith("s") and word[:-1] in self.weights)
+            and (word in names or self._is_name(word))
+        }
 
     def _is_name(self, word: str) -> bool:
         """An unlisted Latin word of three letters or more that is no typo or compound of listed words, nor

@@ -219,6 +219,15 @@ def test_only_the_sentences_that_ask_can_hold_an_unexplained_word(shipped_matche
     assert isinstance(matcher.match("How often does the sommelier's Qwen ship?"), NotCovered)
 
 
+def test_a_name_another_entry_uses_is_unexplained_by_the_entry_that_lacks_it(shipped_matcher: Matcher) -> None:
+    """vLLM is named by one entry only (API or self-host): a question on it is not the SLA entry's, however near."""
+    assert shipped_matcher.rank("is vllm covered by the model studio sla?", limit=1)[0].entry.id == "model-studio-sla"
+    assert isinstance(shipped_matcher.match("is vllm covered by the model studio sla?"), NotCovered)
+    served = shipped_matcher.match("can we serve the open qwen checkpoint with vllm on our own cluster?")
+    assert isinstance(served, Answer)
+    assert served.entry.id == "api-or-self-host"
+
+
 def test_a_word_of_the_faq_with_an_ending_is_no_name(shipped_matcher: Matcher) -> None:
     outcome = shipped_matcher.match("who are the community finetuners behind qwen variants?")
     assert isinstance(outcome, Answer)
