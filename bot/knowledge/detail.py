@@ -17,7 +17,8 @@ sentence that names what the question counts (the matcher checks that with
 date ("when was", 哪一年, a release still to come, "when will qwen5
 ship?", and the date a model's training data ends, its "training cutoff")
 needs a year in it; a live figure (a share price,
-a market value) is never in a dated document, nor where an organisation's
+a market value) or a vendor's promotion (a free tier, trial credits, a
+discount) is never in a dated document, nor where an organisation's
 premises are (an office, a campus, a headquarters, a data centre: "where is
 the support team based?", 总部在哪), which sources about companies, layers and
 licences never give. "How much" is not a number
@@ -56,8 +57,13 @@ _NUMBER = re.compile(
     "|多少(?<!(?:价格|价钱|费用|收费|报价|限流|限额|配额|上限)多少)(?<!(?:价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少)(?!钱)"
     "|几(?<![哪这那]几)(?:个|张|种|位|次|台)"
 )
-# a figure that changes every day: no dated document holds it
-_LIVE = re.compile(r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值")
+# a figure that changes every day, or a vendor's promotions (what is free, or cheaper, for whom): no dated document
+# holds them
+_LIVE = re.compile(
+    r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值"
+    r"|\bfree (?:tier|trial|quota|credits?|allowance)|\btrial (?:credits?|quota|period)|\bdiscounts?\b"
+    r"|免费(?:额度|试用|套餐)|试用(?:额度|期)|优惠|折扣"
+)
 # "when was it released" asks a date; "when does it show up in the cloud" asks about a delay
 _DATE = re.compile(
     r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月"
@@ -85,7 +91,10 @@ _QUANTITY = re.compile(
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
 _PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")
-_LIVE_CUES = ("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值")
+_LIVE_CUES = (
+    *("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值"),
+    *("free ", "trial ", "discount", "免费", "试用", "优惠", "折扣"),
+)
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
 _DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
 _PLACE_CUES = ("where", "office", "headquarter", "hq", "campus", "cent", "办公", "园区", "总部", "数据中心")

@@ -34,6 +34,9 @@ from bot.knowledge.normalize import normalize
         ("when will the next tongyi model be released?", "date"),  # a date still to come
         ("when is qwen5 launching?", "date"),
         ("what's the training cutoff of qwen2.5?", "date"),  # the date its data ends
+        ("are there volume discounts on hosted qwen?", "live"),  # a promotion: no dated document holds it
+        ("can nonprofits get a free allowance of tokens?", "live"),
+        ("百炼有没有免费试用？", "live"),
         ("where is model studio's support team based?", "place"),
         ("does alibaba cloud have any data centres in brazil?", "place"),
         ("通义研究团队的总部在哪？", "place"),
@@ -59,6 +62,8 @@ def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
         "our sla says 99.9% uptime, does model studio have one?",  # a figure stated, not asked
         "when is it worth self-hosting instead of the api?",  # when, but no release
         "is qwen's size range a problem for edge devices?",  # a measure named, not asked
+        "is qwen free to use commercially?",  # free of charge, not a promotion
+        "can we trial the hosted api before committing?",
         "where are the qwen model cards published?",  # where something is found, not where premises are
         "qwen 的开源权重在哪里下载？",
     ],
@@ -84,6 +89,9 @@ def test_a_person_is_asked_for_by_role() -> None:
         "what's the training cutoff of the latest qwen?",
         # an alternate says "Risk officer here: ...": the asker's title, not a person the entry states
         "who is alibaba's compliance officer for regulated workloads?",
+        "do the model studio rate limit tiers include a free tier?",  # the rate limits entry states no promotion
+        "model studio 的限流档位里有免费额度吗？",
+        "is there a trial period for model studio's enterprise contracts?",
         "where is the tongyi research group based?",
         "where is model studio's support team based?",
         "通义研究团队的总部在哪？",
@@ -128,7 +136,7 @@ _FRAGMENTS = tuple(
     "|trading at|market| cap|股价|市值|how |many|what| percentage|exact |number|revenue|多少|钱|价格|是|几|个|哪|when "
     "|were|year|什么时候|的|哪一年|年|何时|几月| |x|1|officer|director|size|length|latency| share of|is |will "
     "|coming out|releas|ing|knowledge|training| cut|off|-|where|based|an |office|s| in|data|centre|hq|在|有|哪|总部"
-    "|数据中心".split("|")
+    "|数据中心|free |tier|trial |credit|discount|免费|试用|额度|优惠".split("|")
 )
 
 
