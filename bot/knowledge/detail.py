@@ -41,7 +41,7 @@ Kind = Literal["person", "number", "date", "live", "place"]
 
 _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
 _PERSON = re.compile(
-    rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,4}}?({_ROLES}|head|officer|director)\b"
+    rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,4}}?({_ROLES}|head|officer|director|author)\b"
     r"|\bwho\s+(leads|led|heads|headed|founded|co-?founded|wrote|authored)\b"
     rf"|\b({_ROLES})\s+of\b"
     "|(负责人|创始人|创办人|掌门人?|董事长|总裁|首席执行官|ceo|领导|老板)(?:是谁|叫什么)"

@@ -75,6 +75,7 @@ def test_a_topic_question_asks_no_detail(question: str) -> None:
 def test_a_person_is_asked_for_by_role() -> None:
     assert asked_detail(normalize("who's alibaba's cto?")) == Detail("person", ("cto",))
     assert asked_detail(normalize("who wrote the qwen2 paper?")) == Detail("person", ("author",))
+    assert asked_detail(normalize("who is the lead author of the qwen2 paper?")) == Detail("person", ("author",))
 
 
 @pytest.mark.parametrize(
@@ -136,7 +137,7 @@ _FRAGMENTS = tuple(
     "|trading at|market| cap|股价|市值|how |many|what| percentage|exact |number|revenue|多少|钱|价格|是|几|个|哪|when "
     "|were|year|什么时候|的|哪一年|年|何时|几月| |x|1|officer|director|size|length|latency| share of|is |will "
     "|coming out|releas|ing|knowledge|training| cut|off|-|where|based|an |office|s| in|data|centre|hq|在|有|哪|总部"
-    "|数据中心|free |tier|trial |credit|discount|免费|试用|额度|优惠".split("|")
+    "|数据中心|author|free |tier|trial |credit|discount|免费|试用|额度|优惠".split("|")
 )
 
 
