@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
 # a capitalised word not opening a sentence ("DingTalk", "Hangzhou"), or an acronym ("GDPR", "MMLU")
-_NAME = re.compile(r"(?<![.?!\n]\s)(?<=\w\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,}\b")
+_NAME = re.compile(r"(?<![.?!\n]\s)(?<=[\w,/]\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,}\b")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question

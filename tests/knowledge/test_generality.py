@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.knowledge import matcher as matcher_module
 from bot.knowledge.analyzer import Analyzer
 from bot.knowledge.background import near_listed, simplified, simplified_table, zipf
 from bot.knowledge.check import check_faq
@@ -217,6 +218,15 @@ def test_only_the_sentences_that_ask_can_hold_an_unexplained_word(shipped_matche
     assert isinstance(context, Answer)
     assert context.entry.id == "release-pace"
     assert isinstance(matcher.match("How often does the sommelier's Qwen ship?"), NotCovered)
+
+
+def test_a_capitalised_word_after_a_slash_or_a_comma_is_a_name() -> None:
+    """A word opening a sentence is capitalised for grammar's sake; one after "/" or "," as a name."""
+    assert matcher_module._NAME.findall("Is qwen used at Youku / Fliggy, or Tmall? Lazada too") == [
+        "Youku",
+        "Fliggy",
+        "Tmall",
+    ]
 
 
 def test_a_name_another_entry_uses_is_unexplained_by_the_entry_that_lacks_it(shipped_matcher: Matcher) -> None:
