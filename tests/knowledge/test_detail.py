@@ -30,6 +30,7 @@ from bot.knowledge.normalize import normalize
         ("阿里雲的創始人是誰？", "person"),  # traditional characters read as simplified
         ("what's the embedding size of qwen2?", "number"),  # a measure named by its noun
         ("what is the typical response latency of the hosted api?", "number"),
+        ("what's the maximum batch the hosted api accepts?", "number"),
         ("what share of model studio revenue comes from qwen?", "number"),
         ("when will the next tongyi model be released?", "date"),  # a date still to come
         ("when is qwen5 launching?", "date"),
@@ -62,6 +63,7 @@ def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
         "our sla says 99.9% uptime, does model studio have one?",  # a figure stated, not asked
         "when is it worth self-hosting instead of the api?",  # when, but no release
         "is qwen's size range a problem for edge devices?",  # a measure named, not asked
+        "what's the qwen3-max price per token?",  # a product's name, not a maximum
         "is qwen free to use commercially?",  # free of charge, not a promotion
         "can we trial the hosted api before committing?",
         "where are the qwen model cards published?",  # where something is found, not where premises are
@@ -137,7 +139,7 @@ _FRAGMENTS = tuple(
     "|trading at|market| cap|股价|市值|how |many|what| percentage|exact |number|revenue|多少|钱|价格|是|几|个|哪|when "
     "|were|year|什么时候|的|哪一年|年|何时|几月| |x|1|officer|director|size|length|latency| share of|is |will "
     "|coming out|releas|ing|knowledge|training| cut|off|-|where|based|an |office|s| in|data|centre|hq|在|有|哪|总部"
-    "|数据中心|author|free |tier|trial |credit|discount|免费|试用|额度|优惠".split("|")
+    "|数据中心|author|max|imum|free |tier|trial |credit|discount|免费|试用|额度|优惠".split("|")
 )
 
 
