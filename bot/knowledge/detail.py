@@ -51,8 +51,8 @@ _NUMBER = re.compile(
     r"\bhow (?:many|big|large)\b|\bwhat (?:percentage|share|proportion|fraction) of\b"
     r"|\bexact (?:number|figure|count|score|percentage)\b"
     # a measure named by its noun: "what's the embedding size", "what is the response latency", "what's the max ..."
-    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?"
-    r"(?:revenue|size|length|latency|headcount|throughput|max|maximum|minimum)\b"
+    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,4}?"
+    r"(?:revenue|size|length|latency|headcount|throughput|dimensions?|max|maximum|minimum)\b"
     # 多少 after a price or a limit asks "what is the price / the limit", which their entries answer
     # (the characters first, what may not precede them after: a look behind at every position costs)
     "|多少(?<!(?:价格|价钱|费用|收费|报价|限流|限额|配额|上限)多少)(?<!(?:价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少)(?!钱)"

@@ -31,6 +31,7 @@ from bot.knowledge.normalize import normalize
         ("what's the embedding size of qwen2?", "number"),  # a measure named by its noun
         ("what is the typical response latency of the hosted api?", "number"),
         ("what's the maximum batch the hosted api accepts?", "number"),
+        ("what is the hidden layer dimension of qwen2?", "number"),
         ("what share of model studio revenue comes from qwen?", "number"),
         ("when will the next tongyi model be released?", "date"),  # a date still to come
         ("when is qwen5 launching?", "date"),
@@ -139,7 +140,7 @@ _FRAGMENTS = tuple(
     "|trading at|market| cap|股价|市值|how |many|what| percentage|exact |number|revenue|多少|钱|价格|是|几|个|哪|when "
     "|were|year|什么时候|的|哪一年|年|何时|几月| |x|1|officer|director|size|length|latency| share of|is |will "
     "|coming out|releas|ing|knowledge|training| cut|off|-|where|based|an |office|s| in|data|centre|hq|在|有|哪|总部"
-    "|数据中心|author|max|imum|free |tier|trial |credit|discount|免费|试用|额度|优惠".split("|")
+    "|数据中心|author|max|imum|dimension|free |tier|trial |credit|discount|免费|试用|额度|优惠".split("|")
 )
 
 
