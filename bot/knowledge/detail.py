@@ -69,8 +69,9 @@ _LIVE = re.compile(
 _DATE = re.compile(
     r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月"
     # a release still to come ("when will qwen5 ship?"): a date no dated document can hold
-    r"|\bwhen (?:is|are|will)\s+(?:[\w'.-]+\s+){0,5}?"
-    r"(?:com(?:e|ing) out|launch(?:ing)?|releas(?:e|ed|ing)|ship(?:ping)?)\b"
+    # ("when are new models released?" asks the usual pace, which the release entries answer)
+    r"|\bwhen will\s+(?:[\w'.-]+\s+){0,5}?(?:come out|launch|(?:be )?released?|ship)\b"
+    r"|\bwhen (?:is|are)\s+(?:[\w'.-]+\s+){0,5}?(?:coming out|launching|releasing|shipping|due|expected)\b"
     # the date a model's training data ends
     r"|\b(?:knowledge|training|data) cut-?off\b"
 )
