@@ -466,7 +466,8 @@ class Matcher:
         asker stands, not what they ask. A word's weight also falls with how
         common it is and with how many unknown words share the message.
         ``names_only``: only names count; a name is evidence of another product
-        or company even against a fairly sure match.
+        or company even against a fairly sure match. ``entry``: the best entry,
+        against which a name the FAQ uses elsewhere counts too (:meth:`_names_elsewhere`).
         """
         least = self.settings.unexplained_weight
         text = question[: self.settings.max_question_chars]
