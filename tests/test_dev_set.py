@@ -3,7 +3,7 @@
 The dev set was written without sight of the FAQ's own phrasings, but an earlier
 matcher was tuned on it until it was learned, so it is a regression check, not
 evidence of generality (``python bench/score.py tests/dev_set.yaml`` prints the
-figures). The bars sit just under what the current matcher gets: 98.2% in scope,
+figures). The bars sit just under what the current matcher gets: 99.4% in scope,
 98.4% off topic, 80.0% near domain (tool names missing from the language's word
 list and written in lower case, such as "ollama" or "gguf", are not taken as
 signs of another topic, since misspellings are missing from it too).
@@ -49,7 +49,7 @@ def test_off_topic_messages_get_no_answer(shipped_matcher: Matcher) -> None:
 
 
 def test_most_uncovered_qwen_questions_get_no_answer(shipped_matcher: Matcher) -> None:
-    """Qwen questions the FAQ cannot answer: at least 77% get no answer rather than the nearest entry.
+    """Qwen questions the FAQ cannot answer: at least 79% get no answer rather than the nearest entry.
 
     The bar is lower than for the other two halves on purpose: some of these do
     have a nearest entry worth reading (video input and the modalities entry),
@@ -57,4 +57,4 @@ def test_most_uncovered_qwen_questions_get_no_answer(shipped_matcher: Matcher) -
     """
     answered = [q for q in DEV["near_domain"] if isinstance(shipped_matcher.match(q), Answer)]
     quiet = 1 - len(answered) / len(DEV["near_domain"])
-    assert quiet >= 0.77, f"{quiet:.1%} got no answer; answered: {answered}"
+    assert quiet >= 0.79, f"{quiet:.1%} got no answer; answered: {answered}"

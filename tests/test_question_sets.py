@@ -6,7 +6,7 @@ first sight (``bench/question_sets/README.md``); all nine have been seen since
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
 prints the figures; the bars sit just under the pooled ones: 81.8% in
-scope right, 98.5% off topic quiet, 87.7% near domain quiet or honest.
+scope right, 98.5% off topic quiet, 94.4% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -56,11 +56,11 @@ def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 87.5% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 94% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.875, wrong
+    assert 1 - len(wrong) / len(items) >= 0.94, wrong

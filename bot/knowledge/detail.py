@@ -1,4 +1,4 @@
-"""Does a question ask for one specific detail (a person, a number, a date), and does an answer hold it?
+"""Does a question ask for one specific detail (a person, a number, a date, a place), and does an answer hold it?
 
 "Who is Alibaba's CEO?", "how many experts are active per token?" or "when was
 the first Qwen released?" ask for a fact, not a topic. The entry nearest in
@@ -6,14 +6,22 @@ topic (who builds Qwen, mixture of experts, release pace) speaks about the
 subject but does not state that fact, so answering with it passes a neighbour
 off as the answer: the bot should say its sources do not cover it.
 
-The test is deliberately crude and cheap: a person is asked for by a role
-("ceo", "founder", 负责人) that the entry must name; a number ("how many",
-多少, 几个) needs a quantity in the entry's answer (a figure such as "300",
+The test is deliberately crude and cheap: a person is asked for by a role or
+a title ("ceo", "founder", "chief security officer", 负责人) that the entry's
+answer must name; a number ("how many", 多少, 几个, or a measure named by its
+noun: "what's the embedding size", "what is the response latency") needs a quantity
+in the entry's answer (a figure such as "300",
 "170,000", "0.5B", "600 million", not a version such as "Qwen3" or "2.0"), in a
 sentence that names what the question counts (the matcher checks that with
 :func:`figure_sentences`: a budget is no headcount); a
-date ("when was", 哪一年) needs a year in it; a live figure (a share price,
-a market value) is never in a dated document. "How much" is not a number
+date ("when was", 哪一年, a release still to come, "when will qwen5
+ship?", and the date a model's training data ends, its "training cutoff")
+needs a year in it; a live figure (a share price,
+a market value) or a vendor's promotion (a free tier, trial credits, a
+discount) is never in a dated document, nor where an organisation's
+premises are (an office, a campus, a headquarters, a data centre: "where is
+the support team based?", 总部在哪), which sources about companies, layers and
+licences never give. "How much" is not a number
 asked: it asks for a price ("how much does it cost", which the pricing entry
 answers by pointing to the price page) or a degree ("how much detail").
 Every pattern runs over normalised text of bounded length and is linear.
@@ -26,30 +34,56 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.knowledge.background import simplified
 from bot.knowledge.faq import Entry
 
-Kind = Literal["person", "number", "date", "live"]
+Kind = Literal["person", "number", "date", "live", "place"]
 
 _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
 _PERSON = re.compile(
-    rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,3}}?({_ROLES}|head)\b"
+    rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,4}}?({_ROLES}|head|officer|director|author)\b"
     r"|\bwho\s+(leads|led|heads|headed|founded|co-?founded|wrote|authored)\b"
     rf"|\b({_ROLES})\s+of\b"
     "|(负责人|创始人|创办人|掌门人?|董事长|总裁|首席执行官|ceo|领导|老板)(?:是谁|叫什么)"
     "|谁(?:创立|创办|领导|带领|掌管)"
 )
 _NUMBER = re.compile(
-    r"\bhow (?:many|big|large)\b|\bwhat percentage\b|\bexact (?:number|figure|count|score|percentage)\b"
-    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,3}?revenue\b"
+    r"\bhow (?:many|big|large)\b|\bwhat (?:percentage|share|proportion|fraction) of\b"
+    r"|\bexact (?:number|figure|count|score|percentage)\b"
+    # a measure named by its noun: "what's the embedding size", "what is the response latency", "what's the max ..."
+    r"|\bwhat(?:'s| is| was| were)\s+(?:[\w'-]+\s+){0,4}?"
+    r"(?:revenue|size|length|latency|headcount|throughput|dimensions?|max|maximum|minimum)\b"
     # 多少 after a price or a limit asks "what is the price / the limit", which their entries answer
     # (the characters first, what may not precede them after: a look behind at every position costs)
     "|多少(?<!(?:价格|价钱|费用|收费|报价|限流|限额|配额|上限)多少)(?<!(?:价格是|价钱是|费用是|收费是|限流是|限额是|配额是|上限是)多少)(?!钱)"
     "|几(?<![哪这那]几)(?:个|张|种|位|次|台)"
 )
-# a figure that changes every day: no dated document holds it
-_LIVE = re.compile(r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值")
+# a figure that changes every day, or a vendor's promotions (what is free, or cheaper, for whom): no dated document
+# holds them
+_LIVE = re.compile(
+    r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值"
+    r"|\bfree (?:tier|trial|quota|credits?|allowance)|\btrial (?:credits?|quota|period)|\bdiscounts?\b"
+    r"|免费(?:额度|试用|套餐)|试用(?:额度|期)|优惠|折扣"
+)
 # "when was it released" asks a date; "when does it show up in the cloud" asks about a delay
-_DATE = re.compile(r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月")
+_DATE = re.compile(
+    r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月"
+    # a release still to come ("when will qwen5 ship?"): a date no dated document can hold
+    # ("when are new models released?" asks the usual pace, which the release entries answer)
+    r"|\bwhen will\s+(?:[\w'.-]+\s+){0,5}?(?:come out|launch|(?:be )?released?|ship)\b"
+    r"|\bwhen (?:is|are)\s+(?:[\w'.-]+\s+){0,5}?(?:coming out|launching|releasing|shipping|due|expected)\b"
+    # the date a model's training data ends
+    r"|\b(?:knowledge|training|data) cut-?off\b"
+)
+# where an organisation's premises are (an office, a campus, a headquarters, a data centre): the sources, about
+# companies, layers and licences, give no addresses
+_PREMISES = r"offices?|headquarters|headquartered|hq|campus(?:es)?|data ?cent(?:er|re)s?"
+_PLACE = re.compile(
+    rf"\bwhere(?:'s| is| are)\s+(?:[\w'-]+\s+){{0,5}}?(?:{_PREMISES}|based)\b"
+    rf"|\b(?:an?|any) (?:{_PREMISES}) in\b"
+    r"|(?:办公室?|园区|总部|数据中心)(?:设)?在哪|(?:哪个|哪里|哪儿|在哪)\S{0,3}?(?:办公|园区|总部|数据中心)"
+    r"|在\S{1,6}?有(?:办公室|园区|总部|数据中心)"
+)
 # a figure: several digits, or a number with a magnitude; not glued to a word (Qwen3) nor a version (2.0)
 _QUANTITY = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s*(?:[kmbt]\b|million|billion|thousand|hundred|万|亿|%)"
@@ -59,9 +93,13 @@ _QUANTITY = re.compile(
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
 _PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")
-_LIVE_CUES = ("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值")
+_LIVE_CUES = (
+    *("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值"),
+    *("free ", "trial ", "discount", "免费", "试用", "优惠", "折扣"),
+)
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
-_DATE_CUES = ("when ", "what ", "什么时候", "年", "何时", "几月")
+_DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
+_PLACE_CUES = ("where", "office", "headquarter", "hq", "campus", "cent", "办公", "园区", "总部", "数据中心")
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 
@@ -88,7 +126,11 @@ class Detail:
 
 
 def asked_detail(normalized: str) -> Detail | None:
-    """The detail a normalised question asks for, if it asks for one ("who is alibaba's ceo?")."""
+    """The detail a normalised question asks for, if it asks for one ("who is alibaba's ceo?").
+
+    Traditional Chinese is read as simplified (負責人是誰 as 负责人是谁).
+    """
+    normalized = simplified(normalized)
     person = _PERSON.search(normalized) if _holds_any(normalized, _PERSON_CUES) else None
     if person:
         return Detail("person", tuple(_ROLE_OF_VERB.get(group, group) for group in person.groups() if group))
@@ -98,6 +140,8 @@ def asked_detail(normalized: str) -> Detail | None:
         return Detail("number")
     if _holds_any(normalized, _DATE_CUES) and _DATE.search(normalized):
         return Detail("date")
+    if _holds_any(normalized, _PLACE_CUES) and _PLACE.search(normalized):
+        return Detail("place")
     return None
 
 
@@ -122,7 +166,7 @@ def holds(detail: Detail, entry: Entry, names: Callable[[str], bool], *, vouched
         return True
     if detail.kind == "person":
         return any(names(word) for word in detail.words)
-    if detail.kind == "live":
+    if detail.kind in ("live", "place"):
         return False
     text = f"{entry.answer}\n{entry.answer_zh}"
     return bool((_QUANTITY if detail.kind == "number" else _YEAR).search(text))

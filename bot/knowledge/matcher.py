@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 _CHINESE = re.compile(f"[{CJK}]")
 _ASCII_WORDS = re.compile(r"[a-z]+")
 # a capitalised word not opening a sentence ("DingTalk", "Hangzhou"), or an acronym ("GDPR", "MMLU")
-_NAME = re.compile(r"(?<![.?!\n]\s)(?<=\w\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,}\b")
+_NAME = re.compile(r"(?<![.?!\n]\s)(?<=[\w,/]\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,}\b")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
@@ -365,18 +365,21 @@ class Matcher:
             return outcome
         if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
-        if isinstance(outcome, Answer) and self._is_sure(question, terms, outcome.score):
+        best = self._position[ranked[0].entry.id] if ranked else None
+        if isinstance(outcome, Answer) and self._is_sure(question, terms, outcome.score, best):
             return outcome
-        if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms):
+        if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms, entry=best):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
 
-    def _is_sure(self, question: str, terms: dict[str, float], score: float) -> bool:
+    def _is_sure(self, question: str, terms: dict[str, float], score: float, entry: int | None = None) -> bool:
         """Is an answer this sure, whatever words the FAQ lacks? A name it never uses needs more than other words."""
         s = self.settings
         if score >= s.named_sure_threshold:
             return True
-        return score >= s.sure_threshold and not self._has_unexplained_word(question, terms, names_only=True)
+        return score >= s.sure_threshold and not self._has_unexplained_word(
+            question, terms, names_only=True, entry=entry
+        )
 
     def _asks_nothing(self, question: str) -> bool:
         """Thanks, and news about the topic, ask nothing.
@@ -408,8 +411,8 @@ class Matcher:
         if detail is None or None in details:
             return True
         index = self._position[entry.id]
-        credits = self._credits[index]
-        names = lambda word: any(term in credits for term in self.analyzer.terms(word))  # noqa: E731
+        stated = self._answer_terms(index) if detail.kind == "person" else set()
+        names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
         asked = {  # what the question is about, less the subject and its products ("qwen3")
             term
             for term in self.analyzer.terms(question)
@@ -420,6 +423,15 @@ class Matcher:
         if detail.kind == "number" and not vouched and asked.isdisjoint(self._figure_terms(index)):
             return False  # the entry's figures count something else ("how many researchers?" of a budget)
         return holds(detail, entry, names, vouched=vouched)
+
+    def _answer_terms(self, index: int) -> set[str]:
+        """The terms of the entry's answers (English and Chinese): a role it names there is a person it states.
+
+        Not its phrasings: "data protection officer asking: ..." says who asks, not who holds the post.
+        Worked out each time: only a question asking for a person, about to be answered, needs them.
+        """
+        entry = self.faq.entries[index]
+        return set(self.analyzer.terms(f"{entry.answer}\n{entry.answer_zh}"))
 
     def _figure_terms(self, index: int) -> set[str]:
         """The terms of the entry's answer sentences that state a figure: what its figures count.
@@ -439,7 +451,9 @@ class Matcher:
             ]
         return vouching
 
-    def _has_unexplained_word(self, question: str, terms: dict[str, float], *, names_only: bool = False) -> bool:
+    def _has_unexplained_word(
+        self, question: str, terms: dict[str, float], *, names_only: bool = False, entry: int | None = None
+    ) -> bool:
         """Do real words the FAQ never uses weigh as much as a topic word in the question ("ceo", "context window")?
 
         Only words of the language's word list count, and names: a misspelling
@@ -452,7 +466,8 @@ class Matcher:
         asker stands, not what they ask. A word's weight also falls with how
         common it is and with how many unknown words share the message.
         ``names_only``: only names count; a name is evidence of another product
-        or company even against a fairly sure match.
+        or company even against a fairly sure match. ``entry``: the best entry,
+        against which a name the FAQ uses elsewhere counts too (:meth:`_names_elsewhere`).
         """
         least = self.settings.unexplained_weight
         text = question[: self.settings.max_question_chars]
@@ -465,7 +480,28 @@ class Matcher:
             if term not in self.weights
             and (word in names or self._is_name(word) or (not names_only and zipf(word, _language(word)) > RARE))
         }
+        if entry is not None:
+            unknown.update(self._names_elsewhere(pairs, names, entry))
         return sum(terms.get(term, 0.0) for term in unknown) >= least
+
+    def _names_elsewhere(self, pairs: list[tuple[str, str]], names: set[str], entry: int) -> set[str]:
+        """The names in ``pairs`` that the FAQ uses but ``entry`` does not ("vllm", against the MoE entry).
+
+        A name says what a question is about as surely when another entry uses it as when none does: the entry
+        that lacks it speaks of something else. A name here is spelt as the FAQ spells it (not an alias's variant),
+        and is no plural of another of the FAQ's words ("llms").
+        """
+        credits = self._credits[entry]
+        return {
+            term
+            for word, term in pairs
+            if word == term
+            and term in self.weights
+            and term not in credits
+            and word not in self._alias_words
+            and not (word.endswith("s") and word[:-1] in self.weights)
+            and (word in names or self._is_name(word))
+        }
 
     def _is_name(self, word: str) -> bool:
         """An unlisted Latin word of three letters or more that is no typo or compound of listed words, nor

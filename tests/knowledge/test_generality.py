@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.knowledge import matcher as matcher_module
 from bot.knowledge.analyzer import Analyzer
 from bot.knowledge.background import near_listed, simplified, simplified_table, zipf
 from bot.knowledge.check import check_faq
@@ -217,6 +218,24 @@ def test_only_the_sentences_that_ask_can_hold_an_unexplained_word(shipped_matche
     assert isinstance(context, Answer)
     assert context.entry.id == "release-pace"
     assert isinstance(matcher.match("How often does the sommelier's Qwen ship?"), NotCovered)
+
+
+def test_a_capitalised_word_after_a_slash_or_a_comma_is_a_name() -> None:
+    """A word opening a sentence is capitalised for grammar's sake; one after "/" or "," as a name."""
+    assert matcher_module._NAME.findall("Is qwen used at Youku / Fliggy, or Tmall? Lazada too") == [
+        "Youku",
+        "Fliggy",
+        "Tmall",
+    ]
+
+
+def test_a_name_another_entry_uses_is_unexplained_by_the_entry_that_lacks_it(shipped_matcher: Matcher) -> None:
+    """vLLM is named by one entry only (API or self-host): a question on it is not the SLA entry's, however near."""
+    assert shipped_matcher.rank("is vllm covered by the model studio sla?", limit=1)[0].entry.id == "model-studio-sla"
+    assert isinstance(shipped_matcher.match("is vllm covered by the model studio sla?"), NotCovered)
+    served = shipped_matcher.match("can we serve the open qwen checkpoint with vllm on our own cluster?")
+    assert isinstance(served, Answer)
+    assert served.entry.id == "api-or-self-host"
 
 
 def test_a_word_of_the_faq_with_an_ending_is_no_name(shipped_matcher: Matcher) -> None:
