@@ -67,6 +67,7 @@ _ASCII_WORDS = re.compile(r"[a-z]+")
 # a capitalised word not opening a sentence ("DingTalk", "Hangzhou"), or an acronym ("GDPR", "MMLU")
 _NAME = re.compile(r"(?<![.?!\n]\s)(?<=[\w,/]\s)[A-Z][a-z]*[A-Z]?[a-z]+\b|\b[A-Z]{3,}\b")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+|(?<=[。？！])|\n+")
+SPECIFIC_NAME_ENTRIES = 2  # a name the FAQ uses in at most this many entries (or 2% of them) is a specific one
 COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "common" to the fast path...
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 ARRAY_MIN_ENTRIES = 1000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
@@ -489,15 +490,19 @@ class Matcher:
 
         A name says what a question is about as surely when another entry uses it as when none does: the entry
         that lacks it speaks of something else. A name here is spelt as the FAQ spells it (not an alias's variant),
-        and is no plural of another of the FAQ's words ("llms").
+        is no plural of another of the FAQ's words ("llms"), and is specific: used by a few entries at most.
+        One that many entries use ("LLM", "SLA") is the domain's own vocabulary, and says little about which.
         """
         credits = self._credits[entry]
+        entries = len(self._credits)
+        specific = self._idf(max(SPECIFIC_NAME_ENTRIES, entries // 50), entries)  # the weight of a term that few use
         return {
             term
             for word, term in pairs
             if word == term
             and term in self.weights
             and term not in credits
+            and self.weights[term] >= specific
             and word not in self._alias_words
             and not (word.endswith("s") and word[:-1] in self.weights)
             and (word in names or self._is_name(word))

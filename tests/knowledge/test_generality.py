@@ -238,6 +238,13 @@ def test_a_name_another_entry_uses_is_unexplained_by_the_entry_that_lacks_it(shi
     assert served.entry.id == "api-or-self-host"
 
 
+def test_a_name_many_entries_use_is_the_domains_vocabulary_not_another_topic(shipped_matcher: Matcher) -> None:
+    """LLM is used by several entries (vLLM by one): the roadmap entry's lacking it says nothing against it."""
+    outcome = shipped_matcher.match("roadmap-wise, is Qwen going beyond a plain LLM into agents?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "roadmap"
+
+
 def test_a_word_of_the_faq_with_an_ending_is_no_name(shipped_matcher: Matcher) -> None:
     outcome = shipped_matcher.match("who are the community finetuners behind qwen variants?")
     assert isinstance(outcome, Answer)
