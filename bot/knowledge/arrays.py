@@ -228,7 +228,7 @@ class NgramArrays:
             if numbers is None:
                 if len(self._words) >= _CACHE_LIMIT:
                     self._words.clear()
-                known = [ids[gram] for gram in self._word_grams(word) if gram in ids]
+                known = [number for number in map(ids.get, self._word_grams(word)) if number is not None]
                 numbers = self._words[word] = np.array(known, np.int64)
             found.append(numbers)
         return np.concatenate(found) if found else np.zeros(0, np.int64)

@@ -835,7 +835,8 @@ class Matcher:
         covered, phrasing_coverage = self._arrays.coverages(terms)
         import numpy as np  # already imported with the array index
 
-        scaled = covered**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent
+        scaled = phrasing_coverage**s.phrasing_exponent
+        scaled *= covered if s.coverage_exponent == 1 else covered**s.coverage_exponent  # x ** 1 is x: one call less
         scaled *= np.minimum(covered, self.min_evidence)  # as _combine, divided by 100 / total ** a / min_evidence
         last = float(np.partition(scaled, -limit)[-limit]) if limit < len(scaled) else float(scaled.min())
         near = (scaled >= last * (1 - ARRAY_MARGIN) if last > 0 else scaled > 0).nonzero()[0].tolist()

@@ -107,7 +107,7 @@ def word_grams(word: str) -> tuple[str, ...]:
     chinese = _has_chinese(word)
     marked = word if chinese else f" {word} "
     sizes = CHINESE_SIZES if chinese else SIZES
-    return tuple(marked[i : i + size] for size in sizes for i in range(len(marked) - size + 1))
+    return tuple([marked[i : i + size] for size in sizes for i in range(len(marked) - size + 1)])
 
 
 class NgramIndex:
