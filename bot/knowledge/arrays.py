@@ -202,7 +202,7 @@ class CentroidMatrix:
     """
 
     columns: npt.NDArray[np.float64]  # n-grams x (entries * width)
-    typical: Floats
+    typical: list[float]  # Python floats: a question's few candidates are divided by them one at a time
     width: int
 
 
@@ -274,11 +274,12 @@ class NgramArrays:
                 column = number * width + place
                 columns[entry.grams[start:end], column] = entry.weights[start:end]
                 typical[column] = entry.typical[place]
-        return CentroidMatrix(columns, typical, width)
+        return CentroidMatrix(columns, typical.tolist(), width)
 
-    def every_similarity(self, words: Sequence[str], matrix: CentroidMatrix) -> list[float]:
-        """:meth:`similarities` of a question's ``words`` to every entry of ``matrix``, from the rows of the
-        question's n-grams: a gather and a product in all (the sums in another order: equal but for the last bits).
+    def every_similarity(self, words: Sequence[str], matrix: CentroidMatrix, indices: Sequence[int]) -> list[float]:
+        """:meth:`similarities` of a question's ``words`` to the entries ``indices`` of ``matrix``, from the rows of
+        the question's n-grams: a gather and a product for every entry (the sums in another order: equal but for the
+        last bits), then each candidate's ratios in plain Python, the same divisions numpy would make.
 
         The rows are those of each occurrence of an n-gram, its weight shared among its occurrences: counting
         them (``bincount``) costs less than finding the distinct ones (``unique``).
@@ -287,12 +288,17 @@ class NgramArrays:
         counts = np.bincount(grams, minlength=len(self._idf))[grams]
         weight = (1.0 + np.log(counts)) * self._idf[grams]
         share = weight / counts
-        norm = np.sqrt(np.dot(share, weight))
+        norm = float(np.sqrt(np.dot(share, weight)))
         if not norm:
-            return [0.0] * (len(matrix.typical) // matrix.width)
-        cosines = np.dot(share, matrix.columns[grams]) / norm
-        ratios = np.minimum(1.0, cosines / matrix.typical)
-        best: list[float] = ratios.reshape(-1, matrix.width).max(axis=1).tolist()
+            return [0.0] * len(indices)
+        products: list[float] = np.dot(share, matrix.columns[grams]).tolist()
+        typical, width = matrix.typical, matrix.width
+        ratios = [0.0] * width
+        best = []
+        for index in indices:
+            for place, column in enumerate(range(index * width, (index + 1) * width)):
+                ratios[place] = min(1.0, products[column] / norm / typical[column])
+            best.append(max(ratios))
         return best
 
     def centroids(self, texts: Sequence[Numbers], groups: Sequence[int]) -> Centroids:

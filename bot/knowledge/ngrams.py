@@ -219,8 +219,7 @@ class NgramIndex:
             vector = self.normalized_vector(normalized)
             return [self.similarity(vector, index) for index in indices]
         if self._dense:
-            every = arrays.every_similarity(normalized_words(normalized), self._dense_centroids(arrays))
-            return [every[index] for index in indices]
+            return arrays.every_similarity(normalized_words(normalized), self._dense_centroids(arrays), indices)
         question = arrays.question(normalized_words(normalized))
         return arrays.similarities(question, [self._array_centroids(index, arrays) for index in indices])
 
