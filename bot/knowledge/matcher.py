@@ -406,12 +406,11 @@ class Matcher:
         at most?"), is answered by an entry that answers another of them.
         """
         text = question[: self.settings.max_question_chars]
-        normalized = self._normalize(text)  # the message as matched, which is the text's own unless it grew
-        whole = asked_detail(normalized if len(normalized) <= len(text) else normalize(text, max_chars=len(text)))
+        whole = asked_detail(self._normalized_within(text))
         if whole is None:
             return True
         asking = _parts(text)[-1:0:-1]
-        details = [asked_detail(normalize(part, max_chars=len(part))) for part in asking] if asking else [whole]
+        details = [asked_detail(self._normalized_within(part)) for part in asking] if asking else [whole]
         detail = details[0]
         if detail is None or None in details:
             return True
@@ -654,24 +653,25 @@ class Matcher:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
         unknown = s.unknown_word_weight if on_topic else s.unknown_word_weight_off_topic
-        strangers = {term for term in found if term not in self.weights}
+        weights, rarity = self.weights, self._rarity
+        strangers = set(found).difference(weights)
         if strangers:  # one unknown word in a short question says a lot; ten in a long one are mostly context
             unknown /= len(strangers) ** s.unknown_words_damping
         terms: dict[str, float] = {}
         for word, term in pairs:
             if term in terms:
                 continue
-            known = self.weights.get(term)
+            known = weights.get(term)
             if known is None and term != word and term.startswith(word):
                 continue  # a product's number or letter the FAQ never names ("qwen2"): its name carries it
             if known is None:
                 # on topic, an everyday word is just how people talk; in a message that names
                 # none of the topic words ("who funds mistral?"), any word the FAQ lacks says "elsewhere"
-                weight = unknown * (self._rarity(word) if on_topic else 1.0)
+                weight = unknown * (rarity(word) if on_topic else 1.0)
             elif word in self._alias_words:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:
-                weight = known * max(self._rarity(word), s.common_word_share)
+                weight = known * max(rarity(word), s.common_word_share)
             if term in avoided_terms:
                 weight *= s.avoided_weight
             if weight:
@@ -681,6 +681,12 @@ class Matcher:
     def _normalize(self, text: str) -> str:
         """``text`` normalised as the analyzer and the n-grams read a question."""
         return normalize(text, max_chars=self.settings.max_question_chars)
+
+    def _normalized_within(self, text: str) -> str:
+        """``text`` (at most ``max_question_chars`` long) normalised to at most its own length: the text as matched
+        (:meth:`_normalize`, remembered), unless normalising made it longer."""
+        normalized = self._normalize(text)
+        return normalized if len(normalized) <= len(text) else normalize(text, max_chars=len(text))
 
     def _pairs(self, normalized: str, *, spell: bool = False) -> tuple[tuple[str, str], ...]:
         """The analyzer's (word, term) pairs of normalised text, spell-corrected first if ``spell``.
