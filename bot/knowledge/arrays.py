@@ -121,16 +121,18 @@ class ArrayIndex:
         Entries and phrasings are added up in one ``bincount``: on a small FAQ,
         numpy's cost per call is most of the cost.
         """
-        ids, values, weights = [], [], []
+        ids, values, weights, lengths = [], [], [], []
+        joined = self._joined
         for term, weight in terms.items():
-            found = self._postings(term)
+            found = joined.get(term) or self._postings(term)  # most terms were joined by an earlier question
             if found is not None:
                 ids.append(found[0])
                 values.append(found[1])
                 weights.append(weight)
+                lengths.append(len(found[0]))
         if not ids:
             return np.zeros(self.entries), np.zeros(self.entries)
-        products = np.concatenate(values) * _repeated(weights, ids)
+        products = np.concatenate(values) * np.array(weights).repeat(lengths)  # the method: np.repeat wraps a list
         sums = np.bincount(np.concatenate(ids), products, self.entries + self.phrasings).astype(np.float64, copy=False)
         best_phrasing: Floats = np.maximum.reduceat(sums[self.entries :] / self._norms, self._starts)
         return sums[: self.entries], best_phrasing
@@ -173,12 +175,6 @@ def _split(array: npt.NDArray[Any], bounds: npt.NDArray[np.generic], count: int)
     if len(bounds) != count + 1 or bounds[0] != 0 or bounds[-1] != len(array) or np.any(np.diff(bounds) < 0):
         raise ValueError("the bounds do not fit the array")
     return [array[start:end] for start, end in pairwise(bounds.tolist())]  # views: np.split is slower by far
-
-
-def _repeated(weights: list[float], postings: list[npt.NDArray[np.int32]]) -> Floats:
-    """Each term's weight, once for each of its postings."""
-    repeated: Floats = np.array(weights).repeat([len(ids) for ids in postings])  # the method: np.repeat wraps a list
-    return repeated
 
 
 @dataclass(frozen=True)
