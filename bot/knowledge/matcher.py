@@ -42,6 +42,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from operator import truediv
 from typing import TYPE_CHECKING, Any
@@ -887,10 +888,14 @@ def _language(word: str) -> str:
     return "zh" if _CHINESE.match(word) else "en"
 
 
-def _parts(question: str) -> list[str]:
-    """The whole question, then each of its sentences that asks something, if it has several."""
+@lru_cache(maxsize=32)
+def _parts(question: str) -> tuple[str, ...]:
+    """The whole question, then each of its sentences that asks something, if it has several.
+
+    The last few questions' are remembered: ranking, the detail check and the unexplained-word check each ask.
+    """
     sentences = [part for part in _SENTENCE_END.split(question) if part.strip()]
     if len(sentences) < 2:
-        return [question]
+        return (question,)
     asking = [part for part in sentences if "?" in part or "？" in part] or sentences[-1:]
-    return [question, *asking]
+    return (question, *asking)
