@@ -124,40 +124,47 @@ class Analyzer:
             text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)
         for chinese, word in _PIECE.findall(text):
             if word:
-                latin.extend((word,) if word.isalpha() or _GLUED.fullmatch(word) else _LETTERS_THEN_DIGITS.split(word))
+                if word.isalpha() or _GLUED.fullmatch(word):
+                    latin.append(word)
+                else:
+                    latin.extend(_LETTERS_THEN_DIGITS.split(word))
                 continue
-            pairs.extend(self._latin_words(latin, glued))
-            latin = []
+            if latin:
+                self._latin_words(latin, glued, pairs)
+                latin = []
             pairs.extend((word, word) for word in self._chinese_run(chinese.translate(simplified_table())))
-        pairs.extend(self._latin_words(latin, glued))
+        if latin:
+            self._latin_words(latin, glued, pairs)
         return pairs
 
-    def _latin_words(self, tokens: list[str], glued: dict[str, str]) -> Iterator[tuple[str, str]]:
-        """Words of a run of Latin tokens: longest alias phrase first, then single words.
+    def _latin_words(self, tokens: list[str], glued: dict[str, str], pairs: list[tuple[str, str]]) -> None:
+        """Add to ``pairs`` the words of a run of Latin tokens: longest alias phrase first, then single words.
 
         A product with its letter or number ("qwen3", in ``glued``) is written as the
         bare name ("qwen"): the name is the word, the suffix only tells products apart.
         """
         i = 0
-        while i < len(tokens):
+        count = len(tokens)
+        words = self._words
+        while i < count:
             token = tokens[i]
             if token in self._phrase_starts:
                 phrase = self._phrase_at(tokens, i)
                 if phrase:
                     length, canonical = phrase
-                    yield from ((word, word) for word in canonical)
+                    pairs.extend((word, word) for word in canonical)
                     i += length
                     continue
             i += 1
             if token in glued:
-                yield glued[token], token
+                pairs.append((glued[token], token))
                 continue
-            pairs = self._words.get(token)
-            if pairs is None:
-                if len(self._words) >= _CACHE_LIMIT:
-                    self._words.clear()
-                pairs = self._words[token] = self._word(token)
-            yield from pairs
+            found = words.get(token)
+            if found is None:
+                if len(words) >= _CACHE_LIMIT:
+                    words.clear()
+                found = words[token] = self._word(token)
+            pairs.extend(found)
 
     def _phrase_at(self, tokens: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
         """The longest alias phrase of two or more words starting at ``tokens[i]``, and its length."""

@@ -121,16 +121,18 @@ class ArrayIndex:
         Entries and phrasings are added up in one ``bincount``: on a small FAQ,
         numpy's cost per call is most of the cost.
         """
-        ids, values, weights = [], [], []
+        ids, values, weights, lengths = [], [], [], []
+        joined = self._joined
         for term, weight in terms.items():
-            found = self._postings(term)
+            found = joined.get(term) or self._postings(term)  # most terms were joined by an earlier question
             if found is not None:
                 ids.append(found[0])
                 values.append(found[1])
                 weights.append(weight)
+                lengths.append(len(found[0]))
         if not ids:
             return np.zeros(self.entries), np.zeros(self.entries)
-        products = np.concatenate(values) * _repeated(weights, ids)
+        products = np.concatenate(values) * np.array(weights).repeat(lengths)  # the method: np.repeat wraps a list
         sums = np.bincount(np.concatenate(ids), products, self.entries + self.phrasings).astype(np.float64, copy=False)
         best_phrasing: Floats = np.maximum.reduceat(sums[self.entries :] / self._norms, self._starts)
         return sums[: self.entries], best_phrasing
@@ -175,12 +177,6 @@ def _split(array: npt.NDArray[Any], bounds: npt.NDArray[np.generic], count: int)
     return [array[start:end] for start, end in pairwise(bounds.tolist())]  # views: np.split is slower by far
 
 
-def _repeated(weights: list[float], postings: list[npt.NDArray[np.int32]]) -> Floats:
-    """Each term's weight, once for each of its postings."""
-    repeated: Floats = np.array(weights).repeat([len(ids) for ids in postings])  # the method: np.repeat wraps a list
-    return repeated
-
-
 @dataclass(frozen=True)
 class Centroids:
     """An entry's n-gram centroids one after another: their n-grams (as numbers, ascending within each) and unit
@@ -202,7 +198,7 @@ class CentroidMatrix:
     """
 
     columns: npt.NDArray[np.float64]  # n-grams x (entries * width)
-    typical: Floats
+    typical: list[float]  # Python floats: a question's few candidates are divided by them one at a time
     width: int
 
 
@@ -228,7 +224,7 @@ class NgramArrays:
             if numbers is None:
                 if len(self._words) >= _CACHE_LIMIT:
                     self._words.clear()
-                known = [ids[gram] for gram in self._word_grams(word) if gram in ids]
+                known = [number for number in map(ids.get, self._word_grams(word)) if number is not None]
                 numbers = self._words[word] = np.array(known, np.int64)
             found.append(numbers)
         return np.concatenate(found) if found else np.zeros(0, np.int64)
@@ -274,11 +270,12 @@ class NgramArrays:
                 column = number * width + place
                 columns[entry.grams[start:end], column] = entry.weights[start:end]
                 typical[column] = entry.typical[place]
-        return CentroidMatrix(columns, typical, width)
+        return CentroidMatrix(columns, typical.tolist(), width)
 
-    def every_similarity(self, words: Sequence[str], matrix: CentroidMatrix) -> list[float]:
-        """:meth:`similarities` of a question's ``words`` to every entry of ``matrix``, from the rows of the
-        question's n-grams: a gather and a product in all (the sums in another order: equal but for the last bits).
+    def every_similarity(self, words: Sequence[str], matrix: CentroidMatrix, indices: Sequence[int]) -> list[float]:
+        """:meth:`similarities` of a question's ``words`` to the entries ``indices`` of ``matrix``, from the rows of
+        the question's n-grams: a gather and a product for every entry (the sums in another order: equal but for the
+        last bits), then each candidate's ratios in plain Python, the same divisions numpy would make.
 
         The rows are those of each occurrence of an n-gram, its weight shared among its occurrences: counting
         them (``bincount``) costs less than finding the distinct ones (``unique``).
@@ -287,12 +284,17 @@ class NgramArrays:
         counts = np.bincount(grams, minlength=len(self._idf))[grams]
         weight = (1.0 + np.log(counts)) * self._idf[grams]
         share = weight / counts
-        norm = np.sqrt(np.dot(share, weight))
+        norm = float(np.sqrt(np.dot(share, weight)))
         if not norm:
-            return [0.0] * (len(matrix.typical) // matrix.width)
-        cosines = np.dot(share, matrix.columns[grams]) / norm
-        ratios = np.minimum(1.0, cosines / matrix.typical)
-        best: list[float] = ratios.reshape(-1, matrix.width).max(axis=1).tolist()
+            return [0.0] * len(indices)
+        products: list[float] = np.dot(share, matrix.columns[grams]).tolist()
+        typical, width = matrix.typical, matrix.width
+        ratios = [0.0] * width
+        best = []
+        for index in indices:
+            for place, column in enumerate(range(index * width, (index + 1) * width)):
+                ratios[place] = min(1.0, products[column] / norm / typical[column])
+            best.append(max(ratios))
         return best
 
     def centroids(self, texts: Sequence[Numbers], groups: Sequence[int]) -> Centroids:

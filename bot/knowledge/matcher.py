@@ -40,8 +40,9 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from operator import truediv
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,7 @@ COMMON_POSTINGS = 500  # a term in more entries than this (or 5% of them) is "co
 COMMON_REACH = 0.3  # ...and left unwalked while the common terms weigh at most this share of the question
 ARRAY_MIN_ENTRIES = 1000  # an FAQ this large is ranked with numpy arrays (bot.knowledge.arrays)
 _CACHE_LIMIT = 100_000  # words whose rarity is remembered before the memory is cleared
+_RECENT_TEXTS = 64  # texts whose analysis is remembered (see Matcher._pairs)
 ARRAY_MARGIN = 1e-9  # scores within this share of the last place are recomputed in plain Python before ranking
 _Ranker = Callable[[dict[str, float], int], list[tuple[float, int]]]
 
@@ -284,6 +286,9 @@ class Matcher:
         (``arrays`` when restored; on a large FAQ the phrasings' terms are not kept: see :meth:`_phrasings_of`)."""
         self._position = {entry.id: index for index, entry in enumerate(self.faq.entries)}
         self._vouched: dict[int, list[tuple[str, frozenset[str]]]] = {}  # see _vouching_phrasings
+        self._stated: dict[int, tuple[frozenset[str], frozenset[str]]] = {}  # see _answer_terms, _figure_terms
+        self._analysed: dict[str, tuple[tuple[str, str], ...]] = {}  # see _pairs
+        self._spelled: dict[str, str] = {}  # see _pairs
         self._rarities: dict[str, float] = {}  # see _rarity
         self._phrasings: dict[int, _Phrasings] = {}  # built on first use: see _phrasings_of
         self._arrays: ArrayIndex | None = arrays
@@ -402,12 +407,11 @@ class Matcher:
         at most?"), is answered by an entry that answers another of them.
         """
         text = question[: self.settings.max_question_chars]
-        normalized = self._normalize(text)  # the message as matched, which is the text's own unless it grew
-        whole = asked_detail(normalized if len(normalized) <= len(text) else normalize(text, max_chars=len(text)))
+        whole = asked_detail(self._normalized_within(text))
         if whole is None:
             return True
         asking = _parts(text)[-1:0:-1]
-        details = [asked_detail(normalize(part, max_chars=len(part))) for part in asking] if asking else [whole]
+        details = [asked_detail(self._normalized_within(part)) for part in asking] if asking else [whole]
         detail = details[0]
         if detail is None or None in details:
             return True
@@ -416,7 +420,7 @@ class Matcher:
         names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
         asked = {  # what the question is about, less the subject and its products ("qwen3")
             term
-            for term in self.analyzer.terms(question)
+            for _, term in self._pairs(self._normalize(question))
             if self.weights.get(term) and not any(term.startswith(word) for word in self._topic)
         }
         vouching = self._vouching_phrasings(index)
@@ -425,21 +429,27 @@ class Matcher:
             return False  # the entry's figures count something else ("how many researchers?" of a budget)
         return holds(detail, entry, names, vouched=vouched)
 
-    def _answer_terms(self, index: int) -> set[str]:
+    def _answer_terms(self, index: int) -> frozenset[str]:
         """The terms of the entry's answers (English and Chinese): a role it names there is a person it states.
 
         Not its phrasings: "data protection officer asking: ..." says who asks, not who holds the post.
-        Worked out each time: only a question asking for a person, about to be answered, needs them.
+        Worked out on first need (only a question asking for a detail, about to be answered, needs them).
         """
-        entry = self.faq.entries[index]
-        return set(self.analyzer.terms(f"{entry.answer}\n{entry.answer_zh}"))
+        return self._stated_terms(index)[0]
 
-    def _figure_terms(self, index: int) -> set[str]:
-        """The terms of the entry's answer sentences that state a figure: what its figures count.
+    def _figure_terms(self, index: int) -> frozenset[str]:
+        """The terms of the entry's answer sentences that state a figure: what its figures count."""
+        return self._stated_terms(index)[1]
 
-        Worked out each time: only a question asking for a number, about to be answered, needs them.
-        """
-        return {term for text in figure_sentences(self.faq.entries[index]) for term in self.analyzer.terms(text)}
+    def _stated_terms(self, index: int) -> tuple[frozenset[str], frozenset[str]]:
+        """:meth:`_answer_terms` and :meth:`_figure_terms` of an entry, worked out on first need and remembered."""
+        found = self._stated.get(index)
+        if found is None:
+            entry = self.faq.entries[index]
+            answers = frozenset(self.analyzer.terms(f"{entry.answer}\n{entry.answer_zh}"))
+            figures = frozenset(term for text in figure_sentences(entry) for term in self.analyzer.terms(text))
+            found = self._stated[index] = (answers, figures)
+        return found
 
     def _vouching_phrasings(self, index: int) -> list[tuple[str, frozenset[str]]]:
         """The entry's phrasings that ask for a detail, as (kind, the phrasing's terms); worked out on first need."""
@@ -473,7 +483,7 @@ class Matcher:
         least = self.settings.unexplained_weight
         text = question[: self.settings.max_question_chars]
         asked = " ".join(_parts(text)[1:]) or text  # the sentences that ask, in a message of several
-        pairs = self.analyzer.pairs(asked, spell=self.speller)
+        pairs = self._pairs(self._normalize(asked), spell=True)
         names = {word.lower() for word in _NAME.findall(asked)}  # "DingTalk", "GDPR": a name is no misspelling
         unknown = {
             term
@@ -485,7 +495,7 @@ class Matcher:
             unknown.update(self._names_elsewhere(pairs, names, entry))
         return sum(terms.get(term, 0.0) for term in unknown) >= least
 
-    def _names_elsewhere(self, pairs: list[tuple[str, str]], names: set[str], entry: int) -> set[str]:
+    def _names_elsewhere(self, pairs: Sequence[tuple[str, str]], names: set[str], entry: int) -> set[str]:
         """The names in ``pairs`` that the FAQ uses but ``entry`` does not ("vllm", against the MoE entry).
 
         A name says what a question is about as surely when another entry uses it as when none does: the entry
@@ -637,31 +647,32 @@ class Matcher:
 
     def _query_terms(self, normalized: str, avoided: list[str], on_topic: bool | None) -> tuple[dict[str, float], bool]:
         """:meth:`query_terms` of a text, given it normalised and its :meth:`_avoidance`."""
-        pairs = self.analyzer.normalized_pairs(self.speller(normalized))
+        pairs = self._pairs(normalized, spell=True)
         found = [term for _, term in pairs]
         avoided_terms = self._avoided_terms(normalized, avoided)
         if on_topic is None:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
         unknown = s.unknown_word_weight if on_topic else s.unknown_word_weight_off_topic
-        strangers = {term for term in found if term not in self.weights}
+        weights, rarity = self.weights, self._rarity
+        strangers = set(found).difference(weights)
         if strangers:  # one unknown word in a short question says a lot; ten in a long one are mostly context
             unknown /= len(strangers) ** s.unknown_words_damping
         terms: dict[str, float] = {}
         for word, term in pairs:
             if term in terms:
                 continue
-            known = self.weights.get(term)
+            known = weights.get(term)
             if known is None and term != word and term.startswith(word):
                 continue  # a product's number or letter the FAQ never names ("qwen2"): its name carries it
             if known is None:
                 # on topic, an everyday word is just how people talk; in a message that names
                 # none of the topic words ("who funds mistral?"), any word the FAQ lacks says "elsewhere"
-                weight = unknown * (self._rarity(word) if on_topic else 1.0)
+                weight = unknown * (rarity(word) if on_topic else 1.0)
             elif word in self._alias_words:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:
-                weight = known * max(self._rarity(word), s.common_word_share)
+                weight = known * max(rarity(word), s.common_word_share)
             if term in avoided_terms:
                 weight *= s.avoided_weight
             if weight:
@@ -671,6 +682,32 @@ class Matcher:
     def _normalize(self, text: str) -> str:
         """``text`` normalised as the analyzer and the n-grams read a question."""
         return normalize(text, max_chars=self.settings.max_question_chars)
+
+    def _normalized_within(self, text: str) -> str:
+        """``text`` (at most ``max_question_chars`` long) normalised to at most its own length: the text as matched
+        (:meth:`_normalize`, remembered), unless normalising made it longer."""
+        normalized = self._normalize(text)
+        return normalized if len(normalized) <= len(text) else normalize(text, max_chars=len(text))
+
+    def _pairs(self, normalized: str, *, spell: bool = False) -> tuple[tuple[str, str], ...]:
+        """The analyzer's (word, term) pairs of normalised text, spell-corrected first if ``spell``.
+
+        The last few texts' are remembered: ranking, the detail check and the
+        unexplained-word check of one message each read the same text's pairs.
+        """
+        if spell:
+            spelled = self._spelled.get(normalized)
+            if spelled is None:
+                if len(self._spelled) >= _RECENT_TEXTS:
+                    self._spelled.clear()
+                spelled = self._spelled[normalized] = self.speller(normalized)
+            normalized = spelled
+        found = self._analysed.get(normalized)
+        if found is None:
+            if len(self._analysed) >= _RECENT_TEXTS:
+                self._analysed.clear()
+            found = self._analysed[normalized] = tuple(self.analyzer.normalized_pairs(normalized))
+        return found
 
     def _avoidance(self, text: str, normalized: str) -> list[str]:
         """The spans where the message says what it wants to avoid (none, mostly: the raw text is looked at first)."""
@@ -805,7 +842,8 @@ class Matcher:
         covered, phrasing_coverage = self._arrays.coverages(terms)
         import numpy as np  # already imported with the array index
 
-        scaled = covered**s.coverage_exponent * phrasing_coverage**s.phrasing_exponent
+        scaled = phrasing_coverage**s.phrasing_exponent
+        scaled *= covered if s.coverage_exponent == 1 else covered**s.coverage_exponent  # x ** 1 is x: one call less
         scaled *= np.minimum(covered, self.min_evidence)  # as _combine, divided by 100 / total ** a / min_evidence
         last = float(np.partition(scaled, -limit)[-limit]) if limit < len(scaled) else float(scaled.min())
         near = (scaled >= last * (1 - ARRAY_MARGIN) if last > 0 else scaled > 0).nonzero()[0].tolist()
@@ -850,10 +888,14 @@ def _language(word: str) -> str:
     return "zh" if _CHINESE.match(word) else "en"
 
 
-def _parts(question: str) -> list[str]:
-    """The whole question, then each of its sentences that asks something, if it has several."""
+@lru_cache(maxsize=32)
+def _parts(question: str) -> tuple[str, ...]:
+    """The whole question, then each of its sentences that asks something, if it has several.
+
+    The last few questions' are remembered: ranking, the detail check and the unexplained-word check each ask.
+    """
     sentences = [part for part in _SENTENCE_END.split(question) if part.strip()]
     if len(sentences) < 2:
-        return [question]
+        return (question,)
     asking = [part for part in sentences if "?" in part or "？" in part] or sentences[-1:]
-    return [question, *asking]
+    return (question, *asking)

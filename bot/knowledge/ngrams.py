@@ -107,7 +107,7 @@ def word_grams(word: str) -> tuple[str, ...]:
     chinese = _has_chinese(word)
     marked = word if chinese else f" {word} "
     sizes = CHINESE_SIZES if chinese else SIZES
-    return tuple(marked[i : i + size] for size in sizes for i in range(len(marked) - size + 1))
+    return tuple([marked[i : i + size] for size in sizes for i in range(len(marked) - size + 1)])
 
 
 class NgramIndex:
@@ -219,8 +219,7 @@ class NgramIndex:
             vector = self.normalized_vector(normalized)
             return [self.similarity(vector, index) for index in indices]
         if self._dense:
-            every = arrays.every_similarity(normalized_words(normalized), self._dense_centroids(arrays))
-            return [every[index] for index in indices]
+            return arrays.every_similarity(normalized_words(normalized), self._dense_centroids(arrays), indices)
         question = arrays.question(normalized_words(normalized))
         return arrays.similarities(question, [self._array_centroids(index, arrays) for index in indices])
 

@@ -45,7 +45,8 @@ class Speller:
 
     def __call__(self, text: str) -> str:
         """``text`` with each unknown word replaced by its correction, if it has one."""
-        corrections = {word: fixed for word in set(_WORD.findall(text)) if (fixed := self.correct(word)) != word}
+        unknown = set(_WORD.findall(text)) - self._known  # a known word is its own correction: most are
+        corrections = {word: fixed for word in unknown if (fixed := self.correct(word)) != word}
         if not corrections:
             return text  # most messages: nothing to replace, and no replacement called for each word
         return _WORD.sub(lambda match: corrections.get(match.group(0), match.group(0)), text)
