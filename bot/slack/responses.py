@@ -9,7 +9,6 @@ TLS handshake with Slack. :class:`RespondOnKeptAliveSession` gives every request
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -18,10 +17,9 @@ from slack_bolt.async_app import AsyncBoltRequest, AsyncRespond
 from slack_bolt.context.respond.internals import _build_message  # what Bolt's respond() posts, built the same way
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-
-log = logging.getLogger(__name__)
 
 
 class KeptAliveRespond(AsyncRespond):
@@ -65,22 +63,20 @@ class KeptAliveRespond(AsyncRespond):
         return await webhook.send_dict(message)
 
 
-class RespondOnKeptAliveSession(AsyncMiddleware):
-    """Give each request that carries a ``response_url`` a :class:`KeptAliveRespond` on its client's session.
+def respond_for(response_url: str, client: AsyncWebClient) -> AsyncRespond:
+    """``respond()`` to ``response_url`` on ``client``'s kept-alive session; Bolt's own while it has none yet."""
+    if client.session is None:
+        return AsyncRespond(response_url=response_url, proxy=client.proxy, ssl=client.ssl)
+    return KeptAliveRespond(response_url, client.session, proxy=client.proxy, ssl=client.ssl)
 
-    A client with no session yet keeps Bolt's ``respond()`` (a session per call), and says so at debug level.
-    """
+
+class RespondOnKeptAliveSession(AsyncMiddleware):
+    """Give each request that carries a ``response_url`` its :func:`respond_for` on the request's client."""
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
         context = req.context
         if isinstance(context.response_url, str) and context.client is not None:
-            client = context.client
-            if client.session is None:
-                log.debug("no kept-alive session yet: respond() opens its own")
-            else:
-                context["respond"] = KeptAliveRespond(
-                    context.response_url, client.session, proxy=client.proxy, ssl=client.ssl
-                )
+            context["respond"] = respond_for(context.response_url, context.client)
         return await next()

@@ -37,7 +37,7 @@ from bot.logs import request_line
 from bot.services import Services
 from bot.slack import blocks
 from bot.slack.curation_blocks import Asked, carry_question, with_ask_expert
-from bot.slack.responses import KeptAliveRespond
+from bot.slack.responses import respond_for
 from bot.storage import AskedQuestion, Outcome
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,7 @@ async def apologise(body: dict[str, Any], client: AsyncWebClient) -> None:
     apology = blocks.apology_message()
     try:
         if isinstance(body.get("response_url"), str):  # slash commands and buttons
-            url, session = body["response_url"], client.session
-            respond = KeptAliveRespond(url, session) if session else AsyncRespond(response_url=url)
+            respond = respond_for(body["response_url"], client)
             await respond(response_type="ephemeral", replace_original=False, **apology)
             return
         event = body.get("event") or {}
