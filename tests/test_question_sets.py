@@ -1,12 +1,12 @@
-"""The matcher on the ten held-out question sets, pooled: regressions fail here.
+"""The matcher on the eleven held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all ten have been seen since
-(``sealed2`` to ``sealed6`` were each scored once at first sight, then joined
+first sight (``bench/question_sets/README.md``); all eleven have been seen since
+(``sealed2`` to ``sealed7`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit just under the pooled ones: 81.7% in
-scope right, 98.7% off topic quiet, 93.0% near domain quiet or honest.
+prints the figures; the bars sit just under the pooled ones: 81.5% in
+scope right, 98.6% off topic quiet, 92.5% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import yaml
 from bot.knowledge.matcher import Answer, Matcher
 
 SETS = Path(__file__).resolve().parent.parent / "bench" / "question_sets"
-FILES = ("ml", "legal", "zh", "general", "product", "sealed2", "sealed3", "sealed4", "sealed5", "sealed6")
+FILES = ("ml", "legal", "zh", "general", "product", "sealed2", "sealed3", "sealed4", "sealed5", "sealed6", "sealed7")
 
 
 def _items(section: str) -> list[dict[str, Any]]:
@@ -56,11 +56,11 @@ def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 92.5% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 92% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.925, wrong
+    assert 1 - len(wrong) / len(items) >= 0.92, wrong
