@@ -38,6 +38,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 STOPWORDS = ENGLISH_STOPWORDS | CHAT_FILLER
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _PIECE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
+_TOKEN = re.compile(r"[^\W_]+")  # _PIECE's Latin tokens, in text that holds no Chinese
 _LETTERS_THEN_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
 # a word, then one letter or a short number glued to it: "qwen-x", "qwen3", "qwen2.5"
 _PRODUCT_SUFFIX = re.compile(r"(?<![^\W_])([^\W\d_]{2,})(?:-?(\d{1,2})|-([^\W\d_]))(?![^\W_])")
@@ -116,9 +117,13 @@ class Analyzer:
     def normalized_pairs(self, text: str) -> list[tuple[str, str]]:
         """(word as written, term) for each term of normalised text; an alias's word is its canonical form."""
         pairs: list[tuple[str, str]] = []
+        numbered = _DIGIT_OR_HYPHEN.search(text) is not None
+        if not numbered and text.isascii():  # most messages: English words, each a token of letters
+            self._latin_words(_TOKEN.findall(text), {}, pairs)
+            return pairs
         latin: list[str] = []
         glued = {}  # a product's number or letter needs a digit or a hyphen, which most text lacks
-        if _DIGIT_OR_HYPHEN.search(text):
+        if numbered:
             glued = {word + (number or letter): word for word, number, letter in _PRODUCT_SUFFIX.findall(text)}
         if glued:
             text = _PRODUCT_SUFFIX.sub(_glue_suffix, text)

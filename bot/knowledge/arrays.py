@@ -287,7 +287,7 @@ class NgramArrays:
         norm = float(np.sqrt(np.dot(share, weight)))
         if not norm:
             return [0.0] * len(indices)
-        products: list[float] = np.dot(share, matrix.columns[grams]).tolist()
+        products: list[float] = np.dot(share, matrix.columns.take(grams, axis=0)).tolist()  # take: a faster gather
         typical, width = matrix.typical, matrix.width
         ratios = [0.0] * width
         best = []

@@ -20,7 +20,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import cast
@@ -93,7 +93,14 @@ def simplified(text: str) -> str:
     ASCII text, most messages, holds none of them and is returned as it is: the check costs nothing, a
     translation through a table of thousands of characters does.
     """
-    return text if text.isascii() else text.translate(simplified_table())
+    return text if text.isascii() else _translated(text)
+
+
+@lru_cache(maxsize=32)
+def _translated(text: str) -> str:
+    """:func:`simplified` of text that is not ASCII, remembered for the last few: the checks of one message
+    (thanks, statement, the detail asked) each fold it."""
+    return text.translate(simplified_table())
 
 
 @cache

@@ -845,7 +845,12 @@ class Matcher:
         scaled = phrasing_coverage**s.phrasing_exponent
         scaled *= covered if s.coverage_exponent == 1 else covered**s.coverage_exponent  # x ** 1 is x: one call less
         scaled *= np.minimum(covered, self.min_evidence)  # as _combine, divided by 100 / total ** a / min_evidence
-        last = float(np.partition(scaled, -limit)[-limit]) if limit < len(scaled) else float(scaled.min())
+        if limit < len(scaled):
+            top = scaled.copy()
+            top.partition(-limit)  # in place: np.partition copies too, through a wrapper
+            last = float(top[-limit])
+        else:
+            last = float(scaled.min())
         near = (scaled >= last * (1 - ARRAY_MARGIN) if last > 0 else scaled > 0).nonzero()[0].tolist()
         exact = [(self._combine(covered.item(i) / total, phrasing_coverage.item(i), total), i) for i in near]
         exact.sort(key=lambda item: (-item[0], item[1]))

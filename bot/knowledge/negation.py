@@ -29,8 +29,16 @@ _CUE = re.compile(
 )
 
 
+# one of these is in every English cue: ASCII text (most messages) without any needs no scan with the cues
+_CUE_WORDS = ("want", "wish", "plan", "intend", "like", "rather", "instead")
+
+
 def may_avoid(text: str) -> bool:
     """Could ``text`` (raw) say what it wants to avoid? False means :func:`avoided_spans` finds nothing."""
+    if text.isascii():
+        lowered = text.lower()
+        if not any(map(lowered.__contains__, _CUE_WORDS)):
+            return False
     return _CUE.search(text) is not None
 
 

@@ -27,7 +27,6 @@ _EMOJI = re.compile(r":[a-z0-9_+'-]+:", re.IGNORECASE)
 _QUOTE_MARKER = re.compile(r"^[^\S\n]*>+[^\S\n]?", re.MULTILINE)  # not \s: it would scan every later line
 _FORMATTING = re.compile(r"[*_~`]+")
 _URL_NOISE = re.compile(r"https?://|www\.")
-_WHITESPACE = re.compile(r"\s+")
 # what any step before case folding acts on: text without it only needs folding and white space
 _MARKUP_OR_NOISE = re.compile(r"[<>&:*_~`]|https?://|www\.")
 
@@ -74,8 +73,11 @@ def unicode_form(text: str) -> str:
 
 
 def whitespace(text: str) -> str:
-    """Collapse runs of white space into one space and trim the ends."""
-    return _WHITESPACE.sub(" ", text).strip()
+    """Collapse runs of white space into one space and trim the ends.
+
+    ``str.split`` and ``\\s`` know the same white space; splitting and joining costs a fraction of a substitution.
+    """
+    return " ".join(text.split())
 
 
 STEPS: tuple[Step, ...] = (

@@ -63,6 +63,22 @@ def test_spell_hook_runs_before_aliases() -> None:
     assert analyzer.terms("huging face", spell=lambda text: text.replace("huging", "hugging")) == ["huggingface"]
 
 
+_LATIN_TEXT = st.lists(
+    st.sampled_from(["hugging", "face", "hf", "the", "licence", "licensing", "models", "open", "qwen", "a"])
+    | st.text(alphabet="abcdefghijklmnopqrstuvwxyz _.,?!'", max_size=8),
+    max_size=10,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LATIN_TEXT)
+def test_letters_only_text_is_read_as_text_with_numbers_is(text: str) -> None:
+    """English without digits, hyphens or Chinese (read the short way) gives what the long way gives: a lone
+    number sends the text the long way, and is no term."""
+    analyzer = Analyzer(ALIASES)
+    assert analyzer.normalized_pairs(text) == analyzer.normalized_pairs(f"{text} 7")
+
+
 def test_stem_leaves_non_english_alone() -> None:
     """Only ASCII words are stemmed."""
     assert (stem("funding"), stem("模型"), stem("600")) == ("fund", "模型", "600")

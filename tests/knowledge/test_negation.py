@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import MatchSettings
+from bot.knowledge import negation
 from bot.knowledge.matcher import Matcher
-from bot.knowledge.negation import avoided_spans, without_avoided
+from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.normalize import normalize
 
 
@@ -37,3 +40,14 @@ def test_what_is_avoided_does_not_pull_the_ranking_its_way(shipped_matcher: Matc
     literal = Matcher(shipped_matcher.faq, settings=MatchSettings(avoided_weight=1.0))
     assert "self-hosting" in [s.entry.id for s in literal.rank(question, limit=2)]
     assert "self-hosting" not in [s.entry.id for s in shipped_matcher.rank(question, limit=2)]
+
+
+_FRAGMENTS = ["DON'T", "don't", "dont", "do not", "n't", "not", " ", "WANT", "want", "wish", "plan", "intend", "like"]
+_FRAGMENTS += ["rather", "Rather", "instead", "of", "than", " to", "x", "?", "’", "不想", "而不是"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=8).map("".join) | st.text())
+def test_the_first_look_for_cues_misses_none(text: str) -> None:
+    """Skipping ASCII text that holds none of the cue words skips only text the cues do not match."""
+    assert may_avoid(text) == (negation._CUE.search(text) is not None)

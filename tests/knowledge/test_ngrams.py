@@ -92,6 +92,13 @@ _TEXTS = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_text_is_cut_into_the_words_between_its_separators(text: str) -> None:
+    """Text without Chinese (found in one scan) is cut as the separators would cut it."""
+    assert normalized_words(text) == [piece for piece in ngrams._PIECE.split(text) if piece]
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(_TEXTS, max_size=12))
 def test_document_frequencies_count_what_cutting_every_word_finds(entries: list[list[str]]) -> None:
     """Scanning Chinese and uniting Latin words' entries counts what cutting each entry's words does."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -55,3 +57,13 @@ def test_skipping_the_markup_steps_changes_nothing(text: str) -> None:
     for step in n.STEPS:
         full = step(full)
     assert n.normalize(text, max_chars=10_000) == full
+
+
+_SPACES = list(" \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2028\u3000\u200bax")  # ASCII, Unicode, and look-alikes
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_SPACES), max_size=20) | st.text())
+def test_white_space_is_what_a_regular_expression_calls_so(text: str) -> None:
+    """Collapsing white space by splitting and joining is collapsing every run of ``\\s``."""
+    assert n.whitespace(text) == re.sub(r"\s+", " ", text).strip()
