@@ -953,7 +953,9 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
     results: list[object] = [None] * len(writes)
     in_order = sorted(range(len(writes)), key=lambda n: writes[n].lock_order)
     for statement, run in itertools.groupby(in_order, key=lambda n: writes[n].statement):
-        numbers = _latest(list(run), writes)
+        numbers, repeats = _claimed_once(_latest(list(run), writes), writes)
+        for number in repeats:  # the batch claims its key already: whoever claims it second is not first
+            results[number] = False
         keys = [writes[n].lock_order for n in numbers if writes[n].lock_order]
         if statement is None or len(numbers) == 1 or len(set(keys)) < len(keys):  # one row twice: one at a time
             for number in numbers:
@@ -966,6 +968,25 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
             for number, row in zip(numbers, rows, strict=True):
                 results[number] = row[column] in new
     return results
+
+
+def _claimed_once(numbers: list[int], writes: list[_Write]) -> tuple[list[int], list[int]]:
+    """``numbers`` (writes of one statement, in lock order) split into each key's first claim and its repeats.
+
+    Slack's retry of an event often lands in the batch of the event itself;
+    the repeat can only find the key taken, and left in, it would send the
+    whole batch's claims one at a time. Writes that claim nothing are all firsts.
+    """
+    if not writes[numbers[0]].returns:
+        return numbers, []
+    firsts: list[int] = []
+    repeats: list[int] = []
+    previous = None
+    for number in numbers:
+        key = writes[number].lock_order
+        (repeats if key == previous else firsts).append(number)
+        previous = key
+    return firsts, repeats
 
 
 def _latest(numbers: list[int], writes: list[_Write]) -> list[int]:
