@@ -262,9 +262,10 @@ class SqlStore:
         self._paused_until = 0.0
         self._last_error = ""
         self._lock = threading.Lock()
-        self._claim, self._welcome, vote = _statements(postgresql if self.dialect == "postgresql" else sqlite)
         dialect = postgresql if self.dialect == "postgresql" else sqlite
+        claim, self._welcome, vote = _statements(dialect)
         prepare = partial(_Prepared.of, self.engine.dialect)
+        self._claim = prepare(claim, ("key", "claimed_at"))
         self._vote = prepare(vote, ("entry_id", "user_id", "helpful", "voted_at"))
         self._question_insert = prepare(questions.insert(), _QUESTION_COLUMNS)
         self._language_upsert = prepare(_language_upsert(dialect), ("user_id", "language", "updated_at"))
@@ -546,7 +547,7 @@ class SqlStore:
         ``waiter``: an event loop's future that gets the result too (see :func:`_settle_all`).
         """
         key = key[:255]
-        parameters = {"key": key, "at": time.time()}
+        parameters = {"key": key, "claimed_at": time.time()}
         result: Future[object] = Future()
         insert = self._claim
         operation = partial(_inserted, insert, parameters)
@@ -721,8 +722,7 @@ class SqlStore:
 
 def _statements(dialect: Any) -> tuple[Any, Any, Any]:
     """The claim, welcome and vote statements, built once with bound parameters (cheaper per call)."""
-    claim = dialect.insert(claims).values(key=bindparam("key"), claimed_at=bindparam("at"))
-    claim = claim.on_conflict_do_nothing(index_elements=["key"]).returning(claims.c.key)
+    claim = dialect.insert(claims).on_conflict_do_nothing(index_elements=["key"]).returning(claims.c.key)
     welcome = dialect.insert(welcomed_users).values(user_id=bindparam("user_id"), welcomed_at=bindparam("at"))
     welcome = welcome.on_conflict_do_nothing(index_elements=["user_id"]).returning(welcomed_users.c.user_id)
     vote = dialect.insert(votes)
@@ -934,7 +934,7 @@ class _Write:
     result: Future[object] | None  # None: nobody waits for it
     default: object  # the result if the database cannot be reached
     lock_order: str = ""  # the key whose row it may lock
-    statement: Any = None  # with ``row``: the statement it shares with the batch's other rows (one executemany)
+    statement: _Prepared | None = None  # with ``row``: the statement it shares with the batch's other rows
     row: Mapping[str, Any] | None = None
     replaces: bool = False  # the row overwrites its key's: a later row for the same key makes it moot
     returns: str = ""  # the column of ``row`` the statement returns when it inserts the row (claims)
@@ -953,22 +953,40 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
     results: list[object] = [None] * len(writes)
     in_order = sorted(range(len(writes)), key=lambda n: writes[n].lock_order)
     for statement, run in itertools.groupby(in_order, key=lambda n: writes[n].statement):
-        numbers = _latest(list(run), writes)
+        numbers, repeats = _claimed_once(_latest(list(run), writes), writes)
+        for number in repeats:  # the batch claims its key already: whoever claims it second is not first
+            results[number] = False
         keys = [writes[n].lock_order for n in numbers if writes[n].lock_order]
         if statement is None or len(numbers) == 1 or len(set(keys)) < len(keys):  # one row twice: one at a time
             for number in numbers:
                 results[number] = writes[number].operation(connection)
             continue
         rows = [row for n in numbers if (row := writes[n].row) is not None]
-        run_all: Callable[[Connection, list[Mapping[str, Any]]], Any] = (
-            statement.run if isinstance(statement, _Prepared) else partial(_execute_many, statement)
-        )
-        returned = run_all(connection, rows)
+        returned = statement.run(connection, rows)
         if column := writes[numbers[0]].returns:  # claims: a row is new if the database gave its key back
             new = set(returned.scalars())
             for number, row in zip(numbers, rows, strict=True):
                 results[number] = row[column] in new
     return results
+
+
+def _claimed_once(numbers: list[int], writes: list[_Write]) -> tuple[list[int], list[int]]:
+    """``numbers`` (writes of one statement, in lock order) split into each key's first claim and its repeats.
+
+    Slack's retry of an event often lands in the batch of the event itself;
+    the repeat can only find the key taken, and left in, it would send the
+    whole batch's claims one at a time. Writes that claim nothing are all firsts.
+    """
+    if not writes[numbers[0]].returns:
+        return numbers, []
+    firsts: list[int] = []
+    repeats: list[int] = []
+    previous = None
+    for number in numbers:
+        key = writes[number].lock_order
+        (repeats if key == previous else firsts).append(number)
+        previous = key
+    return firsts, repeats
 
 
 def _latest(numbers: list[int], writes: list[_Write]) -> list[int]:
@@ -980,15 +998,11 @@ def _latest(numbers: list[int], writes: list[_Write]) -> list[int]:
     ]
 
 
-def _execute_many(statement: Any, connection: Connection, rows: list[Mapping[str, Any]]) -> Any:
-    return connection.execute(statement, rows)
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """A statement compiled once to the driver's SQL, and run with ``exec_driver_sql``.
 
-    The hot writes (questions, votes, languages, thread states) skip what Core does
+    The hot writes (claims, questions, votes, languages, thread states) skip what Core does
     for every call and every row: about 10 µs a statement and 2 µs a row in the
     writer thread, measured on SQLite. The rows go to the driver as they are:
     what Core would have done to them first (on SQLite, ``float()`` of a float and
@@ -1040,9 +1054,9 @@ class _Prepared:
         return found
 
 
-def _inserted(statement: Any, row: Mapping[str, Any], connection: Connection) -> bool:
+def _inserted(statement: _Prepared, row: Mapping[str, Any], connection: Connection) -> bool:
     """Run ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: was the row new?"""
-    return connection.execute(statement, row).first() is not None
+    return statement.run(connection, row).first() is not None
 
 
 def _settle_all(writes: list[_Write], results: list[object] | None) -> None:

@@ -352,13 +352,30 @@ def test_claims_batched_together_are_each_answered_and_a_key_twice_is_won_once(
     database_url: str, connect: Callable[..., SqlStore]
 ) -> None:
     """Claims waiting together go in one statement: each learns whether it was first, an event and its
-    retry in the same batch are won once between them, and a key claimed before is lost."""
+    retry in the same batch are won once between them (and still in that one statement), and a key
+    claimed before is lost."""
     store = connect(database_url)
     store.claim("Ev-before")
-    store._write(lambda _: time.sleep(0.3), default=None, wait=False)  # hold the writer: the claims form one batch
+    claim_statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "claims" in statement:
+            claim_statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    holding = threading.Event()
+
+    def hold(_connection: object) -> None:
+        holding.set()
+        time.sleep(0.3)
+
+    store._write(hold, default=None, wait=False)  # hold the writer: the claims form one batch
+    assert holding.wait(timeout=5)
     keys = ["Ev1", "Ev2", "Ev1", "Ev-before", "Ev3", "Ev2"]
     with ThreadPoolExecutor(max_workers=len(keys)) as pool:
         results = list(pool.map(store.claim, keys))
+    event.remove(store.engine, "before_cursor_execute", count)
+    assert len(claim_statements) == 1, claim_statements
     assert sum(results[n] for n, key in enumerate(keys) if key == "Ev1") == 1
     assert sum(results[n] for n, key in enumerate(keys) if key == "Ev2") == 1
     assert results[keys.index("Ev-before")] is False
