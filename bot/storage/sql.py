@@ -947,8 +947,9 @@ def _apply_all(writes: list[_Write], connection: Connection) -> list[object]:
     Two instances committing batches that claim the same keys in different
     orders would deadlock (PostgreSQL notices after a second); one order for
     everyone makes that impossible. Consecutive rows for one statement go in one
-    ``executemany`` (in that order still): each statement costs the writer a
-    round of the interpreter lock against the event loop, whatever its rows.
+    multi-row statement (in that order still, see :class:`_Prepared`): each
+    statement costs the writer a round of the interpreter lock against the event
+    loop, whatever its rows.
     """
     results: list[object] = [None] * len(writes)
     in_order = sorted(range(len(writes)), key=lambda n: writes[n].lock_order)
