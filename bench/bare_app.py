@@ -3,7 +3,8 @@
 It answers what the load sends with a fixed reply and does nothing else: a
 mention or DM gets one ``chat.postMessage``, ``/qwen`` an ephemeral
 acknowledgement, a click a response-URL post. It runs on the same server as the
-bot (uvicorn workers under gunicorn, :class:`bot.server.Worker`), through Bolt's
+bot (uvicorn workers under gunicorn, :class:`bot.server.Worker`, kept to one CPU
+each with ``PIN_WORKERS=on`` as the bot's are), through Bolt's
 own ASGI adapter, with a Web API client on one kept-alive session like the bot's,
 and ``respond()`` on that session too (:mod:`bot.slack.responses`), so the difference in CPU per request is the
 bot's own work.
@@ -26,7 +27,7 @@ from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.server import Worker
+from bot.server import Worker, pin_worker
 from bot.slack.app import web_session
 from bot.slack.responses import RespondOnKeptAliveSession
 
@@ -65,6 +66,8 @@ class BareServer(BaseApplication):  # type: ignore[misc]
         self.cfg.set("bind", f"127.0.0.1:{os.environ['PORT']}")
         self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "1")))
         self.cfg.set("worker_class", Worker)
+        if os.environ.get("PIN_WORKERS") == "on":  # as the bot's server does
+            self.cfg.set("post_fork", pin_worker)
 
     def load(self) -> Any:
         bolt_app = build()

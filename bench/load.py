@@ -6,6 +6,7 @@
     python bench/load.py --no-bare                         # the bot only
     python bench/load.py --pairs 1                         # one run of each app, not three
     python bench/load.py --few-questions                   # ten questions over and over, as earlier rounds did
+    python bench/load.py --no-pin                          # workers placed by the OS (PIN_WORKERS=off)
 
 It starts the stand-in for Slack's Web API and `python -m bot serve` (one or
 two instances on one database), then sends signed requests as Slack would:
@@ -27,7 +28,10 @@ acknowledgement, which carries the answer). It reports:
 Then, in the same run, it sends the same load to a bare Bolt app on the same
 server (`bench/bare_app.py`: a fixed reply to each request) and prints the bot's
 CPU per request (its worker processes' user and system time) as a ratio to the
-bare app's: the cost of the bot's own work over Bolt's floor. It runs the two
+bare app's: the cost of the bot's own work over Bolt's floor. Both run with
+``PIN_WORKERS=on`` (each worker's threads kept to one CPU, as on a host the
+server has to itself; ``--no-pin`` lets the OS place them, and two instances,
+which share the machine, are never pinned). It runs the two
 apps in turn three times (``--pairs``) and prints each pair's ratio and their
 median: on a shared machine one pair swings by a fifth either way.
 """
@@ -227,6 +231,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the load; memory is read after each round")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Bolt app (no CPU ratio)")
     parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="let the OS place the workers' threads (one instance runs with PIN_WORKERS=on by default)",
+    )
+    parser.add_argument(
         "--pairs", type=int, default=3, help="runs of the bot and the bare app, alternating; the ratio is their median"
     )
     parser.add_argument(
@@ -237,6 +246,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.pairs < 1:
         parser.error("--pairs must be at least 1")
+    print(f"workers kept to one CPU each (PIN_WORKERS): {pinned(args)}", flush=True)
     pairs: list[tuple[Run, Run | None]] = []
     for number in range(1, args.pairs + 1):  # alternating, so a busy spell of the machine weighs on both apps
         bot = measure(args)
@@ -275,6 +285,12 @@ def compare(pairs: list[tuple[Run, Run]]) -> None:
     print(f"\nCPU per request: the bot {median:.2f}x bare Bolt, median of {len(ratios)} pairs (goal: at most 1.5x)")
 
 
+def pinned(args: argparse.Namespace) -> str:
+    """PIN_WORKERS for the servers: on for one instance, which has the machine to itself as on a dedicated
+    host; off with ``--no-pin``, and for two instances, which share the machine's CPUs."""
+    return "on" if args.instances == 1 and not args.no_pin else "off"
+
+
 def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "serve")) -> Run:
     fake = FakeSlack().start()
     postgres = PostgresServer(find_bin_dir() or Path("/usr/bin")) if args.postgres else None
@@ -285,9 +301,11 @@ def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "
             database = postgres.create_database("load")
         else:
             database = f"sqlite:///{folder / 'load.sqlite3'}"
-        workers = str(args.workers)
+        workers, pin = str(args.workers), pinned(args)
         servers = [
-            BotServer(fake, database, folder / f"bot{n}.log", program=program, WEB_CONCURRENCY=workers).start()
+            BotServer(
+                fake, database, folder / f"bot{n}.log", program=program, WEB_CONCURRENCY=workers, PIN_WORKERS=pin
+            ).start()
             for n in range(args.instances)
         ]
         try:

@@ -163,6 +163,7 @@ class Settings:
     host: str
     port: int
     web_concurrency: int
+    pin_workers: bool
     listener_threads: int
     faq_dir: Path
     watched_channels: frozenset[str]
@@ -215,6 +216,7 @@ class Settings:
             host=env.get("HOST") or "0.0.0.0",  # noqa: S104 (a server: Heroku and containers need all interfaces)
             port=_whole(env, "PORT", 3000, low=1, high=65535),
             web_concurrency=_whole(env, "WEB_CONCURRENCY", 1, low=1, high=64),
+            pin_workers=_choice(env, "PIN_WORKERS", ("on", "off"), "off") == "on",
             listener_threads=_whole(env, "LISTENER_THREADS", 32, low=1, high=512),
             faq_dir=directory,
             watched_channels=_ids(env, "QWEN_CHANNELS", _CHANNEL_ID, "channel ids like C0123ABCD"),

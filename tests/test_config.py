@@ -59,3 +59,12 @@ def test_experts_settings() -> None:
     settings = Settings.from_env({**BASE, "QWEN_EXPERTS_CHANNEL": "CEXPERTS1", "QWEN_EXPERT_USER_IDS": "U1AB, W2CD"})
     assert (settings.experts_channel, settings.expert_user_ids) == ("CEXPERTS1", frozenset({"U1AB", "W2CD"}))
     assert (Settings.from_env(BASE).experts_channel, Settings.from_env(BASE).expert_user_ids) == (None, frozenset())
+
+
+def test_workers_are_pinned_only_when_asked() -> None:
+    """PIN_WORKERS is off by default, `on` turns it on, and anything else is refused by name."""
+    assert Settings.from_env(BASE).pin_workers is False
+    assert Settings.from_env({**BASE, "PIN_WORKERS": "on"}).pin_workers is True
+    with pytest.raises(ConfigError, match=r"^PIN_WORKERS ") as refused:
+        Settings.from_env({**BASE, "PIN_WORKERS": "sometimes"})
+    assert "\n" not in str(refused.value)

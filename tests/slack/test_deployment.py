@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.support.bot_server import BotServer, mention
 from tests.support.fake_slack import FakeSlack
@@ -34,6 +37,36 @@ def test_several_workers_on_postgres_answer_each_event_once(
         assert len(fake_slack.quiet(1.5)) == 30
         assert sorted(call.args["thread_ts"] for call in replies) == sorted(b["event"]["ts"] for b in bodies)
     fake_slack.reset()
+
+
+def _workers(bot: BotServer, count: int) -> list[int]:
+    """The server's gunicorn workers, once ``count`` of them are up."""
+    assert bot.process is not None
+    children_file = Path(f"/proc/{bot.process.pid}/task/{bot.process.pid}/children")
+    deadline = time.monotonic() + 10
+    while len(children_file.read_text().split()) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [int(pid) for pid in children_file.read_text().split()]
+
+
+def _cpus_of_every_thread(pid: int) -> set[frozenset[int]]:
+    return {frozenset(os.sched_getaffinity(int(task.name))) for task in Path(f"/proc/{pid}/task").iterdir()}
+
+
+def test_each_worker_keeps_to_one_cpu_and_the_workers_spread_round_them(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """With PIN_WORKERS=on every thread of a worker (event loop, store writer, the rest) stays on one CPU, and
+    two workers on two CPUs; by default a worker may run on any CPU the server may."""
+    allowed = os.sched_getaffinity(0)
+    if len(allowed) < 2:
+        pytest.skip("one CPU: there is nothing to keep apart")
+    database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    with BotServer(fake_slack, database, tmp_path / "pinned.log", WEB_CONCURRENCY="2", PIN_WORKERS="on") as bot:
+        held = [_cpus_of_every_thread(pid) for pid in _workers(bot, 2)]
+    assert all(len(cpus) == 1 and len(next(iter(cpus))) == 1 for cpus in held), held
+    assert len({cpu for cpus in held for cpu in next(iter(cpus))}) == 2
+    with BotServer(fake_slack, database, tmp_path / "free.log") as bot:
+        [worker] = _workers(bot, 1)
+        assert _cpus_of_every_thread(worker) == {frozenset(allowed)}
 
 
 def test_json_logs_have_one_line_per_request_and_no_message_text(fake_slack: FakeSlack, tmp_path: Path) -> None:
