@@ -6,7 +6,7 @@
     python bench/load.py --no-bare                         # the bot only
     python bench/load.py --pairs 1                         # one run of each app, not three
     python bench/load.py --few-questions                   # ten questions over and over, as earlier rounds did
-    python bench/load.py --no-pin                          # workers placed by the OS (PIN_WORKERS=off)
+    python bench/load.py --requests 2000 --concurrency 50 --pin  # workers kept to one CPU each (PIN_WORKERS=on)
 
 It starts the stand-in for Slack's Web API and `python -m bot serve` (one or
 two instances on one database), then sends signed requests as Slack would:
@@ -28,10 +28,10 @@ acknowledgement, which carries the answer). It reports:
 Then, in the same run, it sends the same load to a bare Bolt app on the same
 server (`bench/bare_app.py`: a fixed reply to each request) and prints the bot's
 CPU per request (its worker processes' user and system time) as a ratio to the
-bare app's: the cost of the bot's own work over Bolt's floor. Both run with
-``PIN_WORKERS=on`` (each worker's threads kept to one CPU, as on a host the
-server has to itself; ``--no-pin`` lets the OS place them, and two instances,
-which share the machine, are never pinned). It runs the two
+bare app's: the cost of the bot's own work over Bolt's floor (with ``--pin``,
+both with each worker's threads kept to one CPU, ``PIN_WORKERS=on``, as on a
+host the server has to itself; two instances, which share the machine, are
+never pinned). It runs the two
 apps in turn three times (``--pairs``) and prints each pair's ratio and their
 median: on a shared machine one pair swings by a fifth either way.
 """
@@ -231,9 +231,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the load; memory is read after each round")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Bolt app (no CPU ratio)")
     parser.add_argument(
-        "--no-pin",
-        action="store_true",
-        help="let the OS place the workers' threads (one instance runs with PIN_WORKERS=on by default)",
+        "--pin", action="store_true", help="keep each worker's threads on one CPU (PIN_WORKERS=on; one instance only)"
     )
     parser.add_argument(
         "--pairs", type=int, default=3, help="runs of the bot and the bare app, alternating; the ratio is their median"
@@ -286,9 +284,9 @@ def compare(pairs: list[tuple[Run, Run]]) -> None:
 
 
 def pinned(args: argparse.Namespace) -> str:
-    """PIN_WORKERS for the servers: on for one instance, which has the machine to itself as on a dedicated
-    host; off with ``--no-pin``, and for two instances, which share the machine's CPUs."""
-    return "on" if args.instances == 1 and not args.no_pin else "off"
+    """PIN_WORKERS for the servers: on with ``--pin`` for one instance, which has the machine to itself as on a
+    dedicated host; never for two, which share the machine's CPUs."""
+    return "on" if args.pin and args.instances == 1 else "off"
 
 
 def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "serve")) -> Run:
