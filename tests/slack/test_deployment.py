@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -67,6 +68,33 @@ def test_each_worker_keeps_to_one_cpu_and_the_workers_spread_round_them(fake_sla
     with BotServer(fake_slack, database, tmp_path / "free.log") as bot:
         [worker] = _workers(bot, 1)
         assert _cpus_of_every_thread(worker) == {frozenset(allowed)}
+
+
+def test_a_worker_started_again_keeps_off_the_cpu_a_live_one_holds(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """Two pinned workers on two CPUs; the one on the first CPU dies: gunicorn starts another, which takes the
+    CPU left free, not the next in turn (the one the surviving worker holds)."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) != 2:
+        pytest.skip("the turn order is worked out for two CPUs")
+    database = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    with BotServer(fake_slack, database, tmp_path / "bot.log", WEB_CONCURRENCY="2", PIN_WORKERS="on") as bot:
+        workers = _workers(bot, 2)
+        deadline = time.monotonic() + 10
+        while any(len(os.sched_getaffinity(pid)) != 1 for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [dying] = [pid for pid in workers if os.sched_getaffinity(pid) == {allowed[0]}]
+        [survivor] = [pid for pid in workers if pid != dying]
+        os.kill(dying, signal.SIGKILL)
+        started: list[int] = []
+        while time.monotonic() < deadline:
+            current = _workers(bot, 2)
+            started = [pid for pid in current if pid not in workers]
+            if started and len(os.sched_getaffinity(started[0])) == 1:
+                break
+            time.sleep(0.05)
+        assert started, "gunicorn started no worker in place of the one killed"
+        assert os.sched_getaffinity(started[0]) == {allowed[0]}
+        assert os.sched_getaffinity(survivor) == {allowed[1]}
 
 
 def test_json_logs_have_one_line_per_request_and_no_message_text(fake_slack: FakeSlack, tmp_path: Path) -> None:
