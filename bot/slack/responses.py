@@ -25,11 +25,13 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 class KeptAliveRespond(AsyncRespond):
     """Bolt's ``respond()``, posting on ``session`` rather than on a session of its own."""
 
+    response_url: str  # Bolt's may be None; this one always has somewhere to post
+
     def __init__(
         self, response_url: str, session: aiohttp.ClientSession, *, proxy: str | None = None, ssl: Any = None
     ) -> None:
         super().__init__(response_url=response_url, proxy=proxy, ssl=ssl)
-        self.url, self.session = response_url, session
+        self.session = session
 
     async def __call__(  # noqa: PLR0917 (Bolt's signature, so that listeners cannot tell the two apart)
         self,
@@ -59,7 +61,7 @@ class KeptAliveRespond(AsyncRespond):
                 thread_ts=thread_ts,
                 metadata=metadata,
             )
-        webhook = AsyncWebhookClient(self.url, session=self.session, proxy=self.proxy, ssl=self.ssl)
+        webhook = AsyncWebhookClient(self.response_url, session=self.session, proxy=self.proxy, ssl=self.ssl)
         return await webhook.send_dict(message)
 
 
