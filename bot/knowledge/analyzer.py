@@ -32,13 +32,12 @@ from bot.knowledge.lexicon import (
     CHINESE_STOPWORDS,
     ENGLISH_STOPWORDS,
 )
-from bot.knowledge.normalize import normalize
+from bot.knowledge.normalize import WORD_RUN, normalize
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 STOPWORDS = ENGLISH_STOPWORDS | CHAT_FILLER
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _PIECE = re.compile(f"([{CJK}]+)|([^\\W_{CJK}]+)")
-_TOKEN = re.compile(r"[^\W_]+")  # _PIECE's Latin tokens, in text that holds no Chinese
 _LETTERS_THEN_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
 # a word, then one letter or a short number glued to it: "qwen-x", "qwen3", "qwen2.5"
 _PRODUCT_SUFFIX = re.compile(r"(?<![^\W_])([^\W\d_]{2,})(?:-?(\d{1,2})|-([^\W\d_]))(?![^\W_])")
@@ -119,7 +118,7 @@ class Analyzer:
         pairs: list[tuple[str, str]] = []
         numbered = _DIGIT_OR_HYPHEN.search(text) is not None
         if not numbered and text.isascii():  # most messages: English words, each a token of letters
-            self._latin_words(_TOKEN.findall(text), {}, pairs)
+            self._latin_words(WORD_RUN.findall(text), {}, pairs)  # _PIECE's Latin tokens
             return pairs
         latin: list[str] = []
         glued = {}  # a product's number or letter needs a digit or a hyphen, which most text lacks

@@ -30,7 +30,7 @@ from operator import mul
 from typing import TYPE_CHECKING
 
 from bot.knowledge.background import simplified
-from bot.knowledge.normalize import normalize
+from bot.knowledge.normalize import WORD_RUN, normalize
 
 if TYPE_CHECKING:
     from bot.knowledge.arrays import CentroidMatrix, Centroids, NgramArrays
@@ -41,7 +41,6 @@ _CACHE_LIMIT = 100_000
 CHINESE_SIZES = (1, 2)
 _CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PIECE = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|[\\W_]+")
-_LATIN_WORD = re.compile(r"[^\W_]+")  # what _PIECE leaves between its separators in text without Chinese
 _CHINESE_PAIR = re.compile("(?=([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}))")  # overlapping: every pair in a run
 Vector = dict[str, float]
 
@@ -59,7 +58,7 @@ def words(text: str, *, max_chars: int) -> list[str]:
 def normalized_words(normalized: str) -> list[str]:
     """:func:`words` of text that :func:`~bot.knowledge.normalize.normalize` has already been through."""
     if normalized.isascii():  # most messages: the words between the separators, found in one scan
-        return _LATIN_WORD.findall(normalized)
+        return WORD_RUN.findall(normalized)  # what _PIECE leaves between its separators
     return [piece for piece in _PIECE.split(simplified(normalized)) if piece]
 
 

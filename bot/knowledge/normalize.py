@@ -29,6 +29,9 @@ _FORMATTING = re.compile(r"[*_~`]+")
 _URL_NOISE = re.compile(r"https?://|www\.")
 # what any step before case folding acts on: text without it only needs folding and white space
 _MARKUP_OR_NOISE = re.compile(r"[<>&:*_~`]|https?://|www\.")
+# the words of normalised text without Chinese: each run of letters and digits (what the analyzer and the
+# n-grams cut such text into, in one scan)
+WORD_RUN = re.compile(r"[^\W_]+")
 
 
 def slack_links(text: str) -> str:
