@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, near_listed, zipf
-from bot.knowledge.detail import asked_detail, figure_sentences, holds
+from bot.knowledge.detail import Detail, asked_detail, figure_sentences, holds
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.index_store import IndexStore, state_key
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
@@ -410,21 +410,25 @@ class Matcher:
         whole = asked_detail(self._normalized_within(text))
         if whole is None:
             return True
-        asking = _parts(text)[-1:0:-1]
+        asking = _parts(text)[1:]
         details = [asked_detail(self._normalized_within(part)) for part in asking] if asking else [whole]
-        detail = details[0]
-        if detail is None or None in details:
+        if None in details:
             return True
         index = self._position[entry.id]
-        stated = self._answer_terms(index) if detail.kind == "person" else set()
-        names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
         asked = {  # what the question is about, less the subject and its products ("qwen3")
             term
             for _, term in self._pairs(self._normalize(question))
             if self.weights.get(term) and not any(term.startswith(word) for word in self._topic)
         }
-        vouching = self._vouching_phrasings(index)
-        vouched = any(kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in vouching)
+        return all(self._states(detail, entry, index, asked) for detail in set(details) if detail is not None)
+
+    def _states(self, detail: Detail, entry: Entry, index: int, asked: set[str]) -> bool:
+        """Does the entry state this detail about what the question asks (``asked``, its terms)?"""
+        stated = self._answer_terms(index) if detail.kind == "person" else set()
+        names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
+        vouched = any(
+            kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in self._vouching_phrasings(index)
+        )
         if detail.kind == "number" and not vouched and asked.isdisjoint(self._figure_terms(index)):
             return False  # the entry's figures count something else ("how many researchers?" of a budget)
         return holds(detail, entry, names, vouched=vouched)
