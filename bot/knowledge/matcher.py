@@ -404,7 +404,9 @@ class Matcher:
         "Who is Alibaba's CEO?" is near the entry on who builds Qwen, which
         names no CEO: see :mod:`bot.knowledge.detail`. A message that asks
         several things, one of them a detail ("is it MoE? how many parameters
-        at most?"), is answered by an entry that answers another of them.
+        at most?"), is answered by an entry that answers another of them; when
+        every sentence asks one, the entry must state each ("is there a free
+        trial? how many tokens?": the rate limits give figures, no promotion).
         """
         text = question[: self.settings.max_question_chars]
         whole = asked_detail(self._normalized_within(text))

@@ -136,6 +136,14 @@ def test_a_message_asking_several_things_is_answered_by_an_entry_answering_one(s
     assert outcome.entry.id in {"moe-efficiency", "architecture", "largest-model"}
 
 
+def test_every_detail_a_message_asks_must_be_stated(shipped_matcher: Matcher) -> None:
+    """A figure the rate limits entry vouches for does not carry a promotion asked in the sentence before it."""
+    figure = "how many requests a minute do the model studio tiers allow?"
+    assert isinstance(shipped_matcher.match(figure), Answer)
+    outcome = shipped_matcher.match(f"does model studio come with free credits? {figure}")
+    assert isinstance(outcome, NotCovered)
+
+
 _FRAGMENTS = tuple(
     "who| is |'s | the |ceo|co-founder|chairman|head| of |leads|founded|负责人|是谁|叫什么|谁|创立|stock|share| price"
     "|trading at|market| cap|股价|市值|how |many|what| percentage|exact |number|revenue|多少|钱|价格|是|几|个|哪|when "
