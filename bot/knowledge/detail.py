@@ -62,7 +62,8 @@ _NUMBER = re.compile(
 # holds them
 _LIVE = re.compile(
     r"\b(?:stock|share) price|\btrading at\b|\bmarket (?:cap|value)\b|股价|市值"
-    r"|\bfree (?:tier|trial|quota|credits?|allowance)|\btrial (?:credits?|quota|period)|\bdiscounts?\b"
+    r"|\b(?:stock|shares) (?:\w+ )?(?:doing|performing|today)\b"
+    r"|\bfree (?:\w+ )?(?:tier|trial|quota|credits?|allowance)|\btrial (?:credits?|quota|period)|\bdiscounts?\b"
     r"|免费(?:额度|试用|套餐)|试用(?:额度|期)|优惠|折扣"
 )
 # "when was it released" asks a date; "when does it show up in the cloud" asks about a delay
@@ -94,7 +95,7 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
 _PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")
 _LIVE_CUES = (
-    *("stock price", "share price", "trading at", "market cap", "market value", "股价", "市值"),
+    *("stock", "share", "trading at", "market cap", "market value", "股价", "市值"),
     *("free ", "trial ", "discount", "免费", "试用", "优惠", "折扣"),
 )
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
