@@ -1,12 +1,12 @@
-"""The matcher on the twelve held-out question sets, pooled: regressions fail here.
+"""The matcher on the thirteen held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all twelve have been seen since
-(``sealed2`` to ``sealed8`` were each scored once at first sight, then joined
+first sight (``bench/question_sets/README.md``); all thirteen have been seen since
+(``sealed2`` to ``sealed9`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit just under the pooled ones: 81.5% in
-scope right, 98.6% off topic quiet, 92.6% near domain quiet or honest.
+prints the figures; the bars sit just under the pooled ones: 81.8% in
+scope right, 98.5% off topic quiet, 92.8% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ FILES = (
     "sealed6",
     "sealed7",
     "sealed8",
+    "sealed9",
 )
 
 
@@ -48,7 +49,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 81% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 81.5% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -58,7 +59,7 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.81, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.815, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:

@@ -56,7 +56,7 @@ from bot.knowledge.index_store import IndexStore, state_key
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
 from bot.knowledge.ngrams import NgramIndex
 from bot.knowledge.normalize import normalize
-from bot.knowledge.question import looks_like_thanks, reads_as_statement, thanks_words
+from bot.knowledge.question import looks_like_thanks, reads_as_statement, speaks_of_it, thanks_words
 from bot.knowledge.spelling import Speller
 
 if TYPE_CHECKING:
@@ -362,11 +362,13 @@ class Matcher:
         covered*, not ignored: when nothing comes close, or when it holds a rare
         word the FAQ never uses ("who is alibaba's ceo?"), the bot says its
         sources do not cover it rather than offer a near miss as a close call.
+        One that speaks of its subject only as "it" or "they" is asked of the
+        FAQ's subject too, and takes the same bar for an answer.
         """
         if self._asks_nothing(question):
             return NoMatch()
         ranked, terms, on_topic = self._rank(question, max(2, self.settings.max_suggestions), self._ranker())
-        outcome = self.decide(ranked, on_topic=on_topic)
+        outcome = self.decide(ranked, on_topic=on_topic or self._speaks_of_the_topic(question, terms))
         if not on_topic or not self._topic:
             return outcome
         if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
@@ -377,6 +379,16 @@ class Matcher:
         if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms, entry=best):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
+
+    def _speaks_of_the_topic(self, question: str, terms: dict[str, float]) -> bool:
+        """Does a message that names no topic word speak of the topic as "it" or "they", naming nothing else?
+
+        Asked of the bot, "do they bill per token?" is asked of Qwen and its makers; "does mistral have rate
+        limits for their api?" is not (a name the FAQ never uses says whose).
+        """
+        return speaks_of_it(self._normalized_within(question)) and not self._has_unexplained_word(
+            question, terms, names_only=True
+        )
 
     def _is_sure(self, question: str, terms: dict[str, float], score: float, entry: int | None = None) -> bool:
         """Is an answer this sure, whatever words the FAQ lacks? A name it never uses needs more than other words."""

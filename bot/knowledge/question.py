@@ -62,6 +62,19 @@ _LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more|fyi|psa
 _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
 
 
+# the subject spoken of as "it" or "they" ("do they bill by the token?", 它支持中文吗)
+_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|theirs)\b|它|他们")
+
+
+def speaks_of_it(normalized: str) -> bool:
+    """Does the message name its subject only by a pronoun, or name it that way too?
+
+    Asked of the bot, "it" and "they" are the FAQ's subject (Qwen, its makers) unless the message names
+    another: the matcher answers such a message on the bar for one that names the subject.
+    """
+    return _PRONOUN.search(normalized) is not None
+
+
 def _cleaned(text: str) -> str:
     """Normalised, with traditional Chinese folded onto simplified (多謝 is 多谢, 嗎 is 吗)."""
     return simplified(normalize(text))

@@ -13,7 +13,8 @@ from bot.knowledge.background import near_listed, simplified, simplified_table, 
 from bot.knowledge.check import check_faq
 from bot.knowledge.loader import load_faq
 from bot.knowledge.matcher import Answer, Matcher, NoMatch, NotCovered
-from bot.knowledge.question import looks_like_thanks, reads_as_statement
+from bot.knowledge.normalize import normalize
+from bot.knowledge.question import looks_like_thanks, reads_as_statement, speaks_of_it
 from tests.conftest import entry_yaml, small_faq
 
 
@@ -282,6 +283,29 @@ def test_a_question_naming_no_topic_word_but_all_in_the_faqs_words_is_answered(
     outcome = shipped_matcher.match(question)
     assert isinstance(outcome, Answer)
     assert outcome.entry.id == entry
+
+
+def test_a_question_about_it_is_asked_of_the_faqs_subject(shipped_matcher: Matcher) -> None:
+    """ "It" and "they", asked of the bot, mean Qwen and its makers: the bar of a message naming Qwen applies."""
+    outcome = shipped_matcher.match("can it work as an agent with tools?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "roadmap"
+    assert outcome.score < shipped_matcher.settings.answer_threshold_off_topic  # answered on the lower bar only
+
+
+@pytest.mark.parametrize(
+    ("message", "speaks"),
+    [
+        ("do they bill per token?", True),
+        ("is it apache licensed", True),
+        ("what's its context window", True),
+        ("它支持中文吗", True),
+        ("does the hosted api bill per token?", False),
+        ("italy is lovely in spring", False),  # a word that begins with "it" is no pronoun
+    ],
+)
+def test_a_pronoun_is_found_as_a_word(message: str, speaks: bool) -> None:
+    assert speaks_of_it(normalize(message)) is speaks
 
 
 @pytest.mark.parametrize(
