@@ -289,7 +289,8 @@ def test_votes_and_picks_become_suggested_alternates(fake_slack: FakeSlack, tmp_
             value = feedback_value(reply.args["blocks"], "helpful")
             bot.action(feedback_click(value, fake_slack.response_url("v"), user=user))
             fake_slack.wait_for("response_url:v", number + 1)
-        close_call = bot.command("who backs the project", user_id=ASKER).json()  # a did-you-mean: the asker picks funding
+        # a did-you-mean: the asker picks funding
+        close_call = bot.command("who backs the project", user_id=ASKER).json()
         pick = next(b for b in buttons_in(close_call["blocks"]) if '"funding"' in b.get("value", ""))
         bot.action(
             block_action(pick["action_id"], pick["value"], response_url=fake_slack.response_url("p"), user=ASKER)
