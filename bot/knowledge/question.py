@@ -22,9 +22,11 @@ _OPENERS = frozenset(
 )
 # a request worded as a statement: "need to know which licence applies", "wondering if it's hosted"
 _REQUEST = re.compile(
-    r"^\W*(?:i |we )?(?:need to (?:know|find out|check|understand|figure out)|want to know|wondering|curious"
+    r"^\W*(?:(?:just|so|hey|hi|also) )?(?:i |we )?(?:(?:am|was|were) )?"
+    r"(?:need to (?:know|find out|check|understand|figure out)|want to know|wondering|curious"
     r"|trying to (?:figure out|work out|understand|find out)|can (?:someone|anyone|you) (?:explain|tell)"
-    r"|explain|tell me|any idea|anyone know)\b"
+    r"|explain|tell me|any idea|anyone know"
+    r"|(?:kindly|please|pls|plz) (?:confirm|advise|clarify|explain|check|share|tell|let us know))\b"
 )
 _CHINESE_ASKING = re.compile("[吗呢谁哪]|什么|怎么|怎样|如何|为什么|多少|是否|能否|可否|有没有|是不是")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -34,7 +36,8 @@ _CHINESE_ASKING_MORE = re.compile("[咋啥几么]")  # 咋样 (how), 啥 (what),
 _I_NEED = re.compile(
     r"\b(?:(?:i|we) (?:need|want|would like)|wants? to know|trying to (?:decide|untangle|find|choose|pick)"
     r"|please|pls|plz|help me|send me|show me|share|looking for)\b|^\W*need\b"
-    r"|\b(?:right|correct|or not|true)\W*$"  # a tag question: "we can use it commercially right"
+    r"|\b(?:right|correct|true)\W*$"  # a tag question: "we can use it commercially right"
+    r"|\bor not\b"  # "got an sla or not if we self-host", "we can use it commercially or not"
 )
 # a sentence, not keywords: someone ("we", "our"), something definite ("the", "this"), a verb of being, a time
 _SENTENCE_MARKERS = frozenset(

@@ -334,6 +334,9 @@ def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: st
         "if we self host qwen does the alibaba cloud sla still apply",  # a verb before its subject
         "for procurement which terms govern the hosted api",  # a question word mid-sentence
         "qwen 在 lmarena 排第几",  # a Chinese asking word
+        "just wondering whether the qwen weights are free to use at work",  # a request after a word of lead-in
+        "kindly confirm the licence covers our commercial product",  # a request, politely
+        "we get an uptime commitment or not if we self host the weights",  # a yes-or-no question
     ],
 )
 def test_questions_without_a_question_mark_are_not_statements(message: str) -> None:
