@@ -55,7 +55,8 @@ _INVERSION = re.compile(
 STATEMENT_WORDS = 5  # shorter messages are often keyword questions: "model studio pricing", "qwen sla"
 _THANKS = re.compile(
     r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|merci|danke|gracias|appreciated?|kudos"
-    r"|(?:that|this|it) (?:helped|helps|works)|got it"
+    # "that helped", "it works!"; not a description: "it works well for japanese", "it helps with code"
+    r"|(?:that|this|it) (?:helped|helps|works)\b(?!(?: \w+)? (?:for|with|on|in|under|when|if)\b)|got it"
     r"|makes sense|perfect|brilliant|great answer|good to know|noted"
     # news shared, not a question asked: "fyi the pilot is on hold", "for the record, ..."
     r"|fyi|psa|heads up|for the record|just so (?:you|everyone|we|y'?all) knows?)\b"

@@ -31,6 +31,7 @@ from tests.conftest import entry_yaml, small_faq
         "the licence review for qwen is done, for the record",
         "merci, the hugging face answer was what I needed",
         "👍 rate limit 的事清楚了",
+        "that helped a lot with the licence review",
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -59,6 +60,8 @@ def test_an_faq_with_an_entry_for_thanks_may_answer_them(tmp_path: Path) -> None
         # a request worded as a statement, whatever thanks-like words it holds
         "need to know which flavour of qwen makes sense for us",
         "wondering which licence makes sense for the on-prem build. perfect if it's apache",
+        # "it works" describing something is no acknowledgement
+        "we tried a community fine-tune and it works well for legal text. legal asks who stands behind such models",
     ],
 )
 def test_thanks_followed_by_a_question_is_a_question(message: str) -> None:
