@@ -71,7 +71,7 @@ _PRONOUN = re.compile(r"\b(?:it|its|they|their|them|theirs)\b|它|他们")
 
 
 def speaks_of_it(normalized: str) -> bool:
-    """Does the message name its subject only by a pronoun, or name it that way too?
+    """Does the message speak of someone or something as "it" or "they"?
 
     Asked of the bot, "it" and "they" are the FAQ's subject (Qwen, its makers) unless the message names
     another: the matcher answers such a message on the bar for one that names the subject.
