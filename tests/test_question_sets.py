@@ -1,12 +1,12 @@
-"""The matcher on the sixteen held-out question sets, pooled: regressions fail here.
+"""The matcher on the seventeen held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all sixteen have been seen since
-(``sealed2`` to ``sealed12`` were each scored once at first sight, then joined
+first sight (``bench/question_sets/README.md``); all seventeen have been seen since
+(``sealed2`` to ``sealed13`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit just under the pooled ones: 81.8% in
-scope right, 98.6% off topic quiet, 93.0% near domain quiet or honest.
+prints the figures; the bars sit just under the pooled ones: 82.9% in
+scope right, 98.2% off topic quiet, 92.5% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ FILES = (
     "sealed10",
     "sealed11",
     "sealed12",
+    "sealed13",
 )
 
 
@@ -52,7 +53,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 81.5% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 82.5% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -62,7 +63,7 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.815, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.825, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
