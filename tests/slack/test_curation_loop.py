@@ -290,7 +290,7 @@ def test_votes_and_picks_become_suggested_alternates(fake_slack: FakeSlack, tmp_
             bot.action(feedback_click(value, fake_slack.response_url("v"), user=user))
             fake_slack.wait_for("response_url:v", number + 1)
         # a did-you-mean: the asker picks funding
-        close_call = bot.command("who backs the project", user_id=ASKER).json()
+        close_call = bot.command("whose money is it", user_id=ASKER).json()
         pick = next(b for b in buttons_in(close_call["blocks"]) if '"funding"' in b.get("value", ""))
         bot.action(
             block_action(pick["action_id"], pick["value"], response_url=fake_slack.response_url("p"), user=ASKER)
@@ -300,7 +300,7 @@ def test_votes_and_picks_become_suggested_alternates(fake_slack: FakeSlack, tmp_
         listed = run_bot("faq", "suggestions", env={"DATABASE_URL": database}, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.count("alternate of funding: 'who pays for qwen development' (helpful vote)") == 1
-    assert "alternate of funding: 'who backs the project' (did-you-mean pick)" in listed.stdout
+    assert "alternate of funding: 'whose money is it' (did-you-mean pick)" in listed.stdout
     assert "who funds qwen" not in listed.stdout
 
 
