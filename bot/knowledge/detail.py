@@ -21,7 +21,9 @@ a market value) or a vendor's promotion (a free tier, trial credits, a
 discount) is never in a dated document, nor where an organisation's
 premises are (an office, a campus, a headquarters, a data centre: "where is
 the support team based?", 总部在哪), which sources about companies, layers and
-licences never give. "How much" is not a number
+licences never give; nor how a vendor works day to day (a *practice*:
+whether it keeps or trains on customers' prompts, how it is paid, what
+hardware it trained on). "How much" is not a number
 asked: it asks for a price ("how much does it cost", which the pricing entry
 answers by pointing to the price page) or a degree ("how much detail").
 Every pattern runs over normalised text of bounded length and is linear.
@@ -37,7 +39,7 @@ from typing import Literal
 from bot.knowledge.background import simplified
 from bot.knowledge.faq import Entry
 
-Kind = Literal["person", "number", "date", "live", "place"]
+Kind = Literal["person", "number", "date", "live", "place", "practice"]
 
 _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
 _PERSON = re.compile(
@@ -92,6 +94,22 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# how a vendor works day to day, which sources about companies, layers and licences never describe: what it does
+# with customers' prompts (keeps them, trains on them), how it is paid, what hardware it trains on
+_PRACTICE = re.compile(
+    r"\b(?:retains?|retention|stores?|keeps?|logs?|saves?)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:prompts?|inputs?|completions?|outputs?|conversations?|queries|requests?)\b"
+    r"|\b(?:use|uses|using)\s+(?:our|my|customers?|your|their)\s+(?:[\w'-]+\s+){0,2}?"
+    r"(?:prompts?|inputs?|data|completions?|outputs?|conversations?)\s+(?:to|for)\s+(?:train|training|improve)"
+    r"|\btrain(?:s|ed|ing)?\s+(?:[\w'-]+\s+){0,3}?on\s+(?:our|my|your|customers?'?)\s+(?:[\w'-]+\s+){0,2}?"
+    r"(?:prompts?|inputs?|data|traffic|conversations?)\b"
+    r"|\b(?:pay|pays|paid|paying|payment)\s+(?:[\w'-]+\s+){0,4}?(?:in|by|with|via)\s+(?:euros?|eur|dollars?|usd|yen|pounds?|reais|rupees?"
+    r"|invoice|credit cards?|cards?|wire|bank transfer|purchase order)\b"
+    r"|\b(?:gpus?|chips?|accelerators?|tpus?|hardware)\s+(?:[\w'-]+\s+){0,4}?(?:train|trained|training)\b"
+    r"|\btrain(?:s|ed|ing)?\s+(?:[\w'.-]+\s+){0,3}?on\s+(?:nvidia|(?:[\w'-]+\s+){0,2}?(?:gpus|chips|accelerators|tpus))\b"
+    "|(?:保存|保留|存储|留存|记录)\\S{0,8}?(?:提示词|prompt|日志|对话)|用\\S{0,8}?(?:数据|提示词|prompt)\\S{0,4}?训练"
+    "|训练\\S{0,8}?(?:gpu|显卡|芯片)|(?:gpu|显卡|芯片)\\S{0,8}?训练"
+)
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
 _PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")
 _LIVE_CUES = (
@@ -101,7 +119,22 @@ _LIVE_CUES = (
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
 _DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
 _PLACE_CUES = ("where", "office", "headquarter", "hq", "campus", "cent", "办公", "园区", "总部", "数据中心")
+_PRACTICE_CUES = (
+    *("retain", "retention", "store", "keep", "log", "save", "train", "improve", "pay", "paid"),
+    *("保存", "保留", "存储", "留存", "记录", "训练"),
+)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
+
+
+# the kinds after a person, in the order tried: a practice before a number ("what gpus did they train on, and how
+# many?" asks no count an entry states)
+_KINDS: tuple[tuple[Kind, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("live", _LIVE_CUES, _LIVE),
+    ("practice", _PRACTICE_CUES, _PRACTICE),
+    ("number", _NUMBER_CUES, _NUMBER),
+    ("date", _DATE_CUES, _DATE),
+    ("place", _PLACE_CUES, _PLACE),
+)
 
 
 # who *did* it names the person by the role: who founded it, its founder
@@ -135,14 +168,9 @@ def asked_detail(normalized: str) -> Detail | None:
     person = _PERSON.search(normalized) if _holds_any(normalized, _PERSON_CUES) else None
     if person:
         return Detail("person", tuple(_ROLE_OF_VERB.get(group, group) for group in person.groups() if group))
-    if _holds_any(normalized, _LIVE_CUES) and _LIVE.search(normalized):
-        return Detail("live")
-    if _holds_any(normalized, _NUMBER_CUES) and _NUMBER.search(normalized):
-        return Detail("number")
-    if _holds_any(normalized, _DATE_CUES) and _DATE.search(normalized):
-        return Detail("date")
-    if _holds_any(normalized, _PLACE_CUES) and _PLACE.search(normalized):
-        return Detail("place")
+    for kind, cues, pattern in _KINDS:
+        if _holds_any(normalized, cues) and pattern.search(normalized):
+            return Detail(kind)
     return None
 
 
@@ -167,7 +195,7 @@ def holds(detail: Detail, entry: Entry, names: Callable[[str], bool], *, vouched
         return True
     if detail.kind == "person":
         return any(names(word) for word in detail.words)
-    if detail.kind in ("live", "place"):
+    if detail.kind in ("live", "place", "practice"):
         return False
     text = f"{entry.answer}\n{entry.answer_zh}"
     return bool((_QUANTITY if detail.kind == "number" else _YEAR).search(text))

@@ -10,8 +10,9 @@ morning") from being answered with the entry its words are nearest to.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from bot.knowledge.background import simplified
+from bot.knowledge.background import simplified, zipf
 from bot.knowledge.normalize import normalize
 
 _OPENERS = frozenset(
@@ -20,6 +21,8 @@ _OPENERS = frozenset(
     does doesnt do dont did can cant could should would will wont any anyone anybody has have
     """.split()
 )
+_LONG_OPENERS = tuple(sorted(word for word in _OPENERS if len(word) >= 3))
+_EVERYDAY = 3.5  # Zipf frequency: "wat" (3.4) and "wen" (3.5) are typos; "dose" (4.2) and "wit" (4.2) are words
 # a request worded as a statement: "need to know which licence applies", "wondering if it's hosted"
 _REQUEST = re.compile(
     r"^\W*(?:(?:just|so|hey|hi|also) )?(?:i |we )?(?:(?:am|was|were) )?"
@@ -28,14 +31,20 @@ _REQUEST = re.compile(
     r"|explain|tell me|any idea|anyone know"
     r"|(?:kindly|please|pls|plz) (?:confirm|advise|clarify|explain|check|share|tell|let us know))\b"
 )
-_CHINESE_ASKING = re.compile("[吗呢谁哪]|什么|怎么|怎样|如何|为什么|多少|是否|能否|可否|有没有|是不是")
+_CHINESE_ASKING = re.compile(
+    "[吗呢谁哪]|什么|怎么|怎样|如何|为什么|多少|是否|能否|可否"
+    r"|(\w)[不没]\1"  # a verb, then its negation: 有没有, 是不是, 能不能, 会不会
+    "|请问|想问|想了解|想知道|请教|麻烦|帮我|帮忙|求助"  # a request
+    "|不懂|不明白|不清楚|搞不清|没搞懂|没看懂|没搞清"  # not understood yet: asks to be told
+)
+_CHINESE_RUN = re.compile("[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[^\W\d_]+")
 _QUESTION_WORDS = frozenset("who whos whose what whats which when where wheres why how hows".split())
 _CLAUSE = re.compile(r"[,;:()\u2013\u2014-]+")
 _CHINESE_ASKING_MORE = re.compile("[咋啥几么]")  # 咋样 (how), 啥 (what), 第几 (which place), 几个 (how many), 么 (吗)
 _I_NEED = re.compile(
     r"\b(?:(?:i|we) (?:need|want|would like)|wants? to know|trying to (?:decide|untangle|find|choose|pick)"
-    r"|please|pls|plz|help me|send me|show me|share|looking for)\b|^\W*need\b"
+    r"|please|pls|plz|kindly|help me|send me|show me|share|looking for)\b|^\W*need\b"
     r"|\b(?:right|correct|true)\W*$"  # a tag question: "we can use it commercially right"
     r"|\bor not\b"  # "got an sla or not if we self-host", "we can use it commercially or not"
 )
@@ -96,7 +105,7 @@ def _asks(cleaned: str) -> bool:
         return True
     unquoted = cleaned.replace("'", "")
     first = _WORD.search(unquoted)
-    if first is not None and first.group(0) in _OPENERS:
+    if first is not None and _is_opener(first.group(0)):
         return True
     return bool(_REQUEST.search(unquoted) or _CHINESE_ASKING.search(cleaned))
 
@@ -140,10 +149,39 @@ def reads_as_statement(text: str) -> bool:
         return False  # it asks (see _asks): most messages, spared the rest
     cleaned = quoted.replace("'", "")
     words = _WORD.findall(cleaned)
-    if len(words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(words):
+    if _length(cleaned, words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(words):
         return False
     if _SENTENCE_MARKERS.isdisjoint(words) and not _CHINESE_SENTENCE_MARKERS.search(cleaned):
         return False
     if _I_NEED.search(cleaned) or _INVERSION.search(cleaned) or _CHINESE_ASKING_MORE.search(cleaned):
         return False
-    return not any((first := _WORD.search(clause)) and first.group(0) in _OPENERS for clause in _CLAUSE.split(cleaned))
+    return not any((first := _WORD.search(clause)) and _is_opener(first.group(0)) for clause in _CLAUSE.split(cleaned))
+
+
+def _length(cleaned: str, words: list[str]) -> int:
+    """About how many words ``cleaned`` holds: a run of Chinese characters (one match of ``_WORD``) counts one
+    word for every two characters, a word's usual length ("Qwen 的模型我昨天在本机跑起来了" is some eight)."""
+    runs = _CHINESE_RUN.findall(cleaned)
+    if not runs:
+        return len(words)
+    return len(words) - len(runs) + sum(max(1, len(run) // 2) for run in runs)
+
+
+def _is_opener(word: str) -> bool:
+    """Does a clause opening with ``word`` ask ("who", "does"), or open with a typo of such a word ("wich", "wher")?"""
+    return word in _OPENERS or _misspelt_opener(word)
+
+
+@lru_cache(maxsize=4096)
+def _misspelt_opener(word: str) -> bool:
+    """Is ``word`` a rare word one edit from a question word of three letters or more, with its first letter?
+
+    "wich licence dose qwen use" and "wher are the weights" ask. A word in
+    everyday use is not taken for a typo ("wit", "cam", "dose"), however close:
+    a statement may open with it.
+    """
+    if not 2 <= len(word) <= 7 or zipf(word) >= _EVERYDAY:
+        return False
+    from rapidfuzz.distance import OSA  # only for a rare word opening a clause: a cold start seldom needs it
+
+    return any(opener[0] == word[0] and OSA.distance(word, opener, score_cutoff=1) <= 1 for opener in _LONG_OPENERS)

@@ -43,6 +43,14 @@ from bot.knowledge.normalize import normalize
         ("does alibaba cloud have any data centres in brazil?", "place"),
         ("通义研究团队的总部在哪？", "place"),
         ("阿里云在巴西有数据中心吗？", "place"),
+        ("does the hosted api retain the prompts we send, and for how long?", "practice"),  # what it does with them
+        ("will alibaba use our completions to improve its models?", "practice"),
+        ("is model studio training on our customers' data?", "practice"),
+        ("can the hosted api be paid by credit card or only by wire?", "practice"),  # how it is paid
+        ("what hardware was qwen3 trained on?", "practice"),  # what it trains on
+        ("which gpus did the tongyi team train qwen on, and how many?", "practice"),  # not a count of something stated
+        ("百炼会留存我们的对话记录吗？", "practice"),
+        ("千问是用什么芯片训练的？", "practice"),
     ],
 )
 def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
@@ -70,6 +78,10 @@ def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
         "can we trial the hosted api before committing?",
         "where are the qwen model cards published?",  # where something is found, not where premises are
         "qwen 的开源权重在哪里下载？",
+        "can we keep our data in-region if we use the hosted api?",  # residency, which an entry speaks to
+        "what hardware do we need to self-host the biggest qwen?",  # sizing, not how it was trained
+        "is qwen trained on chinese and english text?",  # what it was trained on, which an entry states
+        "do we pay for the weights if we run them ourselves?",
     ],
 )
 def test_a_topic_question_asks_no_detail(question: str) -> None:
@@ -103,6 +115,11 @@ def test_a_person_is_asked_for_by_role() -> None:
         "where is the tongyi research group based?",
         "where is model studio's support team based?",
         "通义研究团队的总部在哪？",
+        "does model studio keep the prompts we send it, and for how long?",
+        "will alibaba cloud train its next qwen on our api traffic? does it use our prompts to train?",
+        "can we pay for model studio by invoice in euros?",
+        "what chips was qwen trained on, nvidia or alibaba's own?",
+        "百炼会保存我们发过去的提示词吗？",
     ],
 )
 def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
@@ -153,7 +170,9 @@ _FRAGMENTS = tuple(
     "|were|year|什么时候|的|哪一年|年|何时|几月| |x|1|officer|director|size|length|latency| share of|is |will "
     "|coming out|releas|ing|knowledge|training| cut|off|-|where|based|an |office|s| in|data|centre|hq|在|有|哪|总部"
     "|数据中心|author|max|imum|dimension|be |d|due|expected|launch|ship"
-    "|free |tier|trial |credit|discount|免费|试用|额度|优惠|stocks|shares|doing|performing|today|api ".split("|")
+    "|free |tier|trial |credit|discount|免费|试用|额度|优惠|stocks|shares|doing|performing|today|api "
+    "|retain|retention|store|keep|log|save|prompts|inputs|our |use |to |train|trained|improve|pay|paid|by |invoice"
+    "|euros|gpus|chips|hardware|nvidia|保存|留存|提示词|训练|用|显卡|芯片".split("|")
 )
 
 
@@ -167,5 +186,6 @@ def test_a_pattern_never_matches_without_its_cues(text: str) -> None:
         (detail._NUMBER, detail._NUMBER_CUES),
         (detail._DATE, detail._DATE_CUES),
         (detail._PLACE, detail._PLACE_CUES),
+        (detail._PRACTICE, detail._PRACTICE_CUES),
     ):
         assert pattern.search(text) is None or any(cue in text for cue in cues), (pattern.pattern[:30], text)

@@ -318,6 +318,9 @@ def test_a_pronoun_is_found_as_a_word(message: str, speaks: bool) -> None:
         "the Model Studio bill for October is in the finance folder",
         "our team finished the licence review for the Qwen weights",
         "我们 team 已经把 Qwen 的 license review 做完了",
+        "上周我们把客服机器人换成了千问，效果还可以",  # Chinese news: a run of characters is several words
+        "Model Studio 的测试账号我已经开好了，明天发给大家",
+        "were moving the pilot onto qwen3 next sprint",  # "we're", typed without the apostrophe
     ],
 )
 def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -340,6 +343,13 @@ def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: st
         "just wondering whether the qwen weights are free to use at work",  # a request after a word of lead-in
         "kindly confirm the licence covers our commercial product",  # a request, politely
         "we get an uptime commitment or not if we self host the weights",  # a yes-or-no question
+        "kindly advice whether the hosted qwen api falls under our existing cloud contract",  # a request, misspelt
+        "wich terms cover the qwen weights we downloaded for the pilot",  # a question word, misspelt
+        "wher does the tongyi team publish its model weights",
+        "shoud legal review the api terms separately from the licence",
+        "想了解一下千问开源模型在我们产品里商用的许可条件",  # a request in Chinese, no question mark
+        "帮我确认一下阿里云托管的 Qwen 有没有 SLA",  # a verb and its negation asks: 有没有
+        "千问开源版和阿里云托管版的区别我一直没搞懂",  # not understood yet
     ],
 )
 def test_questions_without_a_question_mark_are_not_statements(message: str) -> None:
