@@ -55,7 +55,9 @@ _SENTENCE_MARKERS = frozenset(
     just today yesterday already finally
     """.split()
 )
-_CHINESE_SENTENCE_MARKERS = re.compile("我们|我|已经|刚|今天|了")
+_CHINESE_SENTENCE_MARKERS = re.compile(
+    "我们|我|已经|刚|今天|了|真|挺|很|太|不错|还行|还可以"
+)  # someone, a time, a verdict
 # a verb before its subject asks, even mid-sentence: "if we self-host does any of it matter"
 _INVERSION = re.compile(
     r"\b(?:does|do|did|is|are|was|can|could|should|would|will)"
@@ -71,6 +73,20 @@ _THANKS = re.compile(
     r"|fyi|psa|heads up|for the record|just so (?:you|everyone|we|y'?all) knows?)\b"
     "|谢谢|多谢|感谢|谢了|明白了|懂了|清楚了|收到|了解了|知道了|好的|辛苦|顺便说一下|通知一下"
 )
+# after thanks, "will add it to the vendor file" leaves its subject out: news, not a question. A modal asks only
+# when a subject follows it ("will it", "can the", "could alibaba")
+_MODAL = re.compile(r"^\W*(?:will|would|can|could|should|shall|might|must)\s+([^\W\d_]+)")
+_SUBJECTS = frozenset(
+    """
+    i we you they it he she this that these those there the a an any anyone anybody someone somebody
+    our my your their its his her some all each every either neither both one
+    """.split()
+)
+_NAME_LIKE = 3.6  # Zipf frequency below which a word after a modal is taken for a name ("qwen", "apache", "hugging")
+# a number's decimal point ends no sentence: "apache 2.0 is what legal wanted" is one
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+# "that's what we figured", "apache 2.0 is what legal wanted": a question word after "is" or "that" asks nothing
+_RELATIVE = re.compile(r"\b(?:is|was|thats|that|exactly|precisely|just) (?:who|what|which|when|where|why|how)\b")
 _LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more|fyi|psa|heads up)\b")
 _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
 
@@ -128,8 +144,18 @@ def looks_like_thanks(text: str) -> bool:
     cleaned = _cleaned(text)
     if not _THANKS.search(cleaned):
         return False
-    pieces = _SENTENCE.findall(cleaned.replace("'", ""))
-    return not any(looks_like_question(_LEADING_LINK.sub("", piece)) for piece in pieces)
+    pieces = _SENTENCE.findall(_DECIMAL_POINT.sub("", cleaned.replace("'", "")))
+    return not any(_asks_after_thanks(_LEADING_LINK.sub("", piece)) for piece in pieces)
+
+
+def _asks_after_thanks(piece: str) -> bool:
+    """Does a piece of a message of thanks ask? Not one that opens with a modal and no subject ("will add it")."""
+    modal = _MODAL.match(piece)
+    if modal is not None and "?" not in piece:
+        word = modal.group(1)
+        if word not in _SUBJECTS and zipf(word) >= _NAME_LIKE:
+            return False
+    return looks_like_question(piece)
 
 
 def reads_as_statement(text: str) -> bool:
@@ -149,7 +175,8 @@ def reads_as_statement(text: str) -> bool:
         return False  # it asks (see _asks): most messages, spared the rest
     cleaned = quoted.replace("'", "")
     words = _WORD.findall(cleaned)
-    if _length(cleaned, words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(words):
+    asking = _WORD.findall(_RELATIVE.sub(" ", cleaned)) if _RELATIVE.search(cleaned) else words
+    if _length(cleaned, words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(asking):
         return False
     if _SENTENCE_MARKERS.isdisjoint(words) and not _CHINESE_SENTENCE_MARKERS.search(cleaned):
         return False

@@ -32,11 +32,26 @@ from tests.conftest import entry_yaml, small_faq
         "merci, the hugging face answer was what I needed",
         "👍 rate limit 的事清楚了",
         "that helped a lot with the licence review",
+        "cheers, will loop procurement in on the model studio sla",  # "will" with no subject: news after thanks
+        "thanks!! can forward the hugging face licence link to legal now",
+        "great answer, apache 2.0 is fine for legal then",  # a decimal point ends no sentence
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
     assert looks_like_thanks(message)
     assert isinstance(shipped_matcher.match(message), NoMatch)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "thanks! will the hosted api give us an sla",  # a subject after the modal: it asks
+        "cheers, could alibaba change the licence of the open weights later",  # a name is a subject
+        "thanks. qwen 2.5 is what we run, is that covered by apache",
+    ],
+)
+def test_thanks_then_a_question_is_a_question(message: str) -> None:
+    assert not looks_like_thanks(message)
 
 
 def test_an_faq_with_an_entry_for_thanks_may_answer_them(tmp_path: Path) -> None:
@@ -321,6 +336,8 @@ def test_a_pronoun_is_found_as_a_word(message: str, speaks: bool) -> None:
         "上周我们把客服机器人换成了千问，效果还可以",  # Chinese news: a run of characters is several words
         "Model Studio 的测试账号我已经开好了，明天发给大家",
         "were moving the pilot onto qwen3 next sprint",  # "we're", typed without the apostrophe
+        "ok so that's what the tongyi team does with the open weights",  # "what" after "that's" asks nothing
+        "通义千问的长文本效果真不错",  # a verdict in Chinese
     ],
 )
 def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: str) -> None:
