@@ -1,12 +1,12 @@
-"""The matcher on the seventeen held-out question sets, pooled: regressions fail here.
+"""The matcher on the eighteen held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all seventeen have been seen since
-(``sealed2`` to ``sealed13`` were each scored once at first sight, then joined
+first sight (``bench/question_sets/README.md``); all eighteen have been seen since
+(``sealed2`` to ``sealed14`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
 prints the figures; the bars sit just under the pooled ones: 82.9% in
-scope right, 98.2% off topic quiet, 92.5% near domain quiet or honest.
+scope right, 99.0% off topic quiet, 94.0% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ FILES = (
     "sealed11",
     "sealed12",
     "sealed13",
+    "sealed14",
 )
 
 
@@ -67,18 +68,18 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
-    """At least 98% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
+    """At least 98.5% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
     items = _items("off_topic")
     answered = [item["q"] for item in items if isinstance(shipped_matcher.match(item["q"]), Answer)]
-    assert 1 - len(answered) / len(items) >= 0.98, answered
+    assert 1 - len(answered) / len(items) >= 0.985, answered
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 92% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
+    """At least 93.5% of the pooled near-domain questions get no answer, or one from an entry allowed to give it."""
     items = _items("near_domain")
     wrong = []
     for item in items:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.92, wrong
+    assert 1 - len(wrong) / len(items) >= 0.935, wrong

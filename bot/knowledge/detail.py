@@ -105,10 +105,12 @@ _PRACTICE = re.compile(
     r"(?:prompts?|inputs?|data|traffic|conversations?)\b"
     r"|\b(?:pay|pays|paid|paying|payment)\s+(?:[\w'-]+\s+){0,4}?(?:in|by|with|via)\s+(?:euros?|eur|dollars?|usd|yen|pounds?|reais|rupees?"
     r"|invoice|credit cards?|cards?|wire|bank transfer|purchase order)\b"
-    r"|\b(?:gpus?|chips?|accelerators?|tpus?|hardware)\s+(?:[\w'-]+\s+){0,4}?(?:train|trained|training)\b"
+    # which hardware it trained on; not "who pays for the gpus that train qwen", which asks who funds it
+    r"|\b(?:what|which)\s+(?:(?:kind|type|sort) of\s+)?(?:gpus?|chips?|accelerators?|tpus?|hardware)\s+"
+    r"(?:[\w'-]+\s+){0,4}?(?:train|trained|training)\b"
     r"|\btrain(?:s|ed|ing)?\s+(?:[\w'.-]+\s+){0,3}?on\s+(?:nvidia|(?:[\w'-]+\s+){0,2}?(?:gpus|chips|accelerators|tpus))\b"
     "|(?:保存|保留|存储|留存|记录)\\S{0,8}?(?:提示词|prompt|日志|对话)|用\\S{0,8}?(?:数据|提示词|prompt)\\S{0,4}?训练"
-    "|训练\\S{0,8}?(?:gpu|显卡|芯片)|(?:gpu|显卡|芯片)\\S{0,8}?训练"
+    "|训练\\S{0,8}?(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)|(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)\\S{0,8}?训练"
 )
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
 _PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")

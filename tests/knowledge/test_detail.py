@@ -82,6 +82,8 @@ def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
         "what hardware do we need to self-host the biggest qwen?",  # sizing, not how it was trained
         "is qwen trained on chinese and english text?",  # what it was trained on, which an entry states
         "do we pay for the weights if we run them ourselves?",
+        "who pays for the gpus that train qwen",  # who funds it, not which hardware
+        "谁出钱买训练千问用的 gpu？",
     ],
 )
 def test_a_topic_question_asks_no_detail(question: str) -> None:
