@@ -122,9 +122,9 @@ _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
 _DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
 _PLACE_CUES = ("where", "office", "headquarter", "hq", "campus", "cent", "办公", "园区", "总部", "数据中心")
 _PRACTICE_CUES = (
-    *("retain", "retention", "store", "keep", "log", "save", "train", "improve", "pay", "paid"),
-    *("保存", "保留", "存储", "留存", "记录", "训练"),
-)
+    "retain", "retention", "store", "keep", "log", "save", "train", "improve", "pay", "paid",
+    "保存", "保留", "存储", "留存", "记录", "训练",
+)  # fmt: skip
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 

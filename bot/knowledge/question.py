@@ -33,9 +33,12 @@ _REQUEST = re.compile(
 )
 _CHINESE_ASKING = re.compile(
     "[吗呢谁哪]|什么|怎么|怎样|如何|为什么|多少|是否|能否|可否"
-    r"|(\w)[不没]\1"  # a verb, then its negation: 有没有, 是不是, 能不能, 会不会
-    "|请问|想问|想了解|想知道|请教|麻烦|帮我|帮忙|求助"  # a request
-    "|不懂|不明白|不清楚|搞不清|没搞懂|没看懂|没搞清"  # not understood yet: asks to be told
+    # a verb, then its negation: 有没有, 是不是, 能不能, 会不会; not the idioms 时不时 (now and then), 动不动
+    r"|(\w)[不没]\1(?<!时不时)(?<!动不动)"
+)
+# a request, or something not understood yet, asks to be told: not news (but thanks may say them: 麻烦了, 帮忙)
+_CHINESE_REQUEST = re.compile(
+    "请问|想问|想了解|想知道|请教|麻烦|帮我|帮忙|求助|不懂|不明白|不清楚|搞不清|没搞懂|没看懂|没搞清"
 )
 _CHINESE_RUN = re.compile("[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -73,20 +76,18 @@ _THANKS = re.compile(
     r"|fyi|psa|heads up|for the record|just so (?:you|everyone|we|y'?all) knows?)\b"
     "|谢谢|多谢|感谢|谢了|明白了|懂了|清楚了|收到|了解了|知道了|好的|辛苦|顺便说一下|通知一下"
 )
-# after thanks, "will add it to the vendor file" leaves its subject out: news, not a question. A modal asks only
-# when a subject follows it ("will it", "can the", "could alibaba")
-_MODAL = re.compile(r"^\W*(?:will|would|can|could|should|shall|might|must)\s+([^\W\d_]+)")
-_SUBJECTS = frozenset(
-    """
-    i we you they it he she this that these those there the a an any anyone anybody someone somebody
-    our my your their its his her some all each every either neither both one
-    """.split()
+# after thanks, "will add it to the vendor file" leaves its subject out and says what the asker does next: news,
+# not a question ("thanks, should legal sign off first" still asks)
+_NEXT_STEP = re.compile(
+    r"^\W*(?:will|would|can|could|shall|might|must|gonna|going to)\s+(?:also\s+|just\s+|now\s+)?"
+    r"(?:add|loop|forward|share|send|ping|circle|follow|pass|flag|post|put|raise|bring|update|file|log|note|track"
+    r"|check|look|dig|read|review|sync|take|keep|try|use|do|get|let|mention|tell|start|go|be)\b"
 )
-_NAME_LIKE = 3.6  # Zipf frequency below which a word after a modal is taken for a name ("qwen", "apache", "hugging")
 # a number's decimal point ends no sentence: "apache 2.0 is what legal wanted" is one
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
-# "that's what we figured", "apache 2.0 is what legal wanted": a question word after "is" or "that" asks nothing
-_RELATIVE = re.compile(r"\b(?:is|was|thats|that|exactly|precisely|just) (?:who|what|which|when|where|why|how)\b")
+# "that's what we figured", "this is how it works": a question word after them asks nothing ("the question is who
+# owns it" still asks)
+_RELATIVE = re.compile(r"\b(?:thats|that is|this is|exactly|precisely) (?:what|how|why)\b")
 _LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more|fyi|psa|heads up)\b")
 _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
 
@@ -149,12 +150,9 @@ def looks_like_thanks(text: str) -> bool:
 
 
 def _asks_after_thanks(piece: str) -> bool:
-    """Does a piece of a message of thanks ask? Not one that opens with a modal and no subject ("will add it")."""
-    modal = _MODAL.match(piece)
-    if modal is not None and "?" not in piece:
-        word = modal.group(1)
-        if word not in _SUBJECTS and zipf(word) >= _NAME_LIKE:
-            return False
+    """Does a piece of a message of thanks ask? Not one that says what the asker does next ("will add it")."""
+    if "?" not in piece and _NEXT_STEP.match(piece):
+        return False
     return looks_like_question(piece)
 
 
@@ -181,6 +179,8 @@ def reads_as_statement(text: str) -> bool:
     if _SENTENCE_MARKERS.isdisjoint(words) and not _CHINESE_SENTENCE_MARKERS.search(cleaned):
         return False
     if _I_NEED.search(cleaned) or _INVERSION.search(cleaned) or _CHINESE_ASKING_MORE.search(cleaned):
+        return False
+    if _CHINESE_REQUEST.search(cleaned):
         return False
     return not any((first := _WORD.search(clause)) and _is_opener(first.group(0)) for clause in _CLAUSE.split(cleaned))
 

@@ -35,6 +35,7 @@ from tests.conftest import entry_yaml, small_faq
         "cheers, will loop procurement in on the model studio sla",  # "will" with no subject: news after thanks
         "thanks!! can forward the hugging face licence link to legal now",
         "great answer, apache 2.0 is fine for legal then",  # a decimal point ends no sentence
+        "谢谢大家帮忙，千问的 license 我明白了",  # 帮忙 thanks for help here; it asks for none
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -48,6 +49,8 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
         "thanks! will the hosted api give us an sla",  # a subject after the modal: it asks
         "cheers, could alibaba change the licence of the open weights later",  # a name is a subject
         "thanks. qwen 2.5 is what we run, is that covered by apache",
+        "thanks, should legal sign off on the apache licence before launch",  # a subject, then the question
+        "cheers, can people use qwen commercially then",
     ],
 )
 def test_thanks_then_a_question_is_a_question(message: str) -> None:
@@ -367,6 +370,7 @@ def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: st
         "想了解一下千问开源模型在我们产品里商用的许可条件",  # a request in Chinese, no question mark
         "帮我确认一下阿里云托管的 Qwen 有没有 SLA",  # a verb and its negation asks: 有没有
         "千问开源版和阿里云托管版的区别我一直没搞懂",  # not understood yet
+        "the question is who owns the qwen weights we downloaded for the pilot",  # an indirect question
     ],
 )
 def test_questions_without_a_question_mark_are_not_statements(message: str) -> None:
