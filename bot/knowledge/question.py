@@ -88,6 +88,11 @@ _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 # "that's what we figured", "this is how it works": a question word after them asks nothing ("the question is who
 # owns it" still asks)
 _RELATIVE = re.compile(r"\b(?:thats|that is|this is|exactly|precisely) (?:what|how|why)\b")
+# agreement in Slack's own signs, which normalising drops with every emoji code: ":+1: on tracking releases via hf"
+_THUMBS_UP = re.compile(
+    r":(?:\+1|thumbsup|ok_hand|white_check_mark|heavy_check_mark)(?:::skin-tone-\d)?:|[👍👌✅]|^\W*\+1\b"
+)
+ACK_CHARS = 1000  # how much of a message is looked at for them
 _LEADING_LINK = re.compile(r"^\s*(?:but|and|so|also|btw|ok|okay|one more|fyi|psa|heads up)\b")
 _SENTENCE = re.compile(r"[^.!?,;:。！？，；：\n]+[.!?。！？]*")
 
@@ -143,7 +148,7 @@ def looks_like_thanks(text: str) -> bool:
     A message that thanks and then asks ("thanks! and is there an SLA?") is a question.
     """
     cleaned = _cleaned(text)
-    if not _THANKS.search(cleaned):
+    if not _THANKS.search(cleaned) and not _THUMBS_UP.search(text[:ACK_CHARS]):
         return False
     pieces = _SENTENCE.findall(_DECIMAL_POINT.sub("", cleaned.replace("'", "")))
     return not any(_asks_after_thanks(_LEADING_LINK.sub("", piece)) for piece in pieces)

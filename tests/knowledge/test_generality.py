@@ -36,6 +36,8 @@ from tests.conftest import entry_yaml, small_faq
         "thanks!! can forward the hugging face licence link to legal now",
         "great answer, apache 2.0 is fine for legal then",  # a decimal point ends no sentence
         "谢谢大家帮忙，千问的 license 我明白了",  # 帮忙 thanks for help here; it asks for none
+        ":+1: on checking the model studio sla before procurement signs",  # agreement, in Slack's sign for it
+        "+1 to pulling the qwen weights from the official hugging face org",
     ],
 )
 def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> None:
@@ -51,6 +53,7 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
         "thanks. qwen 2.5 is what we run, is that covered by apache",
         "thanks, should legal sign off on the apache licence before launch",  # a subject, then the question
         "cheers, can people use qwen commercially then",
+        ":+1: and is there an sla for the hosted api?",  # agreement, then a question
     ],
 )
 def test_thanks_then_a_question_is_a_question(message: str) -> None:
