@@ -370,7 +370,7 @@ class Matcher:
         ranked, terms, on_topic = self._rank(question, max(2, self.settings.max_suggestions), self._ranker())
         outcome = self.decide(ranked, on_topic=on_topic or self._speaks_of_the_topic(question, terms))
         if not on_topic or not self._topic:
-            return outcome
+            return self._asked_of_another(question, terms, ranked, outcome)
         if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         best = self._position[ranked[0].entry.id] if ranked else None
@@ -379,6 +379,19 @@ class Matcher:
         if isinstance(outcome, NoMatch) or self._has_unexplained_word(question, terms, entry=best):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         return outcome
+
+    def _asked_of_another(
+        self, question: str, terms: dict[str, float], ranked: list[Suggestion], outcome: Match
+    ) -> Match:
+        """In an FAQ with topic words, a message that names none of them gets no answer if it names something
+        the FAQ never does: "does mistral use a moe architecture?" asks about Mistral, however near the
+        architecture entry its other words come. It may still get the nearest entries as a close call."""
+        if not self._topic or not isinstance(outcome, Answer):
+            return outcome
+        if not self._has_unexplained_word(question, terms, names_only=True):
+            return outcome
+        s = self.settings
+        return DidYouMean(tuple(r for r in ranked[: s.max_suggestions] if r.score >= s.suggest_threshold))
 
     def _speaks_of_the_topic(self, question: str, terms: dict[str, float]) -> bool:
         """Does a message that names no topic word speak of the topic as "it" or "they", naming nothing else?

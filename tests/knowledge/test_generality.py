@@ -395,3 +395,30 @@ def test_a_very_long_unlisted_word_is_no_typo_and_costs_nothing() -> None:
 
     assert near_listed("licencse")
     assert not near_listed("x" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("message", "without_the_name", "entry"),
+    [
+        ("does mistral use a moe architecture?", "is the architecture a mixture of experts?", "architecture"),
+        (
+            "is the mixtral architecture a mixture of experts?",
+            "is the architecture a mixture of experts?",
+            "architecture",
+        ),
+        (
+            "does anthropic have rate limit tiers for its api?",
+            "what are the rate limit tiers for the hosted api?",
+            "model-studio-rate-limits",
+        ),
+    ],
+)
+def test_a_question_about_another_vendor_gets_no_answer(
+    shipped_matcher: Matcher, message: str, without_the_name: str, entry: str
+) -> None:
+    """Naming neither Qwen nor Alibaba but a name the FAQ never uses, it asks about someone else: a close call
+    at most. The same words without that name are answered."""
+    assert not isinstance(shipped_matcher.match(message), Answer)
+    outcome = shipped_matcher.match(without_the_name)
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == entry
