@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.knowledge.analyzer import CJK
 from bot.knowledge.background import simplified, zipf
 from bot.knowledge.normalize import normalize
 
@@ -40,7 +41,7 @@ _CHINESE_ASKING = re.compile(
 _CHINESE_REQUEST = re.compile(
     "请问|想问|想了解|想知道|请教|麻烦|帮我|帮忙|求助|不懂|不明白|不清楚|搞不清|没搞懂|没看懂|没搞清"
 )
-_CHINESE_RUN = re.compile("[\u4e00-\u9fff]+")
+_CHINESE_RUN = re.compile(f"[{CJK}]+")
 _WORD = re.compile(r"[^\W\d_]+")
 _QUESTION_WORDS = frozenset("who whos whose what whats which when where wheres why how hows".split())
 _CLAUSE = re.compile(r"[,;:()\u2013\u2014-]+")
