@@ -45,6 +45,9 @@ _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|pr
 _PERSON = re.compile(
     rf"\bwho(?:'s| is| was| are)?\s+(?:[\w'-]+\s+){{0,4}}?({_ROLES}|head|officer|director|author)\b"
     r"|\bwho\s+(leads|led|heads|headed|founded|co-?founded|wrote|authored)\b"
+    # someone to call: "who's the sales contact for mexico", "is there a support contact"
+    r"|\b(?:is there|are there|any|who(?:'s| is| are))\s+(?:(?:an?|the|our)\s+)?(?:[\w'-]+\s+){0,3}?"
+    r"(?:sales|support|account|partner|vendor)\s+(contact|rep|representative)s?\b"
     rf"|\b({_ROLES})\s+of\b"
     "|(负责人|创始人|创办人|掌门人?|董事长|总裁|首席执行官|ceo|领导|老板)(?:是谁|叫什么)"
     "|谁(?:创立|创办|领导|带领|掌管)"
@@ -86,6 +89,9 @@ _PLACE = re.compile(
     rf"|\b(?:an?|any) (?:{_PREMISES}) in\b"
     r"|(?:办公室?|园区|总部|数据中心)(?:设)?在哪|(?:哪个|哪里|哪儿|在哪)\S{0,3}?(?:办公|园区|总部|数据中心)"
     r"|在\S{1,6}?有(?:办公室|园区|总部|数据中心)"
+    # a cloud region in a named place: "a seoul region", "a region in são paulo", 在欧洲有没有 data center
+    r"|\b(?:an?|any)\s+(?:[\w'-]+\s+){0,2}?regions?\s+in\b|\b(?:have|has|offer|got)\s+(?:an?|any)\s+[\w'-]+\s+region\b"
+    r"|在\S{1,6}?有(?:没有)?\s?(?:机房|地域|data ?cent(?:er|re)s?|regions?)"
 )
 # a figure: several digits, or a number with a magnitude; not glued to a word (Qwen3) nor a version (2.0)
 _QUANTITY = re.compile(
@@ -113,14 +119,31 @@ _PRACTICE = re.compile(
     "|训练\\S{0,8}?(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)|(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)\\S{0,8}?训练"
 )
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
-_PERSON_CUES = ("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader")
+_PERSON_CUES = (
+    *("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader"),
+    *("contact", " rep"),
+)
 _LIVE_CUES = (
     *("stock", "share", "trading at", "market cap", "market value", "股价", "市值"),
     *("free ", "trial ", "discount", "免费", "试用", "优惠", "折扣"),
 )
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
 _DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
-_PLACE_CUES = ("where", "office", "headquarter", "hq", "campus", "cent", "办公", "园区", "总部", "数据中心")
+_PLACE_CUES = (
+    "where",
+    "office",
+    "headquarter",
+    "hq",
+    "campus",
+    "cent",
+    "region",
+    "办公",
+    "园区",
+    "总部",
+    "数据中心",
+    "机房",
+    "地域",
+)
 _PRACTICE_CUES = (
     "retain", "retention", "store", "keep", "log", "save", "train", "improve", "pay", "paid",
     "保存", "保留", "存储", "留存", "记录", "训练",

@@ -45,6 +45,7 @@ _CHINESE_RUN = re.compile(f"[{CJK}]+")
 _WORD = re.compile(r"[^\W\d_]+")
 _QUESTION_WORDS = frozenset("who whos whose what whats which when where wheres why how hows".split())
 _CLAUSE = re.compile(r"[,;:()\u2013\u2014-]+")
+_CLAUSE_OR_SENTENCE = re.compile(r"[,;:()\u2013\u2014.!。！；，-]+")
 _CHINESE_ASKING_MORE = re.compile("[咋啥几么]")  # 咋样 (how), 啥 (what), 第几 (which place), 几个 (how many), 么 (吗)
 _I_NEED = re.compile(
     r"\b(?:(?:i|we) (?:need|want|would like)|wants? to know|trying to (?:decide|untangle|find|choose|pick)"
@@ -179,16 +180,26 @@ def reads_as_statement(text: str) -> bool:
         return False  # it asks (see _asks): most messages, spared the rest
     cleaned = quoted.replace("'", "")
     words = _WORD.findall(cleaned)
-    asking = _WORD.findall(_RELATIVE.sub(" ", cleaned)) if _RELATIVE.search(cleaned) else words
-    if _length(cleaned, words) < STATEMENT_WORDS or _asks(quoted) or not _QUESTION_WORDS.isdisjoint(asking):
+    if _length(cleaned, words) < STATEMENT_WORDS or _asks(quoted):
         return False
     if _SENTENCE_MARKERS.isdisjoint(words) and not _CHINESE_SENTENCE_MARKERS.search(cleaned):
         return False
-    if _I_NEED.search(cleaned) or _INVERSION.search(cleaned) or _CHINESE_ASKING_MORE.search(cleaned):
+    cleaned = _without_next_steps(cleaned)  # what is left may still ask
+    asking = _WORD.findall(_RELATIVE.sub(" ", cleaned) if _RELATIVE.search(cleaned) else cleaned)
+    if not _QUESTION_WORDS.isdisjoint(asking) or _I_NEED.search(cleaned) or _INVERSION.search(cleaned):
         return False
-    if _CHINESE_REQUEST.search(cleaned):
+    if _CHINESE_ASKING_MORE.search(cleaned) or _CHINESE_REQUEST.search(cleaned):
         return False
     return not any((first := _WORD.search(clause)) and _is_opener(first.group(0)) for clause in _CLAUSE.split(cleaned))
+
+
+def _without_next_steps(cleaned: str) -> str:
+    """``cleaned`` less its clauses that leave their subject out to say what the writer does next: "legal is
+    reviewing the qwen licence, will share the memo" is news; "will share" asks nothing, nor requests."""
+    clauses = _CLAUSE_OR_SENTENCE.split(cleaned)
+    if len(clauses) == 1:
+        return cleaned
+    return ", ".join(clause for clause in clauses if not _NEXT_STEP.match(clause))
 
 
 def _length(cleaned: str, words: list[str]) -> int:

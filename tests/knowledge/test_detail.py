@@ -51,6 +51,11 @@ from bot.knowledge.normalize import normalize
         ("which gpus did the tongyi team train qwen on, and how many?", "practice"),  # not a count of something stated
         ("百炼会留存我们的对话记录吗？", "practice"),
         ("千问是用什么芯片训练的？", "practice"),
+        ("is there a support contact for model studio who speaks spanish?", "person"),  # someone to call
+        ("who's the alibaba cloud sales rep for latin america?", "person"),
+        ("does model studio have a frankfurt region?", "place"),  # a cloud region in a named place
+        ("is there a region in jakarta for the hosted api?", "place"),
+        ("百炼在日本有没有机房？", "place"),
     ],
 )
 def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
@@ -84,6 +89,8 @@ def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
         "do we pay for the weights if we run them ourselves?",
         "who pays for the gpus that train qwen",  # who funds it, not which hardware
         "谁出钱买训练千问用的 gpu？",
+        "we asked our sales rep about qwen, what does model studio charge per token?",  # a rep named, not asked for
+        "which alibaba cloud regions host qwen?",  # residency, which an entry speaks to
     ],
 )
 def test_a_topic_question_asks_no_detail(question: str) -> None:
@@ -122,6 +129,8 @@ def test_a_person_is_asked_for_by_role() -> None:
         "can we pay for model studio by invoice in euros?",
         "what chips was qwen trained on, nvidia or alibaba's own?",
         "百炼会保存我们发过去的提示词吗？",
+        "is there an account rep at alibaba cloud we can talk to about qwen?",
+        "does model studio have a region in mexico for hosted qwen?",
     ],
 )
 def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
