@@ -7,10 +7,10 @@ subject but does not state that fact, so answering with it passes a neighbour
 off as the answer: the bot should say its sources do not cover it.
 
 The test is deliberately crude and cheap: a person is asked for by a role or
-a title ("ceo", "founder", "chief security officer", 负责人) that the entry's
-answer must name; a number ("how many", 多少, 几个, or a measure named by its
-noun: "what's the embedding size", "what is the response latency") needs a quantity
-in the entry's answer (a figure such as "300",
+a title ("ceo", "founder", "chief security officer", 负责人), or as someone to
+call ("is there a sales contact"), that the entry's answer must name; a number
+("how many", 多少, 几个, or a measure named by its noun: "what's the embedding
+size", "what is the response latency") needs a quantity in the entry's answer (a figure such as "300",
 "170,000", "0.5B", "600 million", not a version such as "Qwen3" or "2.0"), in a
 sentence that names what the question counts (the matcher checks that with
 :func:`figure_sentences`: a budget is no headcount); a
@@ -19,9 +19,9 @@ ship?", and the date a model's training data ends, its "training cutoff")
 needs a year in it; a live figure (a share price,
 a market value) or a vendor's promotion (a free tier, trial credits, a
 discount) is never in a dated document, nor where an organisation's
-premises are (an office, a campus, a headquarters, a data centre: "where is
-the support team based?", 总部在哪), which sources about companies, layers and
-licences never give; nor how a vendor works day to day (a *practice*:
+premises are (an office, a campus, a headquarters, a data centre, a cloud
+region in a named place: "where is the support team based?", 总部在哪), which
+sources about companies, layers and licences never give; nor how a vendor works day to day (a *practice*:
 whether it keeps or trains on customers' prompts, how it is paid, what
 hardware it trained on). "How much" is not a number
 asked: it asks for a price ("how much does it cost", which the pricing entry
