@@ -63,10 +63,12 @@ _SENTENCE_MARKERS = frozenset(
 _CHINESE_SENTENCE_MARKERS = re.compile(
     "我们|我|已经|刚|今天|了|真|挺|很|太|不错|还行|还可以"
 )  # someone, a time, a verdict
-# a verb before its subject asks, even mid-sentence: "if we self-host does any of it matter"
+# a verb before its subject asks, even mid-sentence: "if we self-host does any of it matter", "does alibaba's org
+# chart matter", "were the chat models tuned with rlhf" ("were moving the pilot" is "we're", typed fast)
 _INVERSION = re.compile(
-    r"\b(?:does|do|did|is|are|was|can|could|should|would|will)"
-    r" (?:any|anyone|anybody|it|we|i|you|they|qwen|the|that|this|there)\b"
+    r"\b(?:does|do|did|is|are|was|were|can|could|should|would|will)"
+    r" (?:any|anyone|anybody|it|we|i|you|they|qwen|the|that|this|there|alibabas?|tongyi)\b"
+    r"|\b(?:does|did) (?:all|our|their|its)\b"
 )
 STATEMENT_WORDS = 5  # shorter messages are often keyword questions: "model studio pricing", "qwen sla"
 _THANKS = re.compile(
