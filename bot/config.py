@@ -42,7 +42,8 @@ class MatchSettings:
     suggest_threshold: float = 25.0  # at or above (and no answer): did-you-mean
     max_suggestions: int = 3
     unknown_word_weight: float = 2.5  # weight of a word the FAQ never uses...
-    unknown_word_weight_off_topic: float = 12.0  # ...in a question that names none of the topic words
+    unknown_word_weight_off_topic: float = 12.0  # ...in a question that names none of the topic words...
+    unknown_common_share_off_topic: float = 0.7  # ...where a common word still weighs at least this share of that
     unknown_words_damping: float = 0.75  # ...though n of them together weigh only n ** 0.25 times one
     rare_word_zipf: float = 3.0  # a word this rare in the language at large (Zipf scale) weighs in full...
     common_word_zipf: float = 6.5  # ...one this common weighs nothing if the FAQ lacks it...
@@ -85,6 +86,7 @@ _MATCH_RANGES: dict[str, tuple[float, float]] = {
     "runner_up_ratio": (0, 1),
     "tie_threshold": (0, 100),
     "common_word_share": (0, 1),
+    "unknown_common_share_off_topic": (0, 1),
     "sure_threshold": (0, 100),
     "named_sure_threshold": (0, 100),
     "answer_text_credit": (0, 1),

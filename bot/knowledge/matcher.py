@@ -685,6 +685,7 @@ class Matcher:
             on_topic = not self._topic or not self._topic.isdisjoint(found)
         s = self.settings
         unknown = s.unknown_word_weight if on_topic else s.unknown_word_weight_off_topic
+        off_topic_floor = s.unknown_common_share_off_topic
         weights, rarity = self.weights, self._rarity
         strangers = set(found).difference(weights)
         if strangers:  # one unknown word in a short question says a lot; ten in a long one are mostly context
@@ -698,8 +699,9 @@ class Matcher:
                 continue  # a product's number or letter the FAQ never names ("qwen2"): its name carries it
             if known is None:
                 # on topic, an everyday word is just how people talk; in a message that names
-                # none of the topic words ("who funds mistral?"), any word the FAQ lacks says "elsewhere"
-                weight = unknown * (rarity(word) if on_topic else 1.0)
+                # none of the topic words ("who funds mistral?"), any word the FAQ lacks says "elsewhere",
+                # an everyday one ("indicators", "ceiling") a little less surely than a rare one
+                weight = unknown * (rarity(word) if on_topic else max(rarity(word), off_topic_floor))
             elif word in self._alias_words:
                 weight = known  # the FAQ's own vocabulary: its weight is its spread across entries
             else:

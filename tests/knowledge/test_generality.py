@@ -309,6 +309,23 @@ def test_a_question_naming_no_topic_word_but_all_in_the_faqs_words_is_answered(
     assert outcome.entry.id == entry
 
 
+def test_in_a_message_naming_no_topic_word_an_everyday_word_says_elsewhere_less_surely(
+    shipped_matcher: Matcher,
+) -> None:
+    """ "round" is how people talk; a rare word the FAQ lacks ("croissant") still weighs in full."""
+    full = shipped_matcher.settings.unknown_word_weight_off_topic
+    everyday, on_topic = shipped_matcher.query_terms("how do they clean up the text, the other way round?")
+    rare, _ = shipped_matcher.query_terms("how do they clean up the croissant?")
+    assert not on_topic
+    assert everyday["round"] < full
+    assert rare["croissant"] == full
+    outcome = shipped_matcher.match(
+        "how did they clean up the training text, volume over quality or the other way round?"
+    )
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "training-data"
+
+
 def test_a_question_about_it_is_asked_of_the_faqs_subject(shipped_matcher: Matcher) -> None:
     """ "It" and "they", asked of the bot, mean Qwen and its makers: the bar of a message naming Qwen applies."""
     outcome = shipped_matcher.match("can it work as an agent with tools?")
@@ -380,6 +397,10 @@ def test_news_naming_a_topic_gets_no_entry(shipped_matcher: Matcher, message: st
         # a next step does not hide the question after it
         "legal is done with the qwen licence, will send the memo. does the hosted api follow the same terms",
         "we moved the pilot to model studio, will it keep the same rate limits",  # "will" before its subject asks
+        "were the qwen base models released under apache 2.0",  # "were" before its subject
+        "does alibaba's cloud arm decide the qwen roadmap",  # a verb before a subject the FAQ names
+        "for procurement is alibaba a listed company",
+        "if we fine-tune qwen ourselves does all of the corporate context still apply",
     ],
 )
 def test_questions_without_a_question_mark_are_not_statements(message: str) -> None:
