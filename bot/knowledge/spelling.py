@@ -5,7 +5,8 @@ inside an alias phrase ("data procesing agreement") still finds the alias.
 Only words of four or more letters are corrected. Without a dictionary of all
 English, a real word the FAQ happens not to use ("feels", "prod") is easily
 "corrected" into one it does ("fees", "pros"), so the rules are strict: a word
-of four or five letters may only have two letters swapped ("qwne"); six or
+of four or five letters may only have two letters swapped ("qwne") or one
+letter left out ("hostd"), and only if it is no word of English at all; six or
 seven letters allow one edit ("modles", "reserch"); eight or more allow two
 ("comercial", "hugginface"). The first letter must match: people rarely mistype
 it, and a real word that differs there ("stickers", "tickers") is a different
@@ -78,6 +79,13 @@ class Speller:
         if found is None:
             return word
         candidate: str = found[0]
-        if len(word) < 6 and sorted(candidate) != sorted(word):
-            return word  # short words: only a swap of two letters
+        if len(word) < 6 and sorted(candidate) != sorted(word) and not _one_letter_dropped(word, candidate):
+            return word  # short words: only a swap of two letters, or a letter left out ("hostd", "studo")
         return candidate
+
+
+def _one_letter_dropped(word: str, candidate: str) -> bool:
+    """Is ``word`` ``candidate`` with one letter left out, not the first?"""
+    return len(candidate) == len(word) + 1 and any(
+        candidate[:i] + candidate[i + 1 :] == word for i in range(1, len(candidate))
+    )

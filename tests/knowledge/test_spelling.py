@@ -7,7 +7,10 @@ import pytest
 from bot.knowledge.spelling import Speller
 
 speller = Speller(
-    ["license", "hugging", "commercial", "models", "research", "fees", "lags", "qwen", "moderated", "tickers"]
+    [
+        *("license", "hugging", "commercial", "models", "research", "fees", "lags", "qwen", "moderated", "tickers"),
+        *("hosted", "studio", "group"),
+    ]
 )
 
 
@@ -21,6 +24,8 @@ speller = Speller(
         ("reserch", "research"),
         ("qwne", "qwen"),  # a short word: only a swap of two letters
         ("moderatd", "moderated"),
+        ("hostd", "hosted"),  # a short word with a letter left out
+        ("studo", "studio"),
     ],
 )
 def test_typos_are_corrected(typed: str, meant: str) -> None:
@@ -28,7 +33,14 @@ def test_typos_are_corrected(typed: str, meant: str) -> None:
     assert speller.correct(typed) == meant
 
 
-@pytest.mark.parametrize("word", ["feels", "langs", "prod", "sla", "licenses", "pizza", "stickers"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        *("feels", "langs", "prod", "sla", "licenses", "pizza", "stickers"),
+        "osted",  # a first letter left out: people rarely mistype it
+        "groq",  # a name one letter off a known word, not one left out of it
+    ],
+)
 def test_real_words_are_not_corrected(word: str) -> None:
     """A short real word one letter off an FAQ word stays itself ('feels' is not 'fees')."""
     assert speller.correct(word) == word
