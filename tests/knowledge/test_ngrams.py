@@ -52,7 +52,7 @@ def test_a_phrasing_of_the_entry_scores_in_full() -> None:
 
 def test_n_grams_reorder_the_ranking(shipped_matcher: Matcher) -> None:
     """The n-grams widen the lead of the right entry where words alone meet it only partly ("finetuners")."""
-    question = "who are the finetuners behind qwen derivatives"
+    question = "who are the finetuners behind qwen variants"
     words_only = Matcher(shipped_matcher.faq, settings=MatchSettings(ngram_share=0.0))
     assert shipped_matcher.rank(question)[0].entry.id == "community-fine-tunes"
     blended = {s.entry.id: s.score for s in shipped_matcher.rank(question, limit=5)}
