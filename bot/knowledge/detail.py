@@ -118,6 +118,37 @@ _PRACTICE = re.compile(
     "|(?:保存|保留|存储|留存|记录)\\S{0,8}?(?:提示词|prompt|日志|对话)|用\\S{0,8}?(?:数据|提示词|prompt)\\S{0,4}?训练"
     "|训练\\S{0,8}?(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)|(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)\\S{0,8}?训练"
 )
+# a language other than English and Chinese, asked about by name: how Qwen does in it, its scores in it ("how good is
+# qwen at dutch?", "any korean benchmark scores?", 日语能力怎么样): the sources name no other language
+_LANGUAGES = (
+    "japanese|korean|french|german|spanish|portuguese|italian|dutch|arabic|russian|hindi|bengali|urdu|tamil|telugu"
+    "|thai|vietnamese|indonesian|bahasa|malay|tagalog|filipino|turkish|polish|czech|swedish|norwegian|danish|finnish"
+    "|greek|hebrew|persian|farsi|swahili|yoruba|hausa|igbo|amharic|zulu|ukrainian|romanian|hungarian|cantonese"
+)
+_LANGUAGES_ZH = (
+    "日语|日文|韩语|韩文|法语|德语|西班牙语|葡萄牙语|意大利语|荷兰语|阿拉伯语|俄语|印地语|泰语|越南语|印尼语|马来语"
+    "|土耳其语|波兰语|粤语|希伯来语|波斯语|斯瓦希里语"
+)
+_LANGUAGE = re.compile(
+    rf"\b(?:in|at|with|into)\s+({_LANGUAGES})\b(?!\s+(?:company|companies|firm|team|office|market|customers?|law|bank))"
+    rf"|\b({_LANGUAGES})[\s-](?:language|benchmarks?|evals?|evaluations?|scores?|tests?|performance|text"
+    r"|prompts|queries|abilit(?:y|ies)|capabilit(?:y|ies)|proficiency|fluency|output)\b"
+    rf"|\b(?:speak|speaks|understand|understands|support|supports|write|writes|translate)\s+({_LANGUAGES})\b"
+    rf"|({_LANGUAGES_ZH})\S{{0,2}}?(?:能力|水平|效果|表现|基准|评测|评分|支持|怎么样|好不好|行不行)"
+    rf"|(?:支持|懂|会说|会写|对)({_LANGUAGES_ZH})"
+)
+
+
+_LANGUAGE_CUES = ("语", "文", *_LANGUAGES.split("|"))
+
+
+def asked_language(normalized: str) -> str | None:
+    """The language other than English and Chinese a message asks Qwen's ability in, if it names one."""
+    text = simplified(normalized)
+    found = _LANGUAGE.search(text) if _holds_any(text, _LANGUAGE_CUES) else None
+    return next(group for group in found.groups() if group) if found else None
+
+
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
 _PERSON_CUES = (
     *("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader"),

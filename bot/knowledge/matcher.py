@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import MatchSettings
 from bot.knowledge.analyzer import CJK, STOPWORDS, Analyzer
 from bot.knowledge.background import RARE, near_listed, zipf
-from bot.knowledge.detail import Detail, asked_detail, figure_sentences, holds
+from bot.knowledge.detail import Detail, asked_detail, asked_language, figure_sentences, holds
 from bot.knowledge.faq import Entry, Faq
 from bot.knowledge.index_store import IndexStore, state_key
 from bot.knowledge.negation import avoided_spans, may_avoid, without_avoided
@@ -434,6 +434,9 @@ class Matcher:
         trial? how many tokens?": the rate limits give figures, no promotion).
         """
         text = question[: self.settings.max_question_chars]
+        language = asked_language(self._normalized_within(text))
+        if language and not self._speaks_of(language, entry):
+            return False
         whole = asked_detail(self._normalized_within(text))
         if whole is None:
             return True
@@ -448,6 +451,17 @@ class Matcher:
             if self.weights.get(term) and not any(term.startswith(word) for word in self._topic)
         }
         return all(self._states(detail, entry, index, asked) for detail in set(details) if detail is not None)
+
+    def _speaks_of(self, language: str, entry: Entry) -> bool:
+        """Does the entry name this language (in its answer or phrasings), or ask about languages at large?
+
+        The entry on languages may answer for any one ("how does qwen do in dutch?"): its answer says what its
+        sources hold, and do not, about languages; the benchmarks entry, whose scores are of no one language, may not.
+        """
+        credits = self._credits[self._position[entry.id]]
+        if all(term in credits for term in self.analyzer.terms(language)):
+            return True
+        return all(credits.get(term) == 1.0 for term in self.analyzer.terms("languages"))
 
     def _states(self, detail: Detail, entry: Entry, index: int, asked: set[str]) -> bool:
         """Does the entry state this detail about what the question asks (``asked``, its terms)?"""

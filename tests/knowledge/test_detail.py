@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge import detail
-from bot.knowledge.detail import Detail, asked_detail
+from bot.knowledge.detail import Detail, asked_detail, asked_language
 from bot.knowledge.matcher import Answer, Matcher, NotCovered
 from bot.knowledge.normalize import normalize
 
@@ -183,7 +183,8 @@ _FRAGMENTS = tuple(
     "|数据中心|author|max|imum|dimension|be |d|due|expected|launch|ship"
     "|free |tier|trial |credit|discount|免费|试用|额度|优惠|stocks|shares|doing|performing|today|api "
     "|retain|retention|store|keep|log|save|prompts|inputs|our |use |to |train|trained|improve|pay|paid|by |invoice"
-    "|euros|gpus|chips|hardware|nvidia|保存|留存|提示词|训练|用|显卡|芯片".split("|")
+    "|euros|gpus|chips|hardware|nvidia|保存|留存|提示词|训练|用|显卡|芯片"
+    "|dutch|korean|in |at |benchmark|-language|speak |日语|韩文|能力|支持|对".split("|")
 )
 
 
@@ -198,5 +199,40 @@ def test_a_pattern_never_matches_without_its_cues(text: str) -> None:
         (detail._DATE, detail._DATE_CUES),
         (detail._PLACE, detail._PLACE_CUES),
         (detail._PRACTICE, detail._PRACTICE_CUES),
+        (detail._LANGUAGE, detail._LANGUAGE_CUES),
     ):
         assert pattern.search(text) is None or any(cue in text for cue in cues), (pattern.pattern[:30], text)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("how does qwen do in polish?", "polish"),
+        ("any thai benchmark scores for qwen?", "thai"),
+        ("are there french-language evals of qwen?", "french"),
+        ("does qwen understand swahili?", "swahili"),
+        ("qwen 的韩语能力怎么样？", "韩语"),
+        ("千问支持日语吗", "日语"),
+        ("is qwen good at chinese?", None),  # the sources speak of Chinese and English
+        ("we're a german company, can we use qwen commercially?", None),  # a nationality, not a language asked about
+        ("our team in dutch office wants the licence terms", None),
+        ("we found portuguese finetunes of qwen, who made them?", None),  # fine-tunes, not Qwen's ability
+    ],
+)
+def test_a_language_asked_about_by_name_is_recognised(question: str, language: str | None) -> None:
+    assert asked_language(normalize(question)) == language
+
+
+@pytest.mark.parametrize(
+    "question", ["how good is qwen at polish? any polish benchmark scores?", "what are qwen's thai benchmark results?"]
+)
+def test_scores_in_a_language_no_source_names_are_not_covered(shipped_matcher: Matcher, question: str) -> None:
+    """The benchmarks entry gives scores of no one language: it does not answer for Polish."""
+    assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+def test_the_entry_on_languages_may_answer_for_any_language(shipped_matcher: Matcher) -> None:
+    """Its answer says what the sources hold about languages, and that they list none beyond Chinese and English."""
+    outcome = shipped_matcher.match("which languages does qwen support, does it speak turkish?")
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == "multilingual"
