@@ -139,16 +139,6 @@ _LANGUAGE = re.compile(
 )
 
 
-_LANGUAGE_CUES = ("语", "文", *_LANGUAGES.split("|"))
-
-
-def asked_language(normalized: str) -> str | None:
-    """The language other than English and Chinese a message asks Qwen's ability in, if it names one."""
-    text = simplified(normalized)
-    found = _LANGUAGE.search(text) if _holds_any(text, _LANGUAGE_CUES) else None
-    return next(group for group in found.groups() if group) if found else None
-
-
 # what each pattern above cannot match without: a look for these few strings spares most questions the scans
 _PERSON_CUES = (
     *("who", "谁", "叫什么", "ceo", "cto", "cfo", "coo", "founder", "chair", "president", "boss", "leader"),
@@ -161,24 +151,14 @@ _LIVE_CUES = (
 _NUMBER_CUES = ("how ", "what", "exact ", "多少", "几")
 _DATE_CUES = ("when ", "what ", "cut", "什么时候", "年", "何时", "几月")
 _PLACE_CUES = (
-    "where",
-    "office",
-    "headquarter",
-    "hq",
-    "campus",
-    "cent",
-    "region",
-    "办公",
-    "园区",
-    "总部",
-    "数据中心",
-    "机房",
-    "地域",
+    *("where", "office", "headquarter", "hq", "campus", "cent", "region"),
+    *("办公", "园区", "总部", "数据中心", "机房", "地域"),
 )
 _PRACTICE_CUES = (
     "retain", "retention", "store", "keep", "log", "save", "train", "improve", "pay", "paid",
     "保存", "保留", "存储", "留存", "记录", "训练",
 )  # fmt: skip
+_LANGUAGE_CUES = ("语", "文", *_LANGUAGES.split("|"))
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 
@@ -228,6 +208,13 @@ def asked_detail(normalized: str) -> Detail | None:
         if _holds_any(normalized, cues) and pattern.search(normalized):
             return Detail(kind)
     return None
+
+
+def asked_language(normalized: str) -> str | None:
+    """The language other than English and Chinese a message asks Qwen's ability in, if it names one."""
+    text = simplified(normalized)
+    found = _LANGUAGE.search(text) if _holds_any(text, _LANGUAGE_CUES) else None
+    return next(group for group in found.groups() if group) if found else None
 
 
 def _holds_any(text: str, cues: tuple[str, ...]) -> bool:

@@ -434,10 +434,11 @@ class Matcher:
         trial? how many tokens?": the rate limits give figures, no promotion).
         """
         text = question[: self.settings.max_question_chars]
-        language = asked_language(self._normalized_within(text))
+        normalized = self._normalized_within(text)
+        language = asked_language(normalized)
         if language and not self._speaks_of(language, entry):
             return False
-        whole = asked_detail(self._normalized_within(text))
+        whole = asked_detail(normalized)
         if whole is None:
             return True
         asking = _parts(text)[1:]

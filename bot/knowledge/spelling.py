@@ -79,13 +79,7 @@ class Speller:
         if found is None:
             return word
         candidate: str = found[0]
-        if len(word) < 6 and sorted(candidate) != sorted(word) and not _one_letter_dropped(word, candidate):
-            return word  # short words: only a swap of two letters, or a letter left out ("hostd", "studo")
+        # short words: only a swap of two letters, or a letter left out ("hostd", "studo"): one edit that adds a letter
+        if len(word) < 6 and sorted(candidate) != sorted(word) and len(candidate) != len(word) + 1:
+            return word
         return candidate
-
-
-def _one_letter_dropped(word: str, candidate: str) -> bool:
-    """Is ``word`` ``candidate`` with one letter left out, not the first?"""
-    return len(candidate) == len(word) + 1 and any(
-        candidate[:i] + candidate[i + 1 :] == word for i in range(1, len(candidate))
-    )
