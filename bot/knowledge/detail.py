@@ -73,7 +73,7 @@ _LIVE = re.compile(
 )
 # "when was it released" asks a date; "when does it show up in the cloud" asks about a delay
 _DATE = re.compile(
-    r"\bwhen (?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月"
+    r"\bwhen (?:exactly |precisely )?(?:was|were|did)\b|\bwhat (?:year|date)\b|什么时候\S{0,6}?的|哪一?年|何时|几月"
     # a release still to come ("when will qwen5 ship?"): a date no dated document can hold
     # ("when are new models released?" asks the usual pace, which the release entries answer)
     r"|\bwhen will\s+(?:[\w'.-]+\s+){0,5}?(?:come out|launch|(?:be )?released?|ship)\b"

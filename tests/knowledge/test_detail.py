@@ -23,6 +23,7 @@ from bot.knowledge.normalize import normalize
         ("what was alibaba's revenue in the last fiscal year?", "number"),
         ("千问一共有几个版本？", "number"),
         ("when did the tongyi lab open?", "date"),
+        ("when exactly was qwen first released?", "date"),  # an adverb between
         ("通义实验室是哪一年成立的？", "date"),
         ("where is baba's share price heading?", "live"),
         ("阿里的市值大概多少？", "live"),
