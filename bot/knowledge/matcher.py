@@ -371,7 +371,7 @@ class Matcher:
         outcome = self.decide(ranked, on_topic=on_topic or self._speaks_of_the_topic(question, terms))
         if not on_topic or not self._topic:
             return self._asked_of_another(question, terms, ranked, outcome)
-        if isinstance(outcome, Answer) and not self._holds_detail(question, outcome.entry):
+        if not self._offers_detail(question, outcome):
             return NotCovered(tuple(ranked[: self.settings.max_suggestions]))
         best = self._position[ranked[0].entry.id] if ranked else None
         if isinstance(outcome, Answer) and self._is_sure(question, terms, outcome.score, best):
@@ -422,6 +422,18 @@ class Matcher:
         if looks_like_thanks(question) and not self._answers_thanks:
             return True
         return bool(self._topic) and reads_as_statement(question[: self.settings.max_question_chars])
+
+    def _offers_detail(self, question: str, outcome: Match) -> bool:
+        """Does the answer, or some entry of a close call, state the detail the question asks for, if it asks one?
+
+        A close call between entries none of which states it ("where is model studio's support team based?",
+        between pricing and the service itself) is as uncovered as an answer that does not.
+        """
+        if isinstance(outcome, Answer):
+            return self._holds_detail(question, outcome.entry)
+        if isinstance(outcome, DidYouMean):
+            return any(self._holds_detail(question, suggestion.entry) for suggestion in outcome.suggestions)
+        return True
 
     def _holds_detail(self, question: str, entry: Entry) -> bool:
         """False when the question asks for a person, number or date that the entry does not state.

@@ -132,6 +132,10 @@ def test_a_person_is_asked_for_by_role() -> None:
         "百炼会保存我们发过去的提示词吗？",
         "is there an account rep at alibaba cloud we can talk to about qwen?",
         "does model studio have a region in mexico for hosted qwen?",
+        # a close call between entries none of which states the detail is not covered either
+        "what's the vocab size of the qwen tokenizer?",
+        "how many people work on the tongyi team?",
+        "does model studio give free trial credits to new accounts?",
     ],
 )
 def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
