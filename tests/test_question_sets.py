@@ -1,12 +1,12 @@
-"""The matcher on the twenty-seven held-out question sets, pooled: regressions fail here.
+"""The matcher on the twenty-nine held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all twenty-seven have been seen since
-(``sealed2`` to ``sealed23`` were each scored once at first sight, then joined
+first sight (``bench/question_sets/README.md``); all twenty-nine have been seen since
+(``sealed2`` to ``sealed25`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit just under the pooled ones: 83.0% in
-scope right, 99.5% off topic quiet, 94.1% near domain quiet or honest.
+prints the figures; the bars sit just under the pooled ones: 84.4% in
+scope right, 99.7% off topic quiet, 94.2% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ FILES = (
     "sealed21",
     "sealed22",
     "sealed23",
+    "sealed24",
+    "sealed25",
 )
 
 
@@ -63,7 +65,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 82.5% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 84% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -73,14 +75,14 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.825, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.84, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
-    """At least 98.5% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
+    """At least 99% of the pooled off-topic messages (chatter, thanks, other subjects) get no answer."""
     items = _items("off_topic")
     answered = [item["q"] for item in items if isinstance(shipped_matcher.match(item["q"]), Answer)]
-    assert 1 - len(answered) / len(items) >= 0.985, answered
+    assert 1 - len(answered) / len(items) >= 0.99, answered
 
 
 def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
