@@ -127,6 +127,15 @@ Match = Answer | DidYouMean | NotCovered | NoMatch
 
 
 @dataclass(frozen=True)
+class _Asked:
+    """What a question asks that an entry must state to answer it (see :meth:`Matcher._asked`)."""
+
+    language: str | None  # a language other than English and Chinese it asks Qwen's ability in
+    details: frozenset[Detail]  # the details its sentences ask, when every one asks one
+    terms: frozenset[str]  # what it is about, less the FAQ's subject
+
+
+@dataclass(frozen=True)
 class _Phrasings:
     """An entry's phrasings, indexed for scoring: which phrasings hold each term, and what each weighs."""
 
@@ -424,19 +433,22 @@ class Matcher:
         return bool(self._topic) and reads_as_statement(question[: self.settings.max_question_chars])
 
     def _offers_detail(self, question: str, outcome: Match) -> bool:
-        """Does the answer, or some entry of a close call, state the detail the question asks for, if it asks one?
+        """Does the answer, or some entry of a close call, state what the question asks for, if it asks a detail?
 
-        A close call between entries none of which states it ("where is model studio's support team based?",
-        between pricing and the service itself) is as uncovered as an answer that does not.
+        A close call between entries none of which states it ("what's the vocab size of the qwen tokenizer?")
+        is as uncovered as an answer that does not. What is asked is read once, whatever the number of entries.
         """
         if isinstance(outcome, Answer):
-            return self._holds_detail(question, outcome.entry)
-        if isinstance(outcome, DidYouMean):
-            return any(self._holds_detail(question, suggestion.entry) for suggestion in outcome.suggestions)
-        return True
+            entries: tuple[Entry, ...] = (outcome.entry,)
+        elif isinstance(outcome, DidYouMean):
+            entries = tuple(suggestion.entry for suggestion in outcome.suggestions)
+        else:
+            return True
+        asked = self._asked(question)
+        return asked is None or any(self._holds_detail(asked, entry) for entry in entries)
 
-    def _holds_detail(self, question: str, entry: Entry) -> bool:
-        """False when the question asks for a person, number or date that the entry does not state.
+    def _asked(self, question: str) -> _Asked | None:
+        """What an entry must state to answer the question: a language it names, the details it asks; or None.
 
         "Who is Alibaba's CEO?" is near the entry on who builds Qwen, which
         names no CEO: see :mod:`bot.knowledge.detail`. A message that asks
@@ -448,22 +460,26 @@ class Matcher:
         text = question[: self.settings.max_question_chars]
         normalized = self._normalized_within(text)
         language = asked_language(normalized)
-        if language and not self._speaks_of(language, entry):
-            return False
-        whole = asked_detail(normalized)
-        if whole is None:
-            return True
-        asking = _parts(text)[1:]
-        details = [asked_detail(self._normalized_within(part)) for part in asking] if asking else [whole]
-        if None in details:
-            return True
-        index = self._position[entry.id]
-        asked = {  # what the question is about, less the subject and its products ("qwen3")
+        details: frozenset[Detail] = frozenset()
+        if (whole := asked_detail(normalized)) is not None:
+            asking = _parts(text)[1:]
+            parts = [asked_detail(self._normalized_within(part)) for part in asking] if asking else [whole]
+            details = frozenset(part for part in parts if part is not None) if None not in parts else frozenset()
+        if not details:
+            return _Asked(language, details, frozenset()) if language else None
+        terms = frozenset(  # what the question is about, less the subject and its products ("qwen3")
             term
             for _, term in self._pairs(self._normalize(question))
             if self.weights.get(term) and not any(term.startswith(word) for word in self._topic)
-        }
-        return all(self._states(detail, entry, index, asked) for detail in set(details) if detail is not None)
+        )
+        return _Asked(language, details, terms)
+
+    def _holds_detail(self, asked: _Asked, entry: Entry) -> bool:
+        """Does the entry speak of the language asked about, and state each detail asked?"""
+        if asked.language and not self._speaks_of(asked.language, entry):
+            return False
+        index = self._position[entry.id]
+        return all(self._states(detail, entry, index, asked.terms) for detail in asked.details)
 
     def _speaks_of(self, language: str, entry: Entry) -> bool:
         """Does the entry name this language (in its answer or phrasings), or ask about languages at large?
@@ -476,7 +492,7 @@ class Matcher:
             return True
         return all(credits.get(term) == 1.0 for term in self.analyzer.terms("languages"))
 
-    def _states(self, detail: Detail, entry: Entry, index: int, asked: set[str]) -> bool:
+    def _states(self, detail: Detail, entry: Entry, index: int, asked: frozenset[str]) -> bool:
         """Does the entry state this detail about what the question asks (``asked``, its terms)?"""
         stated = self._answer_terms(index) if detail.kind == "person" else set()
         names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
