@@ -464,7 +464,8 @@ class Matcher:
         if (whole := asked_detail(normalized)) is not None:
             asking = _parts(text)[1:]
             parts = [asked_detail(self._normalized_within(part)) for part in asking] if asking else [whole]
-            details = frozenset(part for part in parts if part is not None) if None not in parts else frozenset()
+            if None not in parts:  # a sentence that asks no detail may be answered on its own
+                details = frozenset(part for part in parts if part is not None)
         if not details:
             return _Asked(language, details, frozenset()) if language else None
         terms = frozenset(  # what the question is about, less the subject and its products ("qwen3")
