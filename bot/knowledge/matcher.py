@@ -433,10 +433,12 @@ class Matcher:
         return bool(self._topic) and reads_as_statement(question[: self.settings.max_question_chars])
 
     def _offers_detail(self, question: str, outcome: Match) -> bool:
-        """Does the answer, or some entry of a close call, state what the question asks for, if it asks a detail?
+        """Does the answer, or some entry of a close call, state the detail the question asks for and speak of the
+        language it names, if it asks either?
 
-        A close call between entries none of which states it ("what's the vocab size of the qwen tokenizer?")
-        is as uncovered as an answer that does not. What is asked is read once, whatever the number of entries.
+        A close call between entries none of which does ("what's the vocab size of the qwen tokenizer?", "is the
+        qwen tokenizer efficient for japanese text?") is as uncovered as an answer that does not. What is asked is
+        read once, whatever the number of entries.
         """
         if isinstance(outcome, Answer):
             entries: tuple[Entry, ...] = (outcome.entry,)
@@ -493,14 +495,14 @@ class Matcher:
             return True
         return all(credits.get(term) == 1.0 for term in self.analyzer.terms("languages"))
 
-    def _states(self, detail: Detail, entry: Entry, index: int, asked: frozenset[str]) -> bool:
-        """Does the entry state this detail about what the question asks (``asked``, its terms)?"""
+    def _states(self, detail: Detail, entry: Entry, index: int, terms: frozenset[str]) -> bool:
+        """Does the entry state this detail about what the question asks (``terms``, its terms)?"""
         stated = self._answer_terms(index) if detail.kind == "person" else set()
         names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
         vouched = any(
-            kind == detail.kind and not asked.isdisjoint(terms) for kind, terms in self._vouching_phrasings(index)
+            kind == detail.kind and not terms.isdisjoint(vouching) for kind, vouching in self._vouching_phrasings(index)
         )
-        if detail.kind == "number" and not vouched and asked.isdisjoint(self._figure_terms(index)):
+        if detail.kind == "number" and not vouched and terms.isdisjoint(self._figure_terms(index)):
             return False  # the entry's figures count something else ("how many researchers?" of a budget)
         return holds(detail, entry, names, vouched=vouched)
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.knowledge import detail
 from bot.knowledge.detail import Detail, asked_detail, asked_language
-from bot.knowledge.matcher import Answer, Matcher, NotCovered
+from bot.knowledge.matcher import Answer, DidYouMean, Matcher, NotCovered
 from bot.knowledge.normalize import normalize
 
 
@@ -136,10 +136,19 @@ def test_a_person_is_asked_for_by_role() -> None:
         "what's the vocab size of the qwen tokenizer?",
         "how many people work on the tongyi team?",
         "does model studio give free trial credits to new accounts?",
+        "is the qwen tokenizer efficient for japanese text?",  # a language no entry of the close call names
     ],
 )
 def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
     assert isinstance(shipped_matcher.match(question), NotCovered)
+
+
+def test_a_close_call_one_of_whose_entries_states_the_detail_still_offers_it(shipped_matcher: Matcher) -> None:
+    """The rate limits give figures, so "how many calls" may be offered them among entries that give none."""
+    outcome = shipped_matcher.match("Is there a cap on how many calls we can fire at their service?")
+    assert isinstance(outcome, Answer | DidYouMean)
+    offered = [outcome.entry] if isinstance(outcome, Answer) else [s.entry for s in outcome.suggestions]
+    assert "model-studio-rate-limits" in [entry.id for entry in offered]
 
 
 @pytest.mark.parametrize(
