@@ -11,8 +11,9 @@ from rapidfuzz import fuzz, utils
 
 from bot.knowledge import matcher as matcher_module
 from bot.knowledge.loader import load_faq
-from bot.knowledge.matcher import Answer, DidYouMean, Match, Matcher, NoMatch, NotCovered, Suggestion
+from bot.knowledge.matcher import Answer, DidYouMean, Matcher, NoMatch, NotCovered, Suggestion
 from tests.conftest import entry_yaml, small_faq
+from tests.support.ranking import same, same_outcome, scored
 
 
 @pytest.fixture(scope="module")
@@ -152,9 +153,8 @@ words = st.sampled_from(
 @given(st.lists(words, max_size=12).map(" ".join) | st.text(max_size=80))
 def test_fast_ranking_agrees_with_the_reference(small: Matcher, question: str) -> None:
     """The indexed, bounded ranking equals scoring every entry from scratch."""
-    fast = [(s.entry.id, round(s.score, 6)) for s in small.rank(question, limit=3)]
-    reference = [(s.entry.id, round(s.score, 6)) for s in small.rank_all(question, limit=3)]
-    assert fast == reference
+    fast, reference = scored(small.rank(question, limit=3)), scored(small.rank_all(question, limit=3))
+    assert same(fast, reference), (fast, reference)
 
 
 @settings(max_examples=200, deadline=None)
@@ -196,8 +196,7 @@ def test_reference_agrees_on_the_dev_set(shipped_matcher: Matcher) -> None:
 
     dev = yaml.safe_load((Path(__file__).parent.parent / "dev_set.yaml").read_text(encoding="utf-8"))
     for question in [item["q"] for item in dev["in_scope"]] + dev["off_topic"]:
-        fast = [(s.entry.id, round(s.score, 6)) for s in shipped_matcher.rank(question)]
-        assert fast == [(s.entry.id, round(s.score, 6)) for s in shipped_matcher.rank_all(question)], question
+        assert same(scored(shipped_matcher.rank(question)), scored(shipped_matcher.rank_all(question))), question
 
 
 @pytest.fixture(scope="module", params=["bounded walk", "arrays"])
@@ -240,8 +239,7 @@ def test_fast_ranking_agrees_with_the_reference_on_a_large_faq(large: tuple[Matc
     """With common terms left out of the candidate walk, the ranking is still exactly the reference's."""
     matcher, queries = large
     for query in queries:
-        fast = [(s.entry.id, round(s.score, 6)) for s in matcher.rank(query, limit=3)]
-        assert fast == [(s.entry.id, round(s.score, 6)) for s in matcher.rank_all(query, limit=3)], query
+        assert same(scored(matcher.rank(query, limit=3)), scored(matcher.rank_all(query, limit=3))), query
 
 
 @pytest.fixture(scope="module")
@@ -259,10 +257,10 @@ def test_arrays_rank_like_the_reference_on_real_questions(shipped_matcher: Match
     dev = yaml.safe_load((Path(__file__).parent.parent / "dev_set.yaml").read_text(encoding="utf-8"))
     questions = [item["q"] for item in dev["in_scope"]] + dev["off_topic"] + dev["near_domain"]
     for question in questions:
-        arrays = [(s.entry.id, round(s.score, 6)) for s in shipped_arrays.rank(question, limit=6)]
-        assert arrays == [(s.entry.id, round(s.score, 6)) for s in shipped_arrays.rank_all(question, limit=6)]
-        assert arrays == [(s.entry.id, round(s.score, 6)) for s in shipped_matcher.rank(question, limit=6)]
-        assert _outcome(shipped_arrays.match(question)) == _outcome(shipped_matcher.match(question)), question
+        arrays = scored(shipped_arrays.rank(question, limit=6))
+        assert same(arrays, scored(shipped_arrays.rank_all(question, limit=6))), question
+        assert same(arrays, scored(shipped_matcher.rank(question, limit=6))), question
+        assert same_outcome(shipped_arrays.match(question), shipped_matcher.match(question)), question
 
 
 def test_a_server_matcher_on_arrays_matches_like_the_plain_one(
@@ -285,9 +283,10 @@ def test_a_server_matcher_on_arrays_matches_like_the_plain_one(
     assert plain._arrays is None
     dev = yaml.safe_load((Path(__file__).parent.parent / "dev_set.yaml").read_text(encoding="utf-8"))
     for question in [item["q"] for item in dev["in_scope"]] + dev["off_topic"] + dev["near_domain"]:
-        expected = _outcome(shipped_matcher.match(question))
-        assert _outcome(built.match(question)) == _outcome(restored.match(question)) == expected, question
-        assert _outcome(plain.match(question)) == expected, question
+        expected = shipped_matcher.match(question)
+        assert same_outcome(built.match(question), expected), question
+        assert same_outcome(restored.match(question), expected), question
+        assert same_outcome(plain.match(question), expected), question
 
 
 def test_the_served_matcher_uses_arrays() -> None:
@@ -298,16 +297,11 @@ def test_the_served_matcher_uses_arrays() -> None:
     assert LiveKnowledge(DEFAULT_FAQ_DIR, MatchSettings()).matcher._arrays is not None
 
 
-def _outcome(match: Match) -> tuple[str, float, list[str]]:
-    entries = [match.entry] if isinstance(match, Answer) else [s.entry for s in getattr(match, "suggestions", ())]
-    return type(match).__name__, round(match.score, 6), [entry.id for entry in entries]
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.lists(words, max_size=12).map(" ".join) | st.text(max_size=80))
 def test_arrays_agree_with_the_reference_on_any_text(shipped_arrays: Matcher, question: str) -> None:
-    fast = [(s.entry.id, round(s.score, 6)) for s in shipped_arrays.rank(question, limit=3)]
-    assert fast == [(s.entry.id, round(s.score, 6)) for s in shipped_arrays.rank_all(question, limit=3)]
+    fast, reference = scored(shipped_arrays.rank(question, limit=3)), scored(shipped_arrays.rank_all(question, limit=3))
+    assert same(fast, reference), (fast, reference)
 
 
 def test_array_coverages_are_the_plain_sums() -> None:
