@@ -10,6 +10,7 @@ from bot.knowledge import detail
 from bot.knowledge.detail import Detail, asked_detail, asked_language
 from bot.knowledge.matcher import Answer, DidYouMean, Matcher, NotCovered
 from bot.knowledge.normalize import normalize
+from tests.support.ranking import offered
 
 
 @pytest.mark.parametrize(
@@ -148,8 +149,7 @@ def test_a_close_call_one_of_whose_entries_states_the_detail_still_offers_it(shi
     none (the licence's stability)."""
     outcome = shipped_matcher.match("How many times has Qwen been pulled down off the internet, roughly?")
     assert isinstance(outcome, Answer | DidYouMean)
-    offered = [outcome.entry] if isinstance(outcome, Answer) else [s.entry for s in outcome.suggestions]
-    assert "adoption" in [entry.id for entry in offered]
+    assert "adoption" in offered(outcome)
 
 
 @pytest.mark.parametrize(

@@ -31,10 +31,15 @@ def same(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) -> bool
     return all(close(x, y) for (_, x), (_, y) in zip(a, b, strict=True))
 
 
-def outcome(match: Match) -> tuple[str, float, list[str]]:
-    """An outcome's kind, score and entries (the answer's, or the suggestions')."""
+def offered(match: Match) -> list[str]:
+    """The ids of the entries an outcome offers: the answer's, or the suggestions'."""
     entries = [match.entry] if isinstance(match, Answer) else [s.entry for s in getattr(match, "suggestions", ())]
-    return type(match).__name__, match.score, [entry.id for entry in entries]
+    return [entry.id for entry in entries]
+
+
+def outcome(match: Match) -> tuple[str, float, list[str]]:
+    """An outcome's kind, score and the entries it offers."""
+    return type(match).__name__, match.score, offered(match)
 
 
 def same_outcome(a: Match, b: Match) -> bool:
