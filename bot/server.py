@@ -34,6 +34,7 @@ from uvicorn_worker import UvicornWorker
 
 from bot import logs
 from bot.config import ConfigError, Settings
+from bot.http_protocol import BoundedHeadProtocol
 from bot.knowledge.index_store import default_store
 from bot.knowledge.live import LiveKnowledge
 from bot.services import Services
@@ -162,7 +163,7 @@ class Worker(UvicornWorker):  # type: ignore[misc]
 
     CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
         "loop": "auto",  # uvloop
-        "http": "auto",  # httptools
+        "http": BoundedHeadProtocol,  # httptools, with a deadline and a size cap on each request's head
         "lifespan": "on",  # the app starts and stops with the worker; a failed start stops the worker
         "access_log": False,  # one line per handled request comes from bot.requests instead
         "timeout_graceful_shutdown": CONNECTIONS_GRACE_SECONDS,

@@ -120,7 +120,10 @@ class SlackAsgiApp:
                 refused(refusal, len(raw), _remote(scope))
                 return _text(401, "Unauthorized")
             request = bolt_request(raw, headers, scope.get("query_string", b"").decode("latin-1"))
-        except RejectedRequestError as error:
+        except RejectedRequestError as error:  # one bounded line, as for an unverified request: our words only
+            log.warning(
+                "refused a request", extra={"status": error.status, "reason": str(error), "remote": _remote(scope)[:64]}
+            )
             return _text(error.status, str(error))
         except ClientGoneError:
             return _text(400, "Bad Request")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.http_protocol import HEAD_SECONDS
 from tests.support.bot_server import BotServer, mention
 from tests.support.fake_slack import FakeSlack
 
@@ -62,14 +63,48 @@ def test_health_and_a_mention_are_served_while_50_clients_trickle(
     assert time.monotonic() - started < 3.0
 
 
-def test_a_body_that_never_finishes_gets_408(bot: BotServer) -> None:
-    """A client that stops sending mid-body is cut off once the body deadline passes, with a 408."""
-    connection = socket.create_connection(("127.0.0.1", bot.port), timeout=20)
+HEAD = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+UNFINISHED = {
+    "nothing": b"",
+    "half a request line": b"POST /slack/ev",
+    "half a head": HEAD,
+    "half a body": HEAD + b"Content-Length: 10\r\n\r\n{",
+}
+
+
+def test_requests_that_never_finish_are_cut_off_at_their_deadline(bot: BotServer) -> None:
+    """A connection that sends nothing, or stops mid-head, is closed once the head's deadline passes (it holds a
+    file descriptor until then, and a thousand of them would stop the worker); one that stops mid-body gets a 408."""
+    connections = {}
+    for kind, data in UNFINISHED.items():
+        connections[kind] = socket.create_connection(("127.0.0.1", bot.port), timeout=HEAD_SECONDS + 5)
+        connections[kind].sendall(data)
+    started = time.monotonic()
     try:
-        connection.sendall(
-            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{"
-        )
-        reply = connection.recv(1024)
+        replies = {kind: connection.recv(1024) for kind, connection in connections.items()}
+    finally:
+        for connection in connections.values():
+            connection.close()
+    assert time.monotonic() - started < HEAD_SECONDS + 5
+    assert replies.pop("half a body").startswith(b"HTTP/1.1 408")
+    assert replies == dict.fromkeys(replies, b"")  # closed, with no response: there was no request to answer
+
+
+def test_a_head_that_never_ends_is_cut_off_early(bot: BotServer) -> None:
+    """Headers sent without end are refused once they pass the cap, long before the worker's memory grows."""
+    connection = socket.create_connection(("127.0.0.1", bot.port), timeout=5)
+    connection.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\n")
+    lines = (b"X-Pad: " + b"a" * 1000 + b"\r\n") * 64
+    sent, refused = 0, False
+    try:
+        while sent < 64 * 1024 * 1024 and not refused:
+            try:
+                connection.sendall(lines)
+                sent += len(lines)
+            except OSError:  # reset by the server (or a timeout, had it only stopped reading)
+                refused = True
     finally:
         connection.close()
-    assert reply.startswith(b"HTTP/1.1 408")
+    assert refused
+    assert sent < 16 * 1024 * 1024  # the cap, and the few MiB loopback's socket buffers took meanwhile
+    assert bot.get("/healthz").status == 200
