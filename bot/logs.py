@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Mapping
@@ -37,6 +38,7 @@ _CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0
 # Bolt's signature-check middleware logs the whole body of every refused request.
 _BODY_LOGGERS = frozenset({"slack_bolt.RequestVerification", "slack_bolt.AsyncRequestVerification"})
 
+_NEEDS_QUOTES = re.compile(r'[\s="]')
 requests_log = logging.getLogger("bot.requests")
 
 
@@ -81,7 +83,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        extras = " ".join(f"{key}={value}" for key, value in _extras(record).items())
+        extras = " ".join(f"{key}={_quoted(value)}" for key, value in _extras(record).items())
         line, newline, rest = text.partition("\n")  # the message has none (OneLine): only a traceback has
         first = f"{line} {extras}" if extras else line
         return f"{first}\n    | {rest.replace(chr(10), chr(10) + '    | ')}" if newline else first
@@ -137,6 +139,13 @@ def request_line(kind: str, outcome: str, started: float, **fields: Any) -> None
     """Log one handled request: what it was, how it ended, how long it took."""
     latency_ms = round((time.monotonic() - started) * 1000, 1)
     requests_log.info("handled %s", kind, extra={"kind": kind, "outcome": outcome, "latency_ms": latency_ms, **fields})
+
+
+def _quoted(value: object) -> str:
+    """A field's value as logfmt writes it: quoted (JSON's escapes) when it is empty or holds a space, a quote or
+    an equals sign, so that no value from a request (a forwarded address, a user id) can pass for another field."""
+    text = str(value)
+    return json.dumps(text, ensure_ascii=False) if not text or _NEEDS_QUOTES.search(text) else text
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:

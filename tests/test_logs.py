@@ -31,6 +31,15 @@ def test_newlines_from_input_cannot_forge_a_line(
     assert "\\n2026-01-01" in out
 
 
+def test_a_value_cannot_pass_for_another_field(configured: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """Values holding a space, a quote or an equals sign are quoted, logfmt-style; plain ones are left bare."""
+    logs.configure("text")
+    forged = 'W222 kind=forged "outcome"=x'
+    logging.getLogger("bot.test").warning("refused", extra={"user": forged, "command": "reload", "empty": ""})
+    out = capsys.readouterr().err
+    assert out.rstrip("\n").endswith('refused user="W222 kind=forged \\"outcome\\"=x" command=reload empty=""')
+
+
 def test_traceback_lines_are_indented(configured: None, capsys: pytest.CaptureFixture[str]) -> None:
     """An exception message carrying a newline cannot start a line that passes for a record."""
     logs.configure("text")

@@ -26,7 +26,7 @@ def test_unsigned_megabyte_bodies_add_three_short_lines(bot: BotServer, slack: F
     assert "handled forged" not in added
     refusals = [line for line in added.splitlines() if "refused an unverified request" in line]
     assert len(refusals) == 3
-    assert all(f"bytes={len(data)}" in line and "reason=missing signature headers" in line for line in refusals)
+    assert all(f"bytes={len(data)}" in line and 'reason="missing signature headers"' in line for line in refusals)
     assert slack.quiet() == []
 
 
@@ -37,4 +37,18 @@ def test_badly_signed_body_is_not_logged(bot: BotServer, slack: FakeSlack) -> No
     time.sleep(0.3)
     added = bot.log().encode()[before:].decode()
     assert SECRET_WORDS not in added
-    assert "reason=bad signature" in added
+    assert 'reason="bad signature"' in added
+
+
+def test_a_forwarded_address_cannot_forge_fields(bot: BotServer, slack: FakeSlack) -> None:
+    """The remote address a proxy on loopback forwards is the client's to choose: it is logged quoted."""
+    forged = "203.0.113.9 reason=ok bytes=0 verified=yes"
+    before = len(bot.log().encode())
+    data = json.dumps(mention("who trains qwen?")).encode()
+    assert bot.post(data, "application/json", signed=False, headers={"X-Forwarded-For": forged}).status == 401
+    time.sleep(0.3)
+    refusal = next(
+        line for line in bot.log().encode()[before:].decode().splitlines() if "refused an unverified" in line
+    )
+    assert refusal.endswith(f'remote="{forged}"')
+    assert slack.quiet() == []

@@ -88,6 +88,9 @@ def test_requests_that_never_finish_are_cut_off_at_their_deadline(bot: BotServer
     assert time.monotonic() - started < HEAD_SECONDS + 5
     assert replies.pop("half a body").startswith(b"HTTP/1.1 408")
     assert replies == dict.fromkeys(replies, b"")  # closed, with no response: there was no request to answer
+    log = bot.log()
+    assert log.count('closed a connection reason="request head too slow" remote=127.0.0.1:') == 3
+    assert 'refused a request status=408 reason="Request Timeout" remote=127.0.0.1' in log
 
 
 def test_a_head_that_never_ends_is_cut_off_early(bot: BotServer) -> None:
