@@ -83,6 +83,8 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        if record.exc_info:  # an exception's message may quote what it failed on (a response URL, say)
+            text = redact_secrets(text)
         extras = " ".join(f"{key}={_quoted(value)}" for key, value in _extras(record).items())
         line, newline, rest = text.partition("\n")  # the message has none (OneLine): only a traceback has
         first = f"{line} {extras}" if extras else line
@@ -110,7 +112,7 @@ class JsonFormatter(logging.Formatter):
             **_extras(record),
         }
         if record.exc_info:
-            data["exception"] = self.formatException(record.exc_info)
+            data["exception"] = redact_secrets(self.formatException(record.exc_info))
         return json.dumps(data, ensure_ascii=False, default=str)
 
 

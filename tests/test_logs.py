@@ -75,6 +75,24 @@ def test_every_token_shape_is_redacted_in_the_message_and_its_arguments(
     assert out.count("[redacted]") == 2
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_response_urls_lose_their_secret_part_in_messages_and_tracebacks(
+    configured: None, capsys: pytest.CaptureFixture[str], log_format: str
+) -> None:
+    """As slack_sdk logs a retry, and as an exception quotes the URL it failed on: host and kind stay."""
+    logs.configure(log_format)
+    url = "https://hooks.slack.com/actions/T0001/1234/AbCdEfSecret"
+    logging.getLogger("slack_sdk.webhook.async_client").info("A retry handler found: X for POST %s", url)
+    try:
+        raise ValueError(f"cannot post to {url.replace('actions', 'commands')}")
+    except ValueError:
+        logging.getLogger("bot.test").exception("failed")
+    out = capsys.readouterr().err
+    assert "AbCdEfSecret" not in out
+    assert "https://hooks.slack.com/actions/[redacted]" in out
+    assert "https://hooks.slack.com/commands/[redacted]" in out
+
+
 def test_extra_fields_are_written_once_each_in_order_and_escaped(
     configured: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-from tests.support.bot_server import BotServer, mention
+from tests.support.bot_server import BotServer, block_action, mention
 from tests.support.fake_slack import FakeSlack
+from tests.support.postgres import free_port
 
 SECRET_WORDS = "confidential-merger-plans"
 
@@ -52,3 +53,15 @@ def test_a_forwarded_address_cannot_forge_fields(bot: BotServer, slack: FakeSlac
     )
     assert refusal.endswith(f'remote="{forged}"')
     assert slack.quiet() == []
+
+
+def test_an_unreachable_response_url_is_not_logged_whole(bot: BotServer, slack: FakeSlack) -> None:
+    """A response URL lets whoever holds it post as the app: when posting to one fails (the SDK logs each retry at
+    INFO, with the URL), its secret part stays out of the log."""
+    before = len(bot.log().encode())
+    url = f"http://127.0.0.1:{free_port()}/actions/T111/111/SECRETCAPABILITY"  # nothing listens there
+    assert bot.action(block_action("share_answer", "licence", response_url=url)).status == 200
+    time.sleep(1.5)
+    added = bot.log().encode()[before:].decode()
+    assert "/actions/[redacted]" in added  # the failure is logged
+    assert "SECRETCAPABILITY" not in added
