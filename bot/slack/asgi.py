@@ -132,6 +132,9 @@ class SlackAsgiApp:
     async def dispatch(self, request: AsyncBoltRequest) -> tuple[int, bytes, Headers]:
         if self.bolt is None:
             return _text(503, "Service Unavailable: starting")
+        if request.body.get("type") == "app_rate_limited":  # no Bolt listener can take it; Slack wants a 200
+            log.warning("Slack is dropping this app's events for a minute (app_rate_limited)")
+            return _text(200, "")
         try:
             response = await self.bolt.async_dispatch(request)
         except Exception:  # Bolt's own code assumes Slack's field types; a body that breaks them is a bad request

@@ -31,6 +31,14 @@ def test_url_verification_challenge(bot: BotServer, slack: FakeSlack) -> None:
     assert body["challenge"] in response.text
 
 
+def test_app_rate_limited_notice_gets_200(bot: BotServer, slack: FakeSlack) -> None:
+    """Slack counts deliveries that get no 200 towards turning the app's events off, this notice too."""
+    response = bot.event(payload("app_rate_limited.json"))
+    assert response.status == 200
+    assert "app_rate_limited" in bot.log()
+    assert slack.quiet() == []
+
+
 def test_healthz_reports_faq_and_database(bot: BotServer) -> None:
     """GET /healthz: 200 with the FAQ size and version and the database state."""
     response = bot.get("/healthz")
