@@ -37,6 +37,9 @@ _CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0
 }
 # Bolt's signature-check middleware logs the whole body of every refused request.
 _BODY_LOGGERS = frozenset({"slack_bolt.RequestVerification", "slack_bolt.AsyncRequestVerification"})
+# ...and of every request no listener takes (what a user typed included), with sample code to handle it.
+_UNHANDLED = "Unhandled request ("
+MAX_MESSAGE_CHARS = 2000  # a message longer than this is cut: no record from a request can flood the log
 
 _NEEDS_QUOTES = re.compile(r'[\s="]')
 requests_log = logging.getLogger("bot.requests")
@@ -56,12 +59,17 @@ class RedactSecrets(logging.Filter):
 
 
 class OneLine(logging.Filter):
-    """Drop Bolt's body dumps; escape control characters in the message and every extra field."""
+    """Drop Bolt's body dumps; bound the message; escape control characters in it and in every extra field."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name in _BODY_LOGGERS:
             return False
-        record.msg, record.args = escape_controls(record.getMessage()), ()
+        if record.name.startswith("slack_bolt") and str(record.msg).startswith(_UNHANDLED):
+            record.msg, record.args = "Bolt has no listener for a verified request (its payload is not logged)", ()
+        message = record.getMessage()
+        if len(message) > MAX_MESSAGE_CHARS:
+            message = f"{message[:MAX_MESSAGE_CHARS]}... ({len(message)} characters)"
+        record.msg, record.args = escape_controls(message), ()
         fields = _extras(record)
         for key, value in fields.items():
             if isinstance(value, str) and (escaped := escape_controls(value)) is not value:

@@ -60,6 +60,21 @@ def test_bolt_signature_failures_are_dropped(configured: None, capsys: pytest.Ca
     assert capsys.readouterr().err == ""
 
 
+def test_bolt_payload_dumps_are_replaced_and_long_messages_cut(
+    configured: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bolt's "Unhandled request ({payload})" and its sample code become one fixed line; any message is bounded."""
+    logs.configure("text")
+    logging.getLogger("slack_bolt.AsyncApp").warning("Unhandled request ({'value': 'typed secret'})\n---\n[Suggestion]")
+    logging.getLogger("bot.test").warning("x" * 100_000)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert "typed secret" not in lines[0]
+    assert "no listener" in lines[0]
+    assert len(lines[1]) < logs.MAX_MESSAGE_CHARS + 200
+    assert lines[1].endswith("... (100000 characters)")
+
+
 @pytest.mark.parametrize(
     "secret",
     ["xoxb-1234-abcd", "xoxp-99-x", "xapp-1-A0B-77", "sk-abcdefghijklmnop1234", "AKIAABCDEFGHIJKLMNOP"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.support.bot_server import BotServer, block_action, mention
+from tests.support.bot_server import BotServer, block_action, block_suggestion, mention
 from tests.support.fake_slack import FakeSlack
 from tests.support.postgres import free_port
 
@@ -65,3 +65,15 @@ def test_an_unreachable_response_url_is_not_logged_whole(bot: BotServer, slack: 
     added = bot.log().encode()[before:].decode()
     assert "/actions/[redacted]" in added  # the failure is logged
     assert "SECRETCAPABILITY" not in added
+
+
+def test_a_request_no_listener_takes_is_logged_without_its_payload(bot: BotServer, slack: FakeSlack) -> None:
+    """Bolt logs the whole payload of a request nothing handles (a menu's typed text, 16 KB ids): one short line."""
+    body = block_suggestion(SECRET_WORDS) | {"action_id": "x" * 8000, "block_id": "elsewhere"}
+    before = len(bot.log().encode())
+    bot.action(body)
+    time.sleep(0.3)
+    added = bot.log().encode()[before:].decode()
+    assert "no listener" in added
+    assert SECRET_WORDS not in added
+    assert max(len(line) for line in added.splitlines()) < 1000
