@@ -12,7 +12,8 @@ moderated?``) is taken for an interactivity payload, parsed as ``{}`` and
 answered 404. Here the body is parsed correctly before Bolt sees it. Malformed
 bodies get a 400, wrong content types a 415, oversized bodies a 413, bodies
 that take too long to arrive a 408, and a signed body whose fields have types
-Bolt does not expect (``"event": null``) a 400 too: never a 500.
+Slack never sends (``"event": null``, a numeric ``event_id``, a list for a
+message's ``thread_ts``) a 400 too: never a 500, and never a listener.
 """
 
 from __future__ import annotations
@@ -215,13 +216,32 @@ def _slack_shaped(body: dict[str, Any]) -> bool:
         return False
     if "actions" in body and not body["actions"]:
         return False  # a block_actions payload always names the element clicked
-    return all(
+    if not all(
         isinstance(body.get(key, []), list) and all(isinstance(item, dict) for item in body.get(key, []))
         for key in ("authorizations", "actions")
+    ):
+        return False
+    event = body.get("event") or {}
+    texts = _EVENT_TEXTS + (_MESSAGE_TEXTS if event.get("type") in {"message", "app_mention"} else ())
+    return (
+        _texts(body, _TEXTS)
+        and _texts(event, texts)
+        and all(_texts(action, _ACTION_TEXTS) for action in body.get("actions", []))
     )
 
 
+def _texts(fields: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """Each of ``keys`` is absent, null or a string in ``fields``."""
+    return all(fields.get(key) is None or isinstance(fields[key], str) for key in keys)
+
+
 _OBJECTS = ("event", "user", "team", "channel", "container", "message", "view", "enterprise")
+# Fields the listeners read as text; a number or a list where Slack always sends a string is not Slack's
+# (a numeric event_id would escape the claim that answers an event once).
+_TEXTS = ("event_id", "response_url", "trigger_id", "callback_id")
+_EVENT_TEXTS = ("subtype", "text", "ts", "thread_ts", "event_ts", "channel_type", "bot_id")
+_MESSAGE_TEXTS = ("user", "channel")  # in other events (team_join, channel_rename) these are objects
+_ACTION_TEXTS = ("action_id", "block_id", "value")
 
 
 def _headers(scope: Scope) -> Headers:
