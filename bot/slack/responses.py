@@ -9,8 +9,10 @@ TLS handshake with Slack. :class:`RespondOnKeptAliveSession` gives every request
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from slack_bolt.async_app import AsyncBoltRequest, AsyncRespond
@@ -20,6 +22,10 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+SLACK_HOOKS = "hooks.slack.com"  # where every response_url Slack sends points
+
+log = logging.getLogger(__name__)
 
 
 class KeptAliveRespond(AsyncRespond):
@@ -72,13 +78,33 @@ def respond_for(response_url: str, client: AsyncWebClient) -> AsyncRespond:
     return KeptAliveRespond(response_url, client.session, proxy=client.proxy, ssl=client.ssl)
 
 
+def is_slacks(response_url: str, api_url: str) -> bool:
+    """Is ``response_url`` one Slack hands out (``https://hooks.slack.com/...``), or on the Web API's own host
+    (a stand-in for Slack, an enterprise proxy)?"""
+    try:
+        url, api = urlsplit(response_url), urlsplit(api_url)
+        return (url.scheme, url.hostname, url.port) in {
+            ("https", SLACK_HOOKS, None),
+            (api.scheme, api.hostname, api.port),
+        }
+    except ValueError:  # not a URL at all ("http://[::1/x")
+        return False
+
+
 class RespondOnKeptAliveSession(AsyncMiddleware):
-    """Give each request that carries a ``response_url`` its :func:`respond_for` on the request's client."""
+    """Give each request that carries a ``response_url`` its :func:`respond_for` on the request's client.
+
+    A ``response_url`` anywhere but Slack's is refused (400) before any listener: only someone holding the
+    signing secret can send one, and it would have the bot post wherever they chose, internal addresses included.
+    """
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
         context = req.context
         if isinstance(context.response_url, str) and context.client is not None:
+            if not is_slacks(context.response_url, context.client.base_url):
+                log.warning("refused a request whose response_url is not Slack's")
+                return BoltResponse(status=400, body="Bad Request: response_url is not Slack's")
             context["respond"] = respond_for(context.response_url, context.client)
         return await next()

@@ -10,12 +10,14 @@ import json
 import re
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.bot_server import BotServer, block_action, direct_message, mention, payload
+from bot.slack.responses import is_slacks
+from tests.support.bot_server import PAYLOADS, BotServer, _form, block_action, direct_message, mention, payload
 from tests.support.fake_slack import FakeSlack
 
 OK_OR_CLIENT_ERROR = {200, 400, 401, 404, 405, 413, 415}
@@ -153,8 +155,6 @@ def test_wrong_content_types(bot: BotServer, slack: FakeSlack, content_type: str
 )
 def test_slash_commands_with_missing_fields(bot: BotServer, slack: FakeSlack, fields: dict[str, str]) -> None:
     """A form missing Slack's usual fields: a 4xx or a polite reply, never a 500."""
-    from urllib.parse import urlencode
-
     response = bot.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
     assert response.status in OK_OR_CLIENT_ERROR
     assert "Traceback" not in response.text
@@ -192,3 +192,42 @@ def test_unknown_payload_types_and_events(bot: BotServer, slack: FakeSlack) -> N
     assert bot.event(unknown).status == 200
     assert bot.event({"type": "app_rate_limited", "minute_rate_limited": 1518467820}).status == 200
     assert slack.quiet() == []
+
+
+def test_a_response_url_that_is_not_slacks_is_refused(bot: BotServer, slack: FakeSlack) -> None:
+    """Signed, but its response_url points elsewhere (here another server on loopback): 400, nothing posted
+    anywhere. Slack's are on hooks.slack.com; only a leaked signing secret could send another."""
+    elsewhere = FakeSlack().start()
+    try:
+        url = elsewhere.response_url("stolen")
+        fields = dict(_form(PAYLOADS / "slash_command.txt")) | {
+            "command": "/qwen",
+            "text": "report",
+            "response_url": url,
+        }
+        assert bot.post(urlencode(fields).encode(), "application/x-www-form-urlencoded").status == 400
+        assert bot.action(block_action("share_answer", "licence", response_url=url)).status == 400
+        assert bot.action(block_action("share_answer", "licence", response_url="http://[::1/x")).status == 400
+        assert elsewhere.quiet() == []
+        assert slack.quiet() == []
+        assert "response_url is not Slack's" in bot.log()
+    finally:
+        elsewhere.stop()
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://hooks.slack.com/actions/T1/2/abc", True),
+        ("https://hooks.slack.com:443/commands/T1/2/abc", False),  # Slack's carry no port
+        ("http://hooks.slack.com/actions/T1/2/abc", False),
+        ("https://hooks.slack.com.evil.example/actions/T1/2/abc", False),
+        ("https://evil.example/?https://hooks.slack.com/", False),
+        ("http://127.0.0.1:9000/response/x", True),  # the Web API's own host (a stand-in, a proxy)
+        ("http://127.0.0.1:9001/response/x", False),
+        ("ftp://127.0.0.1:9000/x", False),
+        ("http://[::1/x", False),
+    ],
+)
+def test_which_response_urls_are_slacks(url: str, allowed: bool) -> None:
+    assert is_slacks(url, "http://127.0.0.1:9000/api/") is allowed
