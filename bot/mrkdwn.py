@@ -38,8 +38,12 @@ def show(text: str, limit: int) -> str:
 
 def without_format_characters(text: str) -> str:
     """``text`` without Unicode format characters (category Cf): bidi overrides and isolates, zero-width
-    spaces and joiners, soft hyphens. Echoed, they could reorder or hide what the bot appears to say."""
-    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+    spaces and joiners, soft hyphens. Echoed, they could reorder or hide what the bot appears to say. Lone
+    surrogates (Cs, which JSON's ``\\ud800`` can carry) go too: they are no text, and no API can encode them."""
+    return "".join(char for char in text if unicodedata.category(char) not in _NOT_SHOWN)
+
+
+_NOT_SHOWN = frozenset({"Cf", "Cs"})
 
 
 def clip(text: str, limit: int) -> str:

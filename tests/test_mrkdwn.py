@@ -17,10 +17,11 @@ from bot.mrkdwn import echo, show
         "\u2060",  # word joiner
         "\ufeff",  # zero-width no-break space
         "\u00ad",  # soft hyphen
+        "\ud800",  # a lone surrogate, as JSON's "\\ud800" gives it: no API can encode it
     ],
 )
 def test_echo_strips_bidi_and_format_characters(hidden: str) -> None:
-    """Unicode format characters (category Cf) never reach a reply."""
+    """Unicode format characters (category Cf) and lone surrogates never reach a reply."""
     assert echo(f"who {hidden}funds{hidden} qwen?", 200) == "who funds qwen?"
 
 

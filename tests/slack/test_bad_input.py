@@ -97,6 +97,17 @@ def test_message_events_with_odd_fields_never_500(bot: BotServer, slack: FakeSla
     assert bot.event(body).status in {200, 400}
 
 
+def test_a_lone_surrogate_is_not_echoed(bot: BotServer, slack: FakeSlack) -> None:
+    """JSON can carry half a character ("\\ud800"): the reply that quotes the message leaves it out."""
+    body = direct_message("zxqv \ud800 blorf?", channel=f"D{uuid.uuid4().hex[:10].upper()}")
+    assert bot.event(body).status == 200
+    [reply] = slack.wait_for(
+        "chat.postMessage", where=lambda call: call.args.get("channel") == body["event"]["channel"]
+    )
+    assert "blorf" in json.dumps(reply.args)  # the question is quoted...
+    assert "\ud800" not in json.dumps(reply.args, ensure_ascii=False)  # ...without the surrogate
+
+
 def test_deeply_nested_and_malformed_json(bot: BotServer, slack: FakeSlack) -> None:
     """100,000 levels of nesting, truncated JSON and a bare string: 400, nothing posted."""
     slack.quiet(0.3)  # replies to the previous test's last examples land first
