@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-SLACK_HOOKS = "hooks.slack.com"  # where every response_url Slack sends points
+SLACK_HOOKS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})  # where Slack's response URLs point (GovSlack's)
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,9 @@ def is_slacks(response_url: str, api_url: str) -> bool:
     (a stand-in for Slack, an enterprise proxy)?"""
     try:
         url, api = urlsplit(response_url), urlsplit(api_url)
-        return (url.scheme, url.hostname, url.port) in {
-            ("https", SLACK_HOOKS, None),
-            (api.scheme, api.hostname, api.port),
-        }
-    except ValueError:  # not a URL at all ("http://[::1/x")
+        on_slack = url.scheme == "https" and url.hostname in SLACK_HOOKS and url.port is None
+        return on_slack or (url.scheme, url.hostname, url.port) == (api.scheme, api.hostname, api.port)
+    except ValueError:  # not a URL at all ("http://[::1/x"), or a port out of range
         return False
 
 

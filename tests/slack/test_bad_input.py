@@ -230,6 +230,8 @@ def test_a_response_url_that_is_not_slacks_is_refused(bot: BotServer, slack: Fak
     ("url", "allowed"),
     [
         ("https://hooks.slack.com/actions/T1/2/abc", True),
+        ("https://hooks.slack-gov.com/commands/T1/2/abc", True),  # GovSlack's
+        ("https://hooks.slack.com:99999/actions/T1/2/abc", False),  # urlsplit raises on the port
         ("https://hooks.slack.com:443/commands/T1/2/abc", False),  # Slack's carry no port
         ("http://hooks.slack.com/actions/T1/2/abc", False),
         ("https://hooks.slack.com.evil.example/actions/T1/2/abc", False),
