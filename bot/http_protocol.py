@@ -24,11 +24,17 @@ log = logging.getLogger(__name__)
 
 
 class BoundedHeadProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, closing a connection whose request head takes over ``HEAD_SECONDS`` to
-    arrive (from the connection, or from the request's first byte) or grows past ``MAX_HEAD_BYTES``."""
+    """uvicorn's httptools protocol, closing a connection whose request head has not arrived within
+    ``HEAD_SECONDS`` of the connection (or of the response before it, on a kept-alive connection), or grows past
+    ``MAX_HEAD_BYTES``.
+
+    Between requests, uvicorn's keep-alive timer gives way to any byte at all, and the parser skips blank lines
+    without starting a request: without this deadline, a blank line now and then would hold a connection open.
+    """
 
     _head_timer: asyncio.TimerHandle | None = None
     _head_bytes = 0
+    _head_began = False  # in the chunk being read: its bytes before that belong to the request before
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -40,16 +46,26 @@ class BoundedHeadProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._head_timer is None:  # the next request on a kept-alive connection
+        self._head_bytes, self._head_began = 0, True
+        if self._head_timer is None:  # a request pipelined behind another
             self._start_head()
 
     def on_headers_complete(self) -> None:
         self._end_head()
         super().on_headers_complete()
 
+    def on_response_complete(self) -> None:
+        idle = not self.pipeline  # uvicorn starts a pipelined request, or its keep-alive timer
+        super().on_response_complete()
+        if idle and self._head_timer is None and not self.transport.is_closing():
+            self._start_head()
+
     def data_received(self, data: bytes) -> None:
         super().data_received(data)  # the parser calls on_headers_complete if the head ends in ``data``
         if self._head_timer is None:
+            return
+        if self._head_began:  # a head began in this chunk: count from the next one (the cap plus one read)
+            self._head_began = False
             return
         self._head_bytes += len(data)
         if self._head_bytes > MAX_HEAD_BYTES:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot import logs
+from bot.redaction import redact_secrets
 
 
 @pytest.fixture
@@ -106,6 +107,28 @@ def test_response_urls_lose_their_secret_part_in_messages_and_tracebacks(
     assert "AbCdEfSecret" not in out
     assert "https://hooks.slack.com/actions/[redacted]" in out
     assert "https://hooks.slack.com/commands/[redacted]" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("POST https://hooks.slack.com/app/T012AB0A1/123456789/JpmKSecret", "https://hooks.slack.com/app/[redacted]"),
+        ("https://hooks.slack.com/workflows/T1/A2/3/Secret)", "https://hooks.slack.com/workflows/[redacted])"),
+        ("https://hooks.slack.com/services/T000/B000/XXXXSecret", "https://hooks.slack.com/services/[redacted]"),
+        (
+            "<https://hooks.slack-gov.com/triggers/E01/2/Secret|a link>",
+            "hooks.slack-gov.com/triggers/[redacted]|a link>",
+        ),
+    ],
+)
+def test_every_kind_of_response_url_is_redacted(text: str, kept: str) -> None:
+    assert redact_secrets(text).endswith(kept)
+
+
+def test_paths_of_other_sites_are_left_alone() -> None:
+    """The same words in another site's path, without Slack's team id, are a link, not a capability."""
+    text = "see https://example.gov/services/passport-renewal and https://docs.example.com/app/T-shirts"
+    assert redact_secrets(text) == text
 
 
 def test_extra_fields_are_written_once_each_in_order_and_escaped(

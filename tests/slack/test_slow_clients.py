@@ -93,6 +93,46 @@ def test_requests_that_never_finish_are_cut_off_at_their_deadline(bot: BotServer
     assert 'refused a request status=408 reason="Request Timeout" remote=127.0.0.1' in log
 
 
+def test_blank_lines_between_requests_do_not_hold_a_connection(bot: BotServer) -> None:
+    """On a kept-alive connection, a blank line now and then puts off uvicorn's keep-alive timeout and starts no
+    request (the parser skips it): the head's deadline still closes the connection."""
+    connection = socket.create_connection(("127.0.0.1", bot.port), timeout=0.5)
+    started = time.monotonic()
+    try:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        closed = False
+        while not closed and time.monotonic() - started < HEAD_SECONDS + 5:
+            try:
+                connection.sendall(b"\r\n")
+                closed = connection.recv(4096) == b""
+            except TimeoutError:
+                continue
+            except OSError:  # reset: closed as well
+                closed = True
+    finally:
+        connection.close()
+    assert closed
+    assert time.monotonic() - started < HEAD_SECONDS + 5
+
+
+def test_a_request_pipelined_behind_a_large_body_is_served(bot: BotServer) -> None:
+    """A body and the next request's head arriving in one read: the body does not count towards that head's cap."""
+    body = b"x" * 70_000
+    first = HEAD + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    second = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    connection = socket.create_connection(("127.0.0.1", bot.port), timeout=5)
+    received = b""
+    try:
+        connection.sendall(first + second)
+        while chunk := connection.recv(65536):
+            received += chunk
+    finally:
+        connection.close()
+    assert received.startswith(b"HTTP/1.1 401")  # the first request, unsigned, is refused...
+    assert b"HTTP/1.1 200" in received  # ...and the second answered
+
+
 def test_a_head_that_never_ends_is_cut_off_early(bot: BotServer) -> None:
     """Headers sent without end are refused once they pass the cap, long before the worker's memory grows."""
     connection = socket.create_connection(("127.0.0.1", bot.port), timeout=5)
