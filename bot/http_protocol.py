@@ -34,7 +34,7 @@ class BoundedHeadProtocol(HttpToolsProtocol):
 
     _head_timer: asyncio.TimerHandle | None = None
     _head_bytes = 0
-    _head_began = False  # in the chunk being read: its bytes before that belong to the request before
+    _head_began = False  # in the read being parsed: its bytes before that belong to the request before
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -61,11 +61,9 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             self._start_head()
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)  # the parser calls on_headers_complete if the head ends in ``data``
-        if self._head_timer is None:
-            return
-        if self._head_began:  # a head began in this chunk: count from the next one (the cap plus one read)
-            self._head_began = False
+        self._head_began = False
+        super().data_received(data)  # the parser calls on_message_begin, on_headers_complete... for ``data``
+        if self._head_timer is None or self._head_began:  # a head that began here counts from the next read
             return
         self._head_bytes += len(data)
         if self._head_bytes > MAX_HEAD_BYTES:
