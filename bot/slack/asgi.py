@@ -194,9 +194,7 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
             body = json.loads(raw)
         elif content_type == FORM:
             fields = dict(parse_qsl(raw, keep_blank_values=True, strict_parsing=bool(raw), max_num_fields=1000))
-            if "payload" not in fields:
-                return fields  # a slash command: every value is text
-            body = json.loads(fields["payload"])
+            body = json.loads(fields["payload"]) if "payload" in fields else fields  # or a slash command's text
         else:
             raise RejectedRequestError(415, "Unsupported Media Type: Slack sends application/json or a form")
     except (ValueError, RecursionError):
@@ -214,7 +212,7 @@ def _slack_shaped(body: dict[str, Any]) -> bool:
         return False
     if body.get("type") == "event_callback" and not isinstance((body.get("event") or {}).get("type"), str):
         return False
-    if "actions" in body and not body["actions"]:
+    if ("actions" in body and not body["actions"]) or _lacks_trigger(body):
         return False  # a block_actions payload always names the element clicked
     if not all(
         isinstance(body.get(key, []), list) and all(isinstance(item, dict) for item in body.get(key, []))
@@ -230,6 +228,11 @@ def _slack_shaped(body: dict[str, Any]) -> bool:
     )
 
 
+def _lacks_trigger(body: dict[str, Any]) -> bool:
+    """A command or shortcut without the trigger_id Slack sends with every one (the bot opens its modals with it)."""
+    return ("command" in body or body.get("type") in _OPENS_MODALS) and not isinstance(body.get("trigger_id"), str)
+
+
 def _texts(fields: dict[str, Any], keys: tuple[str, ...]) -> bool:
     """Each of ``keys`` is absent, null or a string in ``fields``."""
     return all(fields.get(key) is None or isinstance(fields[key], str) for key in keys)
@@ -242,6 +245,7 @@ _TEXTS = ("event_id", "response_url", "trigger_id", "callback_id")
 _EVENT_TEXTS = ("subtype", "text", "ts", "thread_ts", "event_ts", "channel_type", "bot_id")
 _MESSAGE_TEXTS = ("user", "channel")  # in other events (team_join, channel_rename) these are objects
 _ACTION_TEXTS = ("action_id", "block_id", "value")
+_OPENS_MODALS = frozenset({"shortcut", "message_action"})
 
 
 def _headers(scope: Scope) -> Headers:

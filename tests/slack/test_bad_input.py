@@ -244,3 +244,38 @@ def test_a_response_url_that_is_not_slacks_is_refused(bot: BotServer, slack: Fak
 )
 def test_which_response_urls_are_slacks(url: str, allowed: bool) -> None:
     assert is_slacks(url, "http://127.0.0.1:9000/api/") is allowed
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"question": {"question": {"value": ["x"]}}, "layer": {"layer": {"selected_option": "community"}}},
+        {
+            "layer": {"layer": {"selected_option": {"value": {"x": 1}}}},
+            "more_layers": {"more_layers": {"selected_options": 5}},
+        },
+        {"layer": "community"},
+        "not an object",
+    ],
+)
+def test_a_draft_modal_with_values_of_the_wrong_type_is_answered(bot: BotServer, slack: FakeSlack, values: Any) -> None:
+    """A "Save as FAQ draft" submission whose fields Slack would never send: the modal shows what is wrong (here:
+    drafts are for experts) rather than closing on an empty 200, the draft lost without a word."""
+    body = payload("view_submission.json")
+    body["view"] |= {"callback_id": "faq_draft", "state": {"values": values}}
+    response = bot.action(body)
+    assert response.status == 200
+    assert response.json()["response_action"] == "errors"
+    assert slack.quiet() == []
+
+
+def test_commands_and_shortcuts_without_a_trigger_id_get_400(bot: BotServer, slack: FakeSlack) -> None:
+    """Slack sends a trigger_id with every slash command and shortcut (the bot opens modals with it): without one,
+    the request is not Slack's, and gets 400 rather than a traceback and an apology."""
+    fields = dict(_form(PAYLOADS / "slash_command.txt")) | {"command": "/qwen", "text": ""}
+    del fields["trigger_id"]
+    assert bot.post(urlencode(fields).encode(), "application/x-www-form-urlencoded").status == 400
+    shortcut = payload("message_action.json") | {"callback_id": "save_faq_draft"}
+    del shortcut["trigger_id"]
+    assert bot.action(shortcut).status == 400
+    assert slack.quiet() == []

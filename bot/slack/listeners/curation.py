@@ -73,7 +73,7 @@ def register(app: AsyncApp, services: Services, background: Background) -> None:
         """Store the draft, or point at what is wrong; answered in the acknowledgement, as Slack requires."""
         started = time.monotonic()
         user = (body.get("user") or {}).get("id")
-        values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+        values = _object(_object((body.get("view") or {}).get("state")).get("values"))
         draft = _draft(values, services.knowledge.faq.layers, str(user))
         errors = _problems(draft)
         if errors or not services.is_expert(user):
@@ -123,14 +123,19 @@ def suggest_alternate(services: Services, asked: Asked | None, entry_id: str, cl
 
 
 def _draft(values: dict[str, Any], layers: Any, author: str) -> Proposal:
+    """The draft in a submitted modal's ``values``; a field of a type Slack never sends reads as empty."""
+
+    def state(block: str) -> dict[str, Any]:
+        return _object(_object(_object(values).get(block)).get(block))
+
     def text(block: str) -> str:
-        value = ((values.get(block) or {}).get(block) or {}).get("value")
+        value = state(block).get("value")
         return value.strip() if isinstance(value, str) else ""
 
     def chosen(block: str) -> list[str]:
-        state = (values.get(block) or {}).get(block) or {}
-        options = state.get("selected_options") or ([state["selected_option"]] if state.get("selected_option") else [])
-        return [o["value"] for o in options if isinstance(o, dict) and o.get("value") in layers]
+        options = state(block).get("selected_options") or [state(block).get("selected_option")]
+        picked = [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+        return [value for value in picked if isinstance(value, str) and value in layers]
 
     primary = chosen(LAYER)
     others = [layer for layer in chosen(MORE_LAYERS) if layer not in primary]
@@ -145,6 +150,10 @@ def _draft(values: dict[str, Any], layers: Any, author: str) -> Proposal:
         alternates=tuple(line.strip() for line in text(ALTERNATES).splitlines() if line.strip()),
         author=author[:64],
     )
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _problems(draft: Proposal) -> dict[str, str]:
