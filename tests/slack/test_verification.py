@@ -18,7 +18,15 @@ def forged_bodies(slack: FakeSlack) -> list[tuple[bytes, str]]:
     """Bodies an attacker would send: an event naming a channel, a command and a click naming a response URL."""
     event = direct_message("who trains qwen?", channel="C0VICTIM1", user="U0VICTIM1")
     event["event"] |= {"channel_type": "im", "thread_ts": "1.000001"}
-    command = urlencode({"command": "/qwen", "text": "who funds qwen", "user_id": "U1", "channel_id": "C0VICTIM1"})
+    command = urlencode(
+        {
+            "command": "/qwen",
+            "text": "who funds qwen",
+            "user_id": "U1",
+            "channel_id": "C0VICTIM1",
+            "trigger_id": "1.2.3",
+        }
+    )
     command += "&response_url=" + slack.response_url("forged")
     click = json.dumps(
         {
