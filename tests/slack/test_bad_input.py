@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.slack.responses import is_slacks
-from tests.support.bot_server import PAYLOADS, BotServer, _form, block_action, direct_message, mention, payload
+from tests.support.bot_server import BotServer, block_action, direct_message, mention, payload
 from tests.support.fake_slack import FakeSlack
 
 OK_OR_CLIENT_ERROR = {200, 400, 401, 404, 405, 413, 415}
@@ -211,12 +211,7 @@ def test_a_response_url_that_is_not_slacks_is_refused(bot: BotServer, slack: Fak
     elsewhere = FakeSlack().start()
     try:
         url = elsewhere.response_url("stolen")
-        fields = dict(_form(PAYLOADS / "slash_command.txt")) | {
-            "command": "/qwen",
-            "text": "report",
-            "response_url": url,
-        }
-        assert bot.post(urlencode(fields).encode(), "application/x-www-form-urlencoded").status == 400
+        assert bot.command("report", fields={"response_url": url}).status == 400
         assert bot.action(block_action("share_answer", "licence", response_url=url)).status == 400
         assert bot.action(block_action("share_answer", "licence", response_url="http://[::1/x")).status == 400
         assert elsewhere.quiet() == []
@@ -272,9 +267,7 @@ def test_a_draft_modal_with_values_of_the_wrong_type_is_answered(bot: BotServer,
 def test_commands_and_shortcuts_without_a_trigger_id_get_400(bot: BotServer, slack: FakeSlack) -> None:
     """Slack sends a trigger_id with every slash command and shortcut (the bot opens modals with it): without one,
     the request is not Slack's, and gets 400 rather than a traceback and an apology."""
-    fields = dict(_form(PAYLOADS / "slash_command.txt")) | {"command": "/qwen", "text": ""}
-    del fields["trigger_id"]
-    assert bot.post(urlencode(fields).encode(), "application/x-www-form-urlencoded").status == 400
+    assert bot.command("", fields={"trigger_id": None}).status == 400
     shortcut = payload("message_action.json") | {"callback_id": "save_faq_draft"}
     del shortcut["trigger_id"]
     assert bot.action(shortcut).status == 400

@@ -176,17 +176,28 @@ class BotServer:
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
         return self.post(json.dumps(body).encode(), "application/json", headers=headers, **options)
 
-    def command(self, text: str, *, user_id: str = "W222", channel_id: str = "C111", name: str = "cmd") -> Response:
-        """Send `/qwen TEXT` as a form body shaped like Slack's, its response URL at the fake."""
-        fields = dict(_form(PAYLOADS / "slash_command.txt"))
-        fields |= {
+    def command(
+        self,
+        text: str,
+        *,
+        user_id: str = "W222",
+        channel_id: str = "C111",
+        name: str = "cmd",
+        fields: dict[str, str | None] | None = None,
+    ) -> Response:
+        """Send `/qwen TEXT` as a form body shaped like Slack's, its response URL at the fake; ``fields`` replace
+        Slack's (``None`` leaves one out)."""
+        form = dict(_form(PAYLOADS / "slash_command.txt"))
+        form |= {
             "command": "/qwen",
             "text": text,
             "user_id": user_id,
             "channel_id": channel_id,
             "response_url": self.fake.response_url(name),
         }
-        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
+        form |= fields or {}
+        sent = {key: value for key, value in form.items() if value is not None}
+        return self.post(urlencode(sent).encode(), "application/x-www-form-urlencoded")
 
     def action(self, body: dict[str, Any]) -> Response:
         """Send a block_actions payload as Slack does: a form with one `payload` field."""
