@@ -290,7 +290,7 @@ def pinned(args: argparse.Namespace) -> str:
 
 
 def measure(args: argparse.Namespace, program: tuple[str, ...] = ("-m", "bot", "serve")) -> Run:
-    fake = FakeSlack().start()
+    fake = FakeSlack(keep_alive=True).start()  # as Slack's Web API: replies reuse their connections
     postgres = PostgresServer(find_bin_dir() or Path("/usr/bin")) if args.postgres else None
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

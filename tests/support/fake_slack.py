@@ -5,7 +5,9 @@ response URLs that point at it too. It answers each method the way Slack's
 documentation says (``ok``, ``ts``, ``channel``...), records every call, and can
 be told to fail a method (an error, a 429 with ``Retry-After``) or to be slow.
 Given an SSL context it serves HTTPS with HTTP/1.1 keep-alive, as Slack does,
-and counts the connections it accepts.
+and counts the connections it accepts; ``keep_alive=True`` keeps plain HTTP
+connections alive too (the load benchmark's replies then cost what they cost
+against Slack, not a new connection each).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class _CountingServer(ThreadingHTTPServer):
 class FakeSlack:
     """Start with :meth:`start`; read :attr:`calls`; script failures with :meth:`fail`."""
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, *, keep_alive: bool | None = None) -> None:
         self.calls: list[Call] = []
         self.auth_error: str | None = None
         self.socket_mode_url = ""  # what apps.connections.open returns
@@ -71,7 +73,8 @@ class FakeSlack:
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self.scheme = "https" if tls else "http"
-        self._server = _CountingServer(("127.0.0.1", 0), self._handler(keep_alive=tls is not None))
+        keep_alive = tls is not None if keep_alive is None else keep_alive
+        self._server = _CountingServer(("127.0.0.1", 0), self._handler(keep_alive=keep_alive))
         if tls is not None:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
@@ -206,6 +209,7 @@ class FakeSlack:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+            disable_nagle_algorithm = True  # a kept-alive reply's body must not wait for the ack of its headers
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep test output clean
