@@ -5,6 +5,11 @@ idle coroutine, not a thread: slow or many clients cannot starve the rest. Each
 request is read whole (at most ``MAX_BODY_BYTES``, within ``BODY_SECONDS``),
 its Slack signature checked (:mod:`bot.slack.verification`: anything not
 verified is a 401 and goes no further), and only then parsed and handed to Bolt.
+A body must be held whole before its signature can be checked, so anyone can
+make the worker hold bodies that stall until their deadline (400 stalled 1 MiB
+bodies once held 520 MB): past each body's first ``SMALL_BODY_BYTES`` (room
+for any event or command), the bodies in flight share ``HELD_BODY_BYTES``, and
+a body that would pass it gets a 503 at once.
 
 Bolt's own ASGI adapter is not used because of a Bolt 1.30 bug: a form body
 that contains the substring ``payload`` anywhere (``/qwen is the request payload
@@ -37,6 +42,8 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024 * 1024
+SMALL_BODY_BYTES = 64 * 1024  # each body's first bytes are always read: Slack's events and commands fit
+HELD_BODY_BYTES = 64 * 1024 * 1024  # what the bodies in flight in one worker may hold beyond that, together
 BODY_SECONDS = 10.0  # Slack sends the whole request at once; a body still arriving after this is not Slack's
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -60,6 +67,27 @@ class ClientGoneError(Exception):
     """The client disconnected before its request was read."""
 
 
+class BodyBudget:
+    """The bytes the request bodies in flight in this worker hold past their first ``SMALL_BODY_BYTES``.
+
+    Used on the event loop only, so a plain counter does.
+    """
+
+    def __init__(self, limit: int = HELD_BODY_BYTES) -> None:
+        self.limit = limit
+        self.held = 0
+
+    def take(self, size: int) -> bool:
+        """Hold ``size`` more bytes if the budget has room; False (and nothing held) if not."""
+        if self.held + size > self.limit:
+            return False
+        self.held += size
+        return True
+
+    def give_back(self, size: int) -> None:
+        self.held -= size
+
+
 class SlackAsgiApp:
     """ASGI entry point around one Bolt app, which ``start`` builds on the event loop (lifespan start-up)."""
 
@@ -73,6 +101,7 @@ class SlackAsgiApp:
         self.start, self.stop = start, stop
         self.health = health
         self.verifier = verifier
+        self.bodies = BodyBudget()
         self.bolt: AsyncApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,7 +144,7 @@ class SlackAsgiApp:
         """A POST to the events path: read, verify, parse, dispatch."""
         headers = _headers(scope)
         try:
-            raw = await read_body(receive, headers)
+            raw = await read_body(receive, headers, self.bodies)
             refusal = self.verifier.refusal(headers.get(TIMESTAMP, []), headers.get(SIGNATURE, []), raw)
             if refusal is not None:
                 refused(refusal, len(raw), _remote(scope))
@@ -144,15 +173,15 @@ class SlackAsgiApp:
         return _bolt_response(response)
 
 
-async def read_body(receive: Receive, headers: Headers) -> bytes:
-    """The whole request body, refused when too large or too slow to arrive."""
+async def read_body(receive: Receive, headers: Headers, budget: BodyBudget) -> bytes:
+    """The whole request body, refused when too large or too slow to arrive, or when ``budget`` is spent."""
     declared = headers.get("content-length", ["0"])[-1]
     if not declared.isdigit():
         raise RejectedRequestError(400, "Bad Request: bad Content-Length")
     if int(declared) > MAX_BODY_BYTES:
         raise RejectedRequestError(413, "Payload Too Large")
     chunks: list[bytes] = []
-    size = 0
+    size = held = 0
     try:
         async with asyncio.timeout(BODY_SECONDS):
             while True:
@@ -163,11 +192,16 @@ async def read_body(receive: Receive, headers: Headers) -> bytes:
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:
                     raise RejectedRequestError(413, "Payload Too Large")
+                if (more := max(0, size - SMALL_BODY_BYTES) - held) and not budget.take(more):
+                    raise RejectedRequestError(503, "Service Unavailable: too many large bodies in flight")
+                held += more
                 chunks.append(chunk)
                 if not message.get("more_body", False):
                     return b"".join(chunks)
     except TimeoutError:
         raise RejectedRequestError(408, "Request Timeout") from None
+    finally:
+        budget.give_back(held)
 
 
 def bolt_request(raw: bytes, headers: Headers, query: str) -> AsyncBoltRequest:

@@ -7,10 +7,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.http_protocol import HEAD_SECONDS
+from bot.slack.asgi import HELD_BODY_BYTES, MAX_BODY_BYTES
 from tests.support.bot_server import BotServer, mention
 from tests.support.fake_slack import FakeSlack
 
@@ -151,3 +153,46 @@ def test_a_head_that_never_ends_is_cut_off_early(bot: BotServer) -> None:
     assert refused
     assert sent < 16 * 1024 * 1024  # the cap, and the few MiB loopback's socket buffers took meanwhile
     assert bot.get("/healthz").status == 200
+
+
+def _worker_rss_mb(bot: BotServer) -> float:
+    assert bot.process is not None
+    worker = Path(f"/proc/{bot.process.pid}/task/{bot.process.pid}/children").read_text().split()[0]
+    status = Path(f"/proc/{worker}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def test_large_bodies_that_stall_hold_bounded_memory(bot: BotServer, slack: FakeSlack) -> None:
+    """A body is held whole until its signature can be checked, so unsigned bodies that stop one byte short
+    used to hold a MiB each for their deadline (400 of them, 520 MB). Past each one's first 64 KiB they now
+    share a budget: the bodies beyond it get a 503 at once, and the server goes on answering."""
+    stalled = 150  # about 150 MiB unbounded, more than twice the budget
+    head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    before = _worker_rss_mb(bot)
+    connections = []
+    try:
+        for _ in range(stalled):
+            connection = socket.create_connection(("127.0.0.1", bot.port), timeout=5)
+            connection.sendall(head + b"Content-Length: %d\r\n\r\n" % MAX_BODY_BYTES + b" " * (MAX_BODY_BYTES - 1))
+            connections.append(connection)
+        time.sleep(1)  # the server has read what it will
+        grown = _worker_rss_mb(bot) - before
+        refused = 0
+        for connection in connections:
+            connection.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                refused += connection.recv(64).startswith(b"HTTP/1.1 503")
+        assert bot.get("/healthz").status == 200
+        body = mention("who trains qwen?")
+        assert bot.event(body).status == 200  # small bodies are always read
+        slack.wait_for("chat.postMessage", where=lambda call: call.args.get("thread_ts") == body["event"]["ts"])
+    finally:
+        for connection in connections:
+            connection.close()
+    held_at_most = HELD_BODY_BYTES // (MAX_BODY_BYTES - 64 * 1024) + 1
+    assert refused >= stalled - held_at_most - 5
+    assert grown < 1.5 * HELD_BODY_BYTES / 2**20
+    time.sleep(0.5)  # the closed connections' bodies are given back to the budget...
+    unsigned = bot.post(b" " * (MAX_BODY_BYTES - 1), "application/json", signed=False)
+    assert unsigned.status == 401  # ...so a large body is read whole again, and refused for its signature
+    assert "too many large bodies in flight" in bot.log()
