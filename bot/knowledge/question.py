@@ -72,13 +72,17 @@ _INVERSION = re.compile(
 )
 STATEMENT_WORDS = 5  # shorter messages are often keyword questions: "model studio pricing", "qwen sla"
 _THANKS = re.compile(
-    r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|merci|danke|gracias|appreciated?|kudos"
+    r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|appreciated?|kudos"
+    # thanks in the other languages colleagues write in (none an English word: not "tack", "toda")
+    r"|merci|danke|dankjewel|dankuwel|bedankt|gracias|gracies|grazie|obrigad[oa]|kiitos|asante|shukran"
+    r"|arigato|arigatou|spasibo|спасибо|dziekuje|dziękuję|tesekkurler|teşekkürler|terima kasih|salamat"
     # "that helped", "it works!"; not a description: "it works well for japanese", "it helps with code"
     r"|(?:that|this|it) (?:helped|helps|works)\b(?!(?: \w+)? (?:for|with|on|in|under|when|if)\b)|got it"
     r"|makes sense|perfect|brilliant|great answer|good to know|noted"
     # news shared, not a question asked: "fyi the pilot is on hold", "for the record, ..."
     r"|fyi|psa|heads up|for the record|just so (?:you|everyone|we|y'?all) knows?)\b"
     "|谢谢|多谢|感谢|谢了|明白了|懂了|清楚了|收到|了解了|知道了|好的|辛苦|顺便说一下|通知一下"
+    "|ありがとう|감사합니다|고마워"
 )
 # after thanks, "will add it to the vendor file" leaves its subject out and says what the asker does next: news,
 # not a question ("thanks, should legal sign off first" still asks)

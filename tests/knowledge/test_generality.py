@@ -30,6 +30,11 @@ from tests.conftest import entry_yaml, small_faq
         "fyi our team moved the summariser onto qwen last week",  # news shared, nothing asked
         "the licence review for qwen is done, for the record",
         "merci, the hugging face answer was what I needed",
+        "obrigada pelo resumo do licenciamento do Qwen!",  # thanks in the languages colleagues write in
+        "grazie mille, la parte sulla licenza apache è chiara",
+        "asante sana for the model studio pricing info",
+        "dankjewel, the hugging face bit helps",
+        "ありがとう、Qwen のライセンスの件わかりました",
         "👍 rate limit 的事清楚了",
         "that helped a lot with the licence review",
         "cheers, will loop procurement in on the model studio sla",  # "will" with no subject: news after thanks
