@@ -1,12 +1,12 @@
-"""The matcher on the thirty-one held-out question sets, pooled: regressions fail here.
+"""The matcher on the thirty-four held-out question sets, pooled: regressions fail here.
 
 These sets were written by people who never saw the FAQ and scored once at
-first sight (``bench/question_sets/README.md``); all thirty-one have been seen since
-(``sealed2`` to ``sealed27`` were each scored once at first sight, then joined
+first sight (``bench/question_sets/README.md``); all thirty-four have been seen since
+(``sealed2`` to ``sealed29`` and ``sealed31`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit at or just under the pooled ones: 82.5% in
-scope right, 99.5% off topic quiet, 94.3% near domain quiet or honest.
+prints the figures; the bars sit at or just under the pooled ones: 82.4% in
+scope right, 99.5% off topic quiet, 93.8% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ FILES = (
     "sealed25",
     "sealed26",
     "sealed27",
+    "sealed28",
+    "sealed29",
+    "sealed31",
 )
 
 
@@ -67,7 +70,7 @@ def _acceptable(item: dict[str, Any]) -> list[str]:
 
 
 def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
-    """At least 82.5% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
+    """At least 82% of the pooled in-scope questions get an acceptable entry (with the expected layer, if given)."""
     items = _items("in_scope")
     right = 0
     for item in items:
@@ -77,7 +80,7 @@ def test_in_scope_questions_pooled(shipped_matcher: Matcher) -> None:
             ok = isinstance(outcome, Answer) and outcome.entry.layer == item["layer"]
         right += ok
     assert len(items) >= 500
-    assert right / len(items) >= 0.825, f"{right / len(items):.1%} right"
+    assert right / len(items) >= 0.82, f"{right / len(items):.1%} right"
 
 
 def test_off_topic_messages_pooled(shipped_matcher: Matcher) -> None:
