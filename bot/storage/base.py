@@ -27,6 +27,7 @@ that the bot keeps answering (a rare double answer beats silence).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -206,5 +207,9 @@ class Store(Protocol):
 
 
 def redact(text: str) -> str:
-    """``text`` bounded in length, without NUL characters (PostgreSQL refuses them) or credentials."""
-    return redact_secrets(text[:MAX_STORED_TEXT].replace("\x00", ""))
+    """``text`` bounded in length, without NUL characters (PostgreSQL refuses them), lone surrogates (no driver
+    can encode them: each becomes U+FFFD, so the question is kept for the curators) or credentials."""
+    return redact_secrets(_LONE_SURROGATE.sub("\ufffd", text[:MAX_STORED_TEXT].replace("\x00", "")))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -198,17 +198,35 @@ def test_a_users_last_question_language_is_remembered(database_url: str, connect
     assert store.language("U1") is None
 
 
+def test_a_question_with_a_lone_surrogate_is_kept_with_a_replacement_character(
+    database_url: str, connect: Callable[..., SqlStore]
+) -> None:
+    """No driver can encode a lone surrogate (Slack's JSON can carry one): the question is kept for the curators,
+    the surrogate replaced, and the batch around it is stored too."""
+    store = connect(database_url)
+    now = time.time()
+    for text_ in ("before", "lone \ud800 surrogate \udfff", "after"):
+        store.record_question(AskedQuestion(now, "no-match", 1.0, "im", text=text_))
+    assert [q.text for q in store.questions_since(now - 1)] == ["before", "lone \ufffd surrogate \ufffd", "after"]
+
+
 def test_a_write_that_raises_anything_is_dropped_alone_and_the_writer_lives_on(
     database_url: str, connect: Callable[..., SqlStore], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A lone surrogate makes the driver raise UnicodeEncodeError (not a database error): only that
-    write is dropped and logged; the writes batched with it are stored; claims still tell first from repeat."""
+    """A write whose driver raises something other than a database error (UnicodeEncodeError, as on text it
+    cannot encode): only that write is dropped and logged; the writes batched with it are stored; claims still
+    tell first from repeat."""
+
+    def cannot_encode(_: object) -> None:
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
     store = connect(database_url)
     now = time.time()
     store.claim("create-tables")
     store._write(lambda _: time.sleep(0.3), default=None, wait=False)  # hold the writer: the next three form one batch
-    for text_ in ("before", "lone \ud800 surrogate", "after"):
-        store.record_question(AskedQuestion(now, "no-match", 1.0, "im", text=text_))
+    store.record_question(AskedQuestion(now, "no-match", 1.0, "im", text="before"))
+    store._write(cannot_encode, default=None, wait=False)
+    store.record_question(AskedQuestion(now, "no-match", 1.0, "im", text="after"))
     assert [q.text for q in store.questions_since(now - 1)] == ["before", "after"]
     assert store.claim("Ev-after") is True
     assert store.claim("Ev-after") is False
