@@ -56,6 +56,8 @@ from tests.support.ranking import offered
         ("is there a support contact for model studio who speaks spanish?", "person"),  # someone to call
         ("who's the alibaba cloud sales rep for latin america?", "person"),
         ("does model studio have a frankfurt region?", "place"),  # a cloud region in a named place
+        ("does alibaba cloud have a são paulo region where model studio runs?", "place"),  # a place of two words
+        ("does alibaba cloud have an office or a reseller in lisbon?", "place"),  # premises, or something else, in it
         ("is there a region in jakarta for the hosted api?", "place"),
         ("百炼在日本有没有机房？", "place"),
     ],
