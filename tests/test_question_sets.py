@@ -5,8 +5,8 @@ first sight (``bench/question_sets/README.md``); all thirty-four have been seen 
 (``sealed2`` to ``sealed29`` and ``sealed31`` were each scored once at first sight, then joined
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
-prints the figures; the bars sit at or just under the pooled ones: 82.4% in
-scope right, 99.5% off topic quiet, 94.0% near domain quiet or honest.
+prints the figures; the bars sit at or just under the pooled ones: 82.3% in
+scope right, 99.5% off topic quiet, 94.5% near domain quiet or honest.
 """
 
 from __future__ import annotations
@@ -98,4 +98,4 @@ def test_near_domain_questions_pooled(shipped_matcher: Matcher) -> None:
         outcome = shipped_matcher.match(item["q"])
         if isinstance(outcome, Answer) and outcome.entry.id not in (item.get("ok") or []):
             wrong.append((item["q"], outcome.entry.id))
-    assert 1 - len(wrong) / len(items) >= 0.935, wrong
+    assert 1 - len(wrong) / len(items) >= 0.94, wrong

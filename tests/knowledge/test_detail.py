@@ -101,6 +101,31 @@ def test_a_topic_question_asks_no_detail(question: str) -> None:
     assert asked_detail(normalize(question)) is None
 
 
+def test_a_feature_is_asked_for_by_its_words() -> None:
+    assert asked_detail(normalize("does model studio support function calling?")) == Detail(
+        "feature", ("function", "calling")
+    )
+    assert asked_detail(normalize("does alibaba offer ip indemnity if we use qwen?")) == Detail(
+        "feature", ("ip", "indemnity")
+    )
+    assert asked_detail(normalize("what does the managed offering include beyond api access?")) is None  # asked openly
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("does the hosted api come with an sla?", "model-studio-sla"),
+        ("does model studio offer enterprise contracts?", "enterprise-contracts"),
+        ("does qwen support chinese and english?", "multilingual"),
+        ("can the open weights support commercial use?", "commercial-use"),
+    ],
+)
+def test_a_feature_the_answer_names_is_answered(shipped_matcher: Matcher, question: str, entry: str) -> None:
+    outcome = shipped_matcher.match(question)
+    assert isinstance(outcome, Answer)
+    assert outcome.entry.id == entry
+
+
 def test_a_person_is_asked_for_by_role() -> None:
     assert asked_detail(normalize("who's alibaba's cto?")) == Detail("person", ("cto",))
     assert asked_detail(normalize("who wrote the qwen2 paper?")) == Detail("person", ("author",))
@@ -140,6 +165,9 @@ def test_a_person_is_asked_for_by_role() -> None:
         "how many people work on the tongyi team?",
         "does model studio give free trial credits to new accounts?",
         "is the qwen tokenizer efficient for japanese text?",  # a language no entry of the close call names
+        "does model studio support tool calling for agents?",  # a feature no answer names
+        "does alibaba cloud offer ip indemnification for hosted qwen?",
+        "does the qwen api support streaming responses?",
     ],
 )
 def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
@@ -201,7 +229,8 @@ _FRAGMENTS = tuple(
     "|free |tier|trial |credit|discount|免费|试用|额度|优惠|stocks|shares|doing|performing|today|api "
     "|retain|retention|store|keep|log|save|prompts|inputs|our |use |to |train|trained|improve|pay|paid|by |invoice"
     "|euros|gpus|chips|hardware|nvidia|保存|留存|提示词|训练|用|显卡|芯片"
-    "|dutch|korean|in |at |benchmark|-language|speak |日语|韩文|能力|支持|对".split("|")
+    "|dutch|korean|in |at |benchmark|-language|speak |日语|韩文|能力|支持|对"
+    "|does |do |can |support|offer|provide|include|comes with|come with|model |studio |function |calling".split("|")
 )
 
 
@@ -217,6 +246,7 @@ def test_a_pattern_never_matches_without_its_cues(text: str) -> None:
         (detail._PLACE, detail._PLACE_CUES),
         (detail._PRACTICE, detail._PRACTICE_CUES),
         (detail._LANGUAGE, detail._LANGUAGE_CUES),
+        (detail._FEATURE, detail._FEATURE_CUES),
     ):
         assert pattern.search(text) is None or any(cue in text for cue in cues), (pattern.pattern[:30], text)
 
