@@ -498,12 +498,11 @@ class Matcher:
     def _states(self, detail: Detail, entry: Entry, index: int, terms: frozenset[str]) -> bool:
         """Does the entry state this detail about what the question asks (``terms``, its terms)?"""
         stated = self._answer_terms(index) if detail.kind in ("person", "feature") else set()
-        names = lambda word: (
-            any(term in stated for term in self.analyzer.terms(word))
-            or (  # noqa: E731
-                detail.kind == "feature" and not self.analyzer.terms(word)  # a word that weighs nothing names nothing
-            )
-        )
+
+        def names(word: str) -> bool:  # does the entry's answer use the word (one that weighs nothing always does)?
+            found = self.analyzer.terms(word)
+            return any(term in stated for term in found) or (detail.kind == "feature" and not found)
+
         vouched = any(
             kind == detail.kind and not terms.isdisjoint(vouching) for kind, vouching in self._vouching_phrasings(index)
         )
