@@ -6,7 +6,7 @@ first sight (``bench/question_sets/README.md``); all thirty-five have been seen 
 the others), so they guard against regressions rather than prove generality (a
 new sealed set would). ``python bench/score.py bench/question_sets/*.yaml``
 prints the figures; the bars sit at or just under the pooled ones: 82.2% in
-scope right, 99.5% off topic quiet, 94.3% near domain quiet or honest.
+scope right, 99.6% off topic quiet, 94.3% near domain quiet or honest.
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ _THANKS = re.compile(
     r"|arigato|arigatou|spasibo|спасибо|dziekuje|dziękuję|tesekkurler|teşekkürler|terima kasih|salamat"
     # "that helped", "it works!"; not a description: "it works well for japanese", "it helps with code"
     r"|(?:that|this|it) (?:helped|helps|works)\b(?!(?: \w+)? (?:for|with|on|in|under|when|if)\b)|got it"
-    r"|makes sense|perfect|brilliant|great answer|good to know|noted"
+    # "makes sense", "makes way more sense now", "that clears it up": understanding, reported
+    r"|makes (?:\w+ ){0,3}sense|clears (?:it|that|things) up|perfect|brilliant|great answer|good to know|noted"
     # news shared, not a question asked: "fyi the pilot is on hold", "for the record, ..."
     r"|fyi|psa|heads up|for the record|just so (?:you|everyone|we|y'?all) knows?)\b"
     "|谢谢|多谢|感谢|谢了|明白了|懂了|清楚了|收到|了解了|知道了|好的|辛苦|顺便说一下|通知一下"

@@ -37,6 +37,8 @@ from tests.conftest import entry_yaml, small_faq
         "ありがとう、Qwen のライセンスの件わかりました",
         "👍 rate limit 的事清楚了",
         "that helped a lot with the licence review",
+        "cool, the hugging face licence bit makes a lot more sense now",  # understanding reported, no thanks word
+        "ok that clears it up re model studio vs the open weights",
         "cheers, will loop procurement in on the model studio sla",  # "will" with no subject: news after thanks
         "thanks!! can forward the hugging face licence link to legal now",
         "great answer, apache 2.0 is fine for legal then",  # a decimal point ends no sentence
