@@ -23,9 +23,7 @@ premises are (an office, a campus, a headquarters, a data centre, a cloud
 region in a named place: "where is the support team based?", 总部在哪), which
 sources about companies, layers and licences never give; nor how a vendor works day to day (a *practice*:
 whether it keeps or trains on customers' prompts, how it is paid, what
-hardware it trained on). A *feature* asked of a product or a model ("does
-Model Studio support function calling?", "does it offer managed fine-tuning?")
-is stated only by an entry whose answer uses each of its words. "How much" is not a number
+hardware it trained on). "How much" is not a number
 asked: it asks for a price ("how much does it cost", which the pricing entry
 answers by pointing to the price page) or a degree ("how much detail").
 Every pattern runs over normalised text of bounded length and is linear.
@@ -41,7 +39,7 @@ from typing import Literal
 from bot.knowledge.background import simplified
 from bot.knowledge.faq import Entry
 
-Kind = Literal["person", "number", "date", "live", "place", "practice", "feature"]
+Kind = Literal["person", "number", "date", "live", "place", "practice"]
 
 _ROLES = r"ceo|cto|cfo|coo|founders?|co-?founders?|chair(?:man|woman|person)?|president|boss|leaders?"
 _PERSON = re.compile(
@@ -88,13 +86,11 @@ _DATE = re.compile(
 _PREMISES = r"offices?|headquarters|headquartered|hq|campus(?:es)?|data ?cent(?:er|re)s?"
 _PLACE = re.compile(
     rf"\bwhere(?:'s| is| are)\s+(?:[\w'-]+\s+){{0,5}}?(?:{_PREMISES}|based)\b"
-    # "an office in madrid", "an office or an authorised reseller in madrid"
-    rf"|\b(?:an?|any) (?:{_PREMISES})(?: or (?:an? )?[\w'-]+(?: [\w'-]+)?)? in\b"
+    rf"|\b(?:an?|any) (?:{_PREMISES}) in\b"
     r"|(?:办公室?|园区|总部|数据中心)(?:设)?在哪|(?:哪个|哪里|哪儿|在哪)\S{0,3}?(?:办公|园区|总部|数据中心)"
     r"|在\S{1,6}?有(?:办公室|园区|总部|数据中心)"
     # a cloud region in a named place: "a seoul region", "a region in são paulo", 在欧洲有没有 data center
-    r"|\b(?:an?|any)\s+(?:[\w'-]+\s+){0,2}?regions?\s+in\b"
-    r"|\b(?:have|has|offer|got)\s+(?:an?|any)\s+(?:[\w'-]+\s+){1,3}?region\b"  # a place of a word or a few
+    r"|\b(?:an?|any)\s+(?:[\w'-]+\s+){0,2}?regions?\s+in\b|\b(?:have|has|offer|got)\s+(?:an?|any)\s+[\w'-]+\s+region\b"
     r"|在\S{1,6}?有(?:没有)?\s?(?:机房|地域|data ?cent(?:er|re)s?|regions?)"
 )
 # a figure: several digits, or a number with a magnitude; not glued to a word (Qwen3) nor a version (2.0)
@@ -122,14 +118,6 @@ _PRACTICE = re.compile(
     "|(?:保存|保留|存储|留存|记录)\\S{0,8}?(?:提示词|prompt|日志|对话)|用\\S{0,8}?(?:数据|提示词|prompt)\\S{0,4}?训练"
     "|训练\\S{0,8}?(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)|(?:什么|哪\\S?)\\s?(?:gpu|显卡|芯片)\\S{0,8}?训练"
 )
-# a feature asked of something by name: "does model studio support function calling", "does alibaba offer ip indemnity";
-# not "what does the managed offering include" (what it holds, asked openly)
-_FEATURE = re.compile(
-    r"(?<!what )(?<!which )(?<!how )\b(?:does|do|can|will|would)\s+(?:[\w'.@/-]+\s+){1,4}?"
-    r"(?:supports?|offers?|provides?|includes?|exposes?|comes? with)\s+(?:(?:an?|any|the|some|its|their)\s+)?"
-    r"([\w'-]+(?:\s+[\w'-]+){0,2})"
-)
-_FEATURE_END = frozenset("for with in on and or to so that which if when out of as by from at into via like".split())
 # a language other than English and Chinese, asked about by name: how Qwen does in it, its scores in it ("how good is
 # qwen at dutch?", "any korean benchmark scores?", 日语能力怎么样): the sources name no other language
 _LANGUAGES = (
@@ -171,7 +159,6 @@ _PRACTICE_CUES = (
     "保存", "保留", "存储", "留存", "记录", "训练",
 )  # fmt: skip
 _LANGUAGE_CUES = ("语", "文", *_LANGUAGES.split("|"))
-_FEATURE_CUES = ("support", "offer", "provide", "include", "expose", "come with", "comes with")
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|(?<=[。？！；])|\n+")
 
 
@@ -220,15 +207,7 @@ def asked_detail(normalized: str) -> Detail | None:
     for kind, cues, pattern in _KINDS:
         if _holds_any(normalized, cues) and pattern.search(normalized):
             return Detail(kind)
-    feature = _FEATURE.search(normalized) if _holds_any(normalized, _FEATURE_CUES) else None
-    return Detail("feature", _feature_words(feature.group(1))) if feature else None
-
-
-def _feature_words(found: str) -> tuple[str, ...]:
-    """The words naming the feature asked about: up to the first that starts something else ("for", "and")."""
-    words = found.split()
-    end = next((n for n, word in enumerate(words) if word in _FEATURE_END), len(words))
-    return tuple(words[:end])
+    return None
 
 
 def asked_language(normalized: str) -> str | None:
@@ -259,8 +238,6 @@ def holds(detail: Detail, entry: Entry, names: Callable[[str], bool], *, vouched
         return True
     if detail.kind == "person":
         return any(names(word) for word in detail.words)
-    if detail.kind == "feature":
-        return all(names(word) for word in detail.words)
     if detail.kind in ("live", "place", "practice"):
         return False
     text = f"{entry.answer}\n{entry.answer_zh}"

@@ -497,12 +497,8 @@ class Matcher:
 
     def _states(self, detail: Detail, entry: Entry, index: int, terms: frozenset[str]) -> bool:
         """Does the entry state this detail about what the question asks (``terms``, its terms)?"""
-        stated = self._answer_terms(index) if detail.kind in ("person", "feature") else set()
-
-        def names(word: str) -> bool:  # does the entry's answer use the word (one that weighs nothing always does)?
-            found = self.analyzer.terms(word)
-            return any(term in stated for term in found) or (detail.kind == "feature" and not found)
-
+        stated = self._answer_terms(index) if detail.kind == "person" else set()
+        names = lambda word: any(term in stated for term in self.analyzer.terms(word))  # noqa: E731
         vouched = any(
             kind == detail.kind and not terms.isdisjoint(vouching) for kind, vouching in self._vouching_phrasings(index)
         )

@@ -7,9 +7,11 @@ its Slack signature checked (:mod:`bot.slack.verification`: anything not
 verified is a 401 and goes no further), and only then parsed and handed to Bolt.
 A body must be held whole before its signature can be checked, so anyone can
 make the worker hold bodies that stall until their deadline (400 stalled 1 MiB
-bodies once held 520 MB): past each body's first ``SMALL_BODY_BYTES`` (room
-for any event or command), the bodies in flight share ``HELD_BODY_BYTES``, and
-a body that would pass it gets a 503 at once.
+bodies once held 525 MiB): every byte of the bodies in flight counts against
+one ``HELD_BODY_BYTES`` per worker, and a body that would pass it gets a 503 at
+once. Memory stays bounded however many connections hold bodies; the price is
+that a flood of stalled bodies (64 MiB every ``BODY_SECONDS``) makes real
+requests wait with 503s too, which Slack retries.
 
 Bolt's own ASGI adapter is not used because of a Bolt 1.30 bug: a form body
 that contains the substring ``payload`` anywhere (``/qwen is the request payload
@@ -42,8 +44,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024 * 1024
-SMALL_BODY_BYTES = 64 * 1024  # each body's first bytes are always read: Slack's events and commands fit
-HELD_BODY_BYTES = 64 * 1024 * 1024  # what the bodies in flight in one worker may hold beyond that, together
+HELD_BODY_BYTES = 64 * 1024 * 1024  # what the bodies in flight in one worker may hold, together
 BODY_SECONDS = 10.0  # Slack sends the whole request at once; a body still arriving after this is not Slack's
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -68,7 +69,7 @@ class ClientGoneError(Exception):
 
 
 class BodyBudget:
-    """The bytes the request bodies in flight in this worker hold past their first ``SMALL_BODY_BYTES``.
+    """The bytes the request bodies in flight in this worker hold.
 
     Used on the event loop only, so a plain counter does.
     """
@@ -181,7 +182,7 @@ async def read_body(receive: Receive, headers: Headers, budget: BodyBudget) -> b
     if int(declared) > MAX_BODY_BYTES:
         raise RejectedRequestError(413, "Payload Too Large")
     chunks: list[bytes] = []
-    size = held = 0
+    size = 0  # the bytes read, and held against the budget
     try:
         async with asyncio.timeout(BODY_SECONDS):
             while True:
@@ -189,19 +190,18 @@ async def read_body(receive: Receive, headers: Headers, budget: BodyBudget) -> b
                 if message["type"] == "http.disconnect":
                     raise ClientGoneError
                 chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
+                if size + len(chunk) > MAX_BODY_BYTES:
                     raise RejectedRequestError(413, "Payload Too Large")
-                if (more := max(0, size - SMALL_BODY_BYTES) - held) and not budget.take(more):
-                    raise RejectedRequestError(503, "Service Unavailable: too many large bodies in flight")
-                held += more
+                if not budget.take(len(chunk)):
+                    raise RejectedRequestError(503, "Service Unavailable: too many request bodies in flight")
+                size += len(chunk)
                 chunks.append(chunk)
                 if not message.get("more_body", False):
                     return b"".join(chunks)
     except TimeoutError:
         raise RejectedRequestError(408, "Request Timeout") from None
     finally:
-        budget.give_back(held)
+        budget.give_back(size)
 
 
 def bolt_request(raw: bytes, headers: Headers, query: str) -> AsyncBoltRequest:
