@@ -86,7 +86,8 @@ _DATE = re.compile(
 _PREMISES = r"offices?|headquarters|headquartered|hq|campus(?:es)?|data ?cent(?:er|re)s?"
 _PLACE = re.compile(
     rf"\bwhere(?:'s| is| are)\s+(?:[\w'-]+\s+){{0,5}}?(?:{_PREMISES}|based)\b"
-    rf"|\b(?:an?|any) (?:{_PREMISES}) in\b"
+    # "an office in madrid", "an office or an authorised reseller in madrid"
+    rf"|\b(?:an?|any) (?:{_PREMISES})(?: or (?:an? )?[\w'-]+(?: [\w'-]+)?)? in\b"
     r"|(?:办公室?|园区|总部|数据中心)(?:设)?在哪|(?:哪个|哪里|哪儿|在哪)\S{0,3}?(?:办公|园区|总部|数据中心)"
     r"|在\S{1,6}?有(?:办公室|园区|总部|数据中心)"
     # a cloud region in a named place: "a seoul region", "a region in são paulo", 在欧洲有没有 data center

@@ -73,9 +73,10 @@ _INVERSION = re.compile(
 STATEMENT_WORDS = 5  # shorter messages are often keyword questions: "model studio pricing", "qwen sla"
 _THANKS = re.compile(
     r"\b(?:thanks|thank|thx|tnx|ty|tysm|cheers|appreciated?|kudos"
-    # thanks in the other languages colleagues write in (none an English word: not "tack", "toda")
-    r"|merci|danke|dankjewel|dankuwel|bedankt|gracias|gracies|grazie|obrigad[oa]|kiitos|asante|shukran"
-    r"|arigato|arigatou|spasibo|спасибо|dziekuje|dziękuję|tesekkurler|teşekkürler|terima kasih|salamat"
+    # thanks in the other languages colleagues write in (none an English word, "tack" or "toda", nor a name alone:
+    # Asante is one, "asante sana" is thanks)
+    r"|merci|danke|dankjewel|dankuwel|bedankt|gracias|gracies|grazie|obrigad[oa]|kiitos|asante sana|shukran"
+    r"|arigato|arigatou|spasibo|спасибо|dziekuje|dziękuję|tesekkurler|teşekkürler|terima kasih"
     # "that helped", "it works!"; not a description: "it works well for japanese", "it helps with code"
     r"|(?:that|this|it) (?:helped|helps|works)\b(?!(?: \w+)? (?:for|with|on|in|under|when|if)\b)|got it"
     # "makes sense", "makes way more sense now", "that clears it up": understanding, reported

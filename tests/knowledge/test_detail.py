@@ -56,7 +56,6 @@ from tests.support.ranking import offered
         ("is there a support contact for model studio who speaks spanish?", "person"),  # someone to call
         ("who's the alibaba cloud sales rep for latin america?", "person"),
         ("does model studio have a frankfurt region?", "place"),  # a cloud region in a named place
-        ("does alibaba cloud have a são paulo region where model studio runs?", "place"),  # a place of two words
         ("does alibaba cloud have an office or a reseller in lisbon?", "place"),  # premises, or something else, in it
         ("is there a region in jakarta for the hosted api?", "place"),
         ("百炼在日本有没有机房？", "place"),
@@ -95,20 +94,12 @@ def test_a_specific_detail_is_recognised(question: str, kind: str) -> None:
         "谁出钱买训练千问用的 gpu？",
         "we asked our sales rep about qwen, what does model studio charge per token?",  # a rep named, not asked for
         "which alibaba cloud regions host qwen?",  # residency, which an entry speaks to
+        "does model studio have a rate limit per region?",  # a region, but no place named
+        "does model studio have an eu data region?",  # residency, which an entry speaks to
     ],
 )
 def test_a_topic_question_asks_no_detail(question: str) -> None:
     assert asked_detail(normalize(question)) is None
-
-
-def test_a_feature_is_asked_for_by_its_words() -> None:
-    assert asked_detail(normalize("does model studio support function calling?")) == Detail(
-        "feature", ("function", "calling")
-    )
-    assert asked_detail(normalize("does alibaba offer ip indemnity if we use qwen?")) == Detail(
-        "feature", ("ip", "indemnity")
-    )
-    assert asked_detail(normalize("what does the managed offering include beyond api access?")) is None  # asked openly
 
 
 def test_a_person_is_asked_for_by_role() -> None:
@@ -150,9 +141,6 @@ def test_a_person_is_asked_for_by_role() -> None:
         "how many people work on the tongyi team?",
         "does model studio give free trial credits to new accounts?",
         "is the qwen tokenizer efficient for japanese text?",  # a language no entry of the close call names
-        "does model studio support tool calling for agents?",  # a feature no answer names
-        "does alibaba cloud offer ip indemnification for hosted qwen?",
-        "does the qwen api support streaming responses?",
     ],
 )
 def test_a_detail_the_faq_lacks_is_not_covered(shipped_matcher: Matcher, question: str) -> None:
@@ -173,13 +161,9 @@ def test_a_close_call_one_of_whose_entries_states_the_detail_still_offers_it(shi
         ("how many qwen models are open weights?", "open-models"),
         ("how many times have the qwen weights been downloaded?", "adoption"),
         ("千问开源了多少个模型？", "open-models"),
-        ("does the hosted api come with an sla?", "model-studio-sla"),  # a feature the answer names
-        ("does model studio offer enterprise contracts?", "enterprise-contracts"),
-        ("does qwen support chinese and english?", "multilingual"),
-        ("can the open weights support commercial use?", "commercial-use"),
     ],
 )
-def test_a_detail_the_answer_states_is_answered(shipped_matcher: Matcher, question: str, entry: str) -> None:
+def test_a_figure_the_answer_states_is_answered(shipped_matcher: Matcher, question: str, entry: str) -> None:
     outcome = shipped_matcher.match(question)
     assert isinstance(outcome, Answer)
     assert outcome.entry.id == entry
@@ -219,7 +203,8 @@ _FRAGMENTS = tuple(
     "|retain|retention|store|keep|log|save|prompts|inputs|our |use |to |train|trained|improve|pay|paid|by |invoice"
     "|euros|gpus|chips|hardware|nvidia|保存|留存|提示词|训练|用|显卡|芯片"
     "|dutch|korean|in |at |benchmark|-language|speak |日语|韩文|能力|支持|对"
-    "|does |do |can |support|offer|provide|include|comes with|come with|model |studio |function |calling".split("|")
+    "|does |do |can |support|offer|provide|include|comes with|come with|model |studio |function |calling"
+    "|or |a |reseller |region|per |eu ".split("|")
 )
 
 
@@ -235,7 +220,6 @@ def test_a_pattern_never_matches_without_its_cues(text: str) -> None:
         (detail._PLACE, detail._PLACE_CUES),
         (detail._PRACTICE, detail._PRACTICE_CUES),
         (detail._LANGUAGE, detail._LANGUAGE_CUES),
-        (detail._FEATURE, detail._FEATURE_CUES),
     ):
         assert pattern.search(text) is None or any(cue in text for cue in cues), (pattern.pattern[:30], text)
 

@@ -61,6 +61,7 @@ def test_thanks_never_get_an_entry(shipped_matcher: Matcher, message: str) -> No
         "thanks, should legal sign off on the apache licence before launch",  # a subject, then the question
         "cheers, can people use qwen commercially then",
         ":+1: and is there an sla for the hosted api?",  # agreement, then a question
+        "Asante from legal wants to know if qwen is apache licensed",  # a name, not thanks in Swahili
     ],
 )
 def test_thanks_then_a_question_is_a_question(message: str) -> None:
