@@ -17,7 +17,7 @@ import logging
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-HEAD_SECONDS = 10.0  # as long as a body may take (asgi.BODY_SECONDS)
+HEAD_SECONDS = 10.0  # longer than a body may take (asgi.BODY_SECONDS): a kept-alive connection may idle a while
 MAX_HEAD_BYTES = 64 * 1024  # Slack's heads are about a kilobyte; most servers allow 8 to 64 KiB
 
 log = logging.getLogger(__name__)

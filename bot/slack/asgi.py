@@ -10,7 +10,7 @@ make the worker hold bodies that stall until their deadline (400 stalled 1 MiB
 bodies once held 525 MiB): every byte of the bodies in flight counts against
 one ``HELD_BODY_BYTES`` per worker, and a body that would pass it gets a 503 at
 once. Memory stays bounded however many connections hold bodies; the price is
-that a flood of stalled bodies (64 MiB every ``BODY_SECONDS``) makes real
+that a flood of stalled bodies (64 MiB every ``BODY_SECONDS``, 3 s) makes real
 requests wait with 503s too, which Slack retries.
 
 Bolt's own ASGI adapter is not used because of a Bolt 1.30 bug: a form body
@@ -45,7 +45,9 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1024 * 1024
 HELD_BODY_BYTES = 64 * 1024 * 1024  # what the bodies in flight in one worker may hold, together
-BODY_SECONDS = 10.0  # Slack sends the whole request at once; a body still arriving after this is not Slack's
+# Slack sends the whole request at once and gives up on the response after 3 s: a body still arriving then could not
+# be answered in time (Slack retries the event), and a stalled one holds memory no longer than this
+BODY_SECONDS = 3.0
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 

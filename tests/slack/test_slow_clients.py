@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.http_protocol import HEAD_SECONDS
-from bot.slack.asgi import HELD_BODY_BYTES, MAX_BODY_BYTES
+from bot.slack.asgi import BODY_SECONDS, HELD_BODY_BYTES, MAX_BODY_BYTES
 from tests.support.bot_server import BotServer, mention
 from tests.support.fake_slack import FakeSlack
 
@@ -93,6 +93,20 @@ def test_requests_that_never_finish_are_cut_off_at_their_deadline(bot: BotServer
     log = bot.log()
     assert log.count('closed a connection reason="request head too slow" remote=127.0.0.1:') == 3
     assert 'refused a request status=408 reason="Request Timeout" remote=127.0.0.1' in log
+
+
+def test_a_body_that_stops_arriving_is_refused_once_slack_would_have_given_up(bot: BotServer) -> None:
+    """Slack gives up on a response after 3 s: a body still arriving then gets its 408, and lets go of what it
+    held (a stalled body costs memory until then)."""
+    connection = socket.create_connection(("127.0.0.1", bot.port), timeout=BODY_SECONDS + 5)
+    started = time.monotonic()
+    try:
+        connection.sendall(HEAD + b"Content-Length: 10\r\n\r\n{")
+        reply = connection.recv(1024)
+    finally:
+        connection.close()
+    assert reply.startswith(b"HTTP/1.1 408")
+    assert 2.5 < time.monotonic() - started < 4.5  # Slack's 3 s, give or take the loop's timer
 
 
 def test_blank_lines_between_requests_do_not_hold_a_connection(bot: BotServer) -> None:
