@@ -133,7 +133,8 @@ def _draft(values: dict[str, Any], layers: Any, author: str) -> Proposal:
         return value.strip() if isinstance(value, str) else ""
 
     def chosen(block: str) -> list[str]:
-        options = state(block).get("selected_options") or [state(block).get("selected_option")]
+        picked_state = state(block)
+        options = picked_state.get("selected_options") or [picked_state.get("selected_option")]
         picked = [o.get("value") for o in options if isinstance(o, dict)] if isinstance(options, list) else []
         return [value for value in picked if isinstance(value, str) and value in layers]
 
